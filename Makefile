@@ -1,0 +1,54 @@
+# Hearthline: `make run` installs and starts the service; `make test` installs and runs every check.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := espeak-ng sox libsndfile1 chromium chromium-driver
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install system catalogs lint typecheck bench worker clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[ko,postgres,redis,dev]'
+	touch $(STAMP)
+
+install: system $(STAMP) catalogs
+
+# Debian packages the speech, audio and browser tests need; installed only when missing.
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+catalogs: $(STAMP)
+	$(BIN)/python -m prompts.compile
+
+run: install
+	$(BIN)/flask --app app prompts render --quiet || true
+	@echo "Hearthline on http://$(HOST):$(PORT)/  (phone simulator: http://$(HOST):$(PORT)/simulator)"
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/huey_consumer care.jobs.huey -w 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: install lint typecheck
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

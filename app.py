@@ -1,0 +1,76 @@
+"""The Hearthline web app: settings, one adapter per outside system, blueprints and commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from care.jobs import HueyQueue
+from flask import Flask
+from prompts.audio import PromptAudio
+from prompts.tts import EspeakSynthesizer
+from voice.recognizer import VoskRecognizer
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from care.context import EXTENSION_KEY, Hearthline
+from care.db import Database
+from care.outbox import on_commit_with_new_messages
+from care.settings import Settings, load_settings
+from sms.sender import TwilioSender
+from voice.recordings import TwilioRecordings
+
+# A caller's request body is a few form fields; a staff upload of a prompt is at most a few MB.
+MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+
+
+def build_adapters(settings: Settings) -> Hearthline:
+    """The only place that names concrete adapters."""
+    db = Database(settings.effective_database_url)
+    sender = TwilioSender(settings)
+    synthesizer = EspeakSynthesizer()
+    queue = HueyQueue(settings, db, sender)
+    on_commit_with_new_messages(db.sessions, queue.wake_outbox)
+    return Hearthline(
+        settings=settings,
+        db=db,
+        sender=sender,
+        recordings=TwilioRecordings(settings),
+        recognizer=VoskRecognizer(settings.vosk_model_dir),
+        synthesizer=synthesizer,
+        prompt_voice=PromptAudio(settings, db, synthesizer),
+        queue=queue,
+    )
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from layered settings (defaults < HEARTHLINE_CONFIG file < environment < `config`)."""
+    settings = load_settings(config)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+    )
+    # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.extensions[EXTENSION_KEY] = build_adapters(settings)
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    """Blueprints and CLI commands of each part of the product."""
+    from care.commands import register_commands as care_commands
+    from prompts.routes import bp as prompts_bp
+    from sms.routes import bp as sms_bp
+    from voice.routes import bp as voice_bp
+
+    app.register_blueprint(voice_bp)
+    app.register_blueprint(sms_bp)
+    app.register_blueprint(prompts_bp)
+    care_commands(app)

@@ -1,0 +1,32 @@
+"""The adapters built once by create_app, reachable from any request handler or command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from care.db import Database
+from care.ports import JobQueue, PromptVoice, Recognizer, RecordingSource, SmsSender, Synthesizer
+from care.settings import Settings
+
+EXTENSION_KEY = "hearthline"
+
+
+@dataclass
+class Hearthline:
+    """Settings and one adapter per outside system."""
+
+    settings: Settings
+    db: Database
+    sender: SmsSender
+    recordings: RecordingSource
+    recognizer: Recognizer
+    synthesizer: Synthesizer
+    prompt_voice: PromptVoice
+    queue: JobQueue
+
+
+def current() -> Hearthline:
+    """The running app's adapters."""
+    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]

@@ -1,0 +1,238 @@
+"""Stored tables: people, links, service requests with their append-only history, the outbox, call state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from care.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RequestStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class Channel(StrEnum):
+    VOICE = "voice"
+    SMS = "sms"
+    WEB = "web"
+
+
+class RequesterKind(StrEnum):
+    SENIOR = "senior"
+    FAMILY = "family"
+    UNKNOWN = "unknown"  # a caller whose number is not on file
+
+
+class StaffRole(StrEnum):
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after every retry; staff see it
+    SUPPRESSED = "suppressed"  # the recipient texted STOP
+
+
+class Senior(Base):
+    __tablename__ = "seniors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    address: Mapped[str] = mapped_column(Text, default="")
+    area: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    links: Mapped[list[FamilyLink]] = relationship(back_populates="senior")
+
+
+class FamilyMember(Base):
+    __tablename__ = "family_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    links: Mapped[list[FamilyLink]] = relationship(back_populates="family_member")
+
+
+class FamilyLink(Base):
+    """A family member may act for a senior; the senior's consent is recorded (who gave it, when)."""
+
+    __tablename__ = "family_links"
+    __table_args__ = (UniqueConstraint("senior_id", "family_member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    senior_id: Mapped[int] = mapped_column(ForeignKey("seniors.id"))
+    family_member_id: Mapped[int] = mapped_column(ForeignKey("family_members.id"))
+    relationship_label: Mapped[str] = mapped_column(String(60), default="")  # "daughter", "son"
+    consent_given_by: Mapped[str] = mapped_column(String(120))
+    consent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True)
+    senior: Mapped[Senior] = relationship(back_populates="links")
+    family_member: Mapped[FamilyMember] = relationship(back_populates="links")
+
+
+class StaffMember(Base):
+    __tablename__ = "staff_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True, default=None)
+    role: Mapped[str] = mapped_column(String(10), default=StaffRole.STAFF)
+    team: Mapped[str] = mapped_column(String(60), default="")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    pin_hash: Mapped[str] = mapped_column(String(255), default="")
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ServiceRequest(Base):
+    __tablename__ = "service_requests"
+    __table_args__ = (Index("ix_requests_status_team", "status", "team"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    # Idempotency key from the channel (CallSid + step, MessageSid): a repeated webhook finds this row.
+    source_key: Mapped[str] = mapped_column(String(120), unique=True)
+    senior_id: Mapped[int | None] = mapped_column(ForeignKey("seniors.id"), default=None)
+    requester_phone: Mapped[str] = mapped_column(String(20))
+    requester_kind: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    intent: Mapped[str] = mapped_column(String(30))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    transcript: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(Text, default="")
+    understood_by: Mapped[str] = mapped_column(String(10), default="")  # speech | keypad | sms | person
+    audio_path: Mapped[str | None] = mapped_column(String(255), default=None)
+    audio_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(12), default=RequestStatus.NEW)
+    team: Mapped[str] = mapped_column(String(60))
+    assignee: Mapped[str | None] = mapped_column(String(60), default=None)
+    due_at: Mapped[datetime] = mapped_column()
+    rating: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    senior: Mapped[Senior | None] = relationship()
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", order_by="RequestEvent.id", cascade="save-update"
+    )
+
+
+class RequestEvent(Base):
+    """One entry of a request's append-only history: what changed, when, and who did it."""
+
+    __tablename__ = "request_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))  # "caller:+1555…", "staff:alice", "system"
+    kind: Mapped[str] = mapped_column(String(20))  # created, status, note, detail, rating, assigned
+    from_status: Mapped[str | None] = mapped_column(String(12), default=None)
+    to_status: Mapped[str | None] = mapped_column(String(12), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+    request: Mapped[ServiceRequest] = relationship(back_populates="events")
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a history entry."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_history_rewrites(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, RequestEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise HistoryIsAppendOnly(f"request history entry {obj.id} cannot be changed or deleted")
+
+
+class Notification(Base):
+    """The outbox: every message the system sends on its own, written in the same transaction as its cause."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One message per (event, recipient): a replayed event never sends twice.
+    event_key: Mapped[str] = mapped_column(String(160), unique=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(30))
+    to_phone: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default=NotificationStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SmsOptOut(Base):
+    """Numbers that texted STOP (and have not texted START since): we send them nothing."""
+
+    __tablename__ = "sms_opt_outs"
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboundMessage(Base):
+    """Every SMS received, by MessageSid, so a repeated delivery is answered without acting twice."""
+
+    __tablename__ = "inbound_messages"
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    from_phone: Mapped[str] = mapped_column(String(20), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """What an SMS sender was last asked (e.g. which senior), so the next text can answer it."""
+
+    __tablename__ = "sms_conversations"
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CallState(Base):
+    """The dialogue state of one call, keyed by CallSid, so any worker can take the next turn."""
+
+    __tablename__ = "call_states"
+    call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    from_phone: Mapped[str] = mapped_column(String(20))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    turns: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CallTurn(Base):
+    """The answer given to one webhook delivery, so a repeated delivery gets the same TwiML and no new work."""
+
+    __tablename__ = "call_turns"
+    __table_args__ = (UniqueConstraint("call_sid", "delivery_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), index=True)
+    delivery_key: Mapped[str] = mapped_column(String(200))
+    twiml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,86 @@
+"""Who is told what when a request is created or changes state, written to the outbox in their language."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from care.models import RequestStatus, ServiceRequest
+from care.outbox import Message, enqueue
+from care.people import family_of, staff_for_team
+from care.phones import is_landline
+from prompts.messages import translate
+
+# Staff alerts are in the centre's working language; one per deployment for now.
+STAFF_LOCALE = "en"
+
+
+def service_name(intent: str, locale: str) -> str:
+    return translate("common", f"service.{intent}", locale)
+
+
+def _who(request: ServiceRequest, locale: str) -> str:
+    if request.senior is not None:
+        return request.senior.name
+    return translate("notify", "notify.someone", locale)
+
+
+def _family_recipients(session: Session, request: ServiceRequest) -> list[tuple[str, str]]:
+    """(phone, locale) of the senior's linked family, leaving out whoever made the request."""
+    if request.senior_id is None:
+        return []
+    return [
+        (member.phone, member.locale)
+        for member in family_of(session, request.senior_id)
+        if member.phone != request.requester_phone
+    ]
+
+
+def request_created(session: Session, request: ServiceRequest) -> None:
+    """Tell the family about a new request; alert staff at once for emergencies and callbacks."""
+    session.refresh(request, ["senior"])
+    event = f"request:{request.id}:created"
+    family_key = "notify.emergency.family" if request.urgent else "notify.created"
+    for phone, locale in _family_recipients(session, request):
+        body = translate(
+            "notify",
+            family_key,
+            locale,
+            who=_who(request, locale),
+            service=service_name(request.intent, locale),
+            reference=request.reference,
+        )
+        enqueue(session, Message(event, phone, body, kind="family", request_id=request.id))
+    if request.urgent or request.intent == "operator":
+        staff_key = "notify.emergency.staff" if request.urgent else "notify.callback.staff"
+        for member in staff_for_team(session, request.team):
+            assert member.phone is not None
+            body = translate(
+                "notify",
+                staff_key,
+                STAFF_LOCALE,
+                who=_who(request, STAFF_LOCALE),
+                phone=request.requester_phone,
+                reference=request.reference,
+                transcript=(request.transcript or "-")[:200],
+                due=request.due_at.strftime("%H:%M"),
+            )
+            enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
+
+
+def status_changed(session: Session, request: ServiceRequest, *, event_id: int) -> None:
+    """Tell the requester (when the number can take texts) and the linked family about a new status."""
+    status = RequestStatus(request.status)
+    event = f"request:{request.id}:event:{event_id}"
+    recipients = _family_recipients(session, request)
+    if not is_landline(request.requester_phone):
+        recipients.insert(0, (request.requester_phone, request.locale))
+    for phone, locale in recipients:
+        body = translate(
+            "notify",
+            f"notify.status.{status.value}",
+            locale,
+            reference=request.reference,
+            service=service_name(request.intent, locale),
+        )
+        kind = "confirm" if status is RequestStatus.RESOLVED and phone == request.requester_phone else "status"
+        enqueue(session, Message(event, phone, body, kind=kind, request_id=request.id))

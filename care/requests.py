@@ -1,0 +1,204 @@
+"""Service requests: create, move through the life cycle, note, rate; each change recorded and announced."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from care import notices
+from care.lifecycle import OPEN_STATUSES, Action, next_status
+from care.models import (
+    Channel,
+    RequesterKind,
+    RequestEvent,
+    RequestStatus,
+    ServiceRequest,
+    utcnow,
+)
+from care.routing import due_at, route_for
+
+REFERENCE_DIGITS = 6  # a million references; read back digit by digit, short enough to write down
+
+
+class RequestNotFound(LookupError):
+    """No request has that reference."""
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a channel knows when it asks for a request to be created."""
+
+    intent: str
+    channel: Channel
+    requester_phone: str
+    source_key: str  # idempotency key: the same key never creates a second request
+    requester_kind: RequesterKind = RequesterKind.UNKNOWN
+    senior_id: int | None = None
+    locale: str = "en"
+    transcript: str = ""
+    understood_by: str = ""
+    audio_path: str | None = None
+    audio_expires_at: datetime | None = None
+    actor: str = ""
+
+
+def _new_reference(session: Session) -> str:
+    while True:
+        # No leading zero, so the number reads and types the same everywhere.
+        reference = str(secrets.randbelow(9 * 10 ** (REFERENCE_DIGITS - 1)) + 10 ** (REFERENCE_DIGITS - 1))
+        if session.scalar(select(ServiceRequest.id).where(ServiceRequest.reference == reference)) is None:
+            return reference
+
+
+def find_by_source(session: Session, source_key: str) -> ServiceRequest | None:
+    return session.scalar(select(ServiceRequest).where(ServiceRequest.source_key == source_key))
+
+
+def find_by_reference(session: Session, reference: str) -> ServiceRequest:
+    found = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == reference.strip()))
+    if found is None:
+        raise RequestNotFound(f"no request with reference {reference!r}")
+    return found
+
+
+def create_request(
+    session: Session,
+    new: NewRequest,
+    *,
+    callback_within: timedelta | None = None,
+    now: datetime | None = None,
+) -> tuple[ServiceRequest, bool]:
+    """Create a request (history entry and notifications included); an existing source_key returns it."""
+    existing = find_by_source(session, new.source_key)
+    if existing is not None:
+        return existing, False
+    now = now or utcnow()
+    route = route_for(new.intent)
+    request = ServiceRequest(
+        reference=_new_reference(session),
+        source_key=new.source_key,
+        senior_id=new.senior_id,
+        requester_phone=new.requester_phone,
+        requester_kind=new.requester_kind,
+        channel=new.channel,
+        intent=new.intent,
+        urgent=route.urgent,
+        locale=new.locale,
+        transcript=new.transcript,
+        understood_by=new.understood_by,
+        audio_path=new.audio_path,
+        audio_expires_at=new.audio_expires_at,
+        status=RequestStatus.NEW,
+        team=route.team,
+        due_at=due_at(new.intent, now, callback_within),
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        # A savepoint: a duplicate delivery racing this one makes the insert fail, and we return its row.
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        existing = find_by_source(session, new.source_key)
+        if existing is None:
+            raise
+        return existing, False
+    actor = new.actor or f"{new.requester_kind}:{new.requester_phone}"
+    session.add(
+        RequestEvent(
+            request_id=request.id,
+            at=now,
+            actor=actor,
+            kind="created",
+            to_status=RequestStatus.NEW,
+            note=new.transcript,
+        )
+    )
+    notices.request_created(session, request)
+    return request, True
+
+
+def apply_action(
+    session: Session,
+    request: ServiceRequest,
+    action: Action,
+    *,
+    actor: str,
+    note: str = "",
+    assignee: str | None = None,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """Move a request through its life cycle; raises TransitionRefused when the action does not apply."""
+    now = now or utcnow()
+    before = RequestStatus(request.status)
+    after = next_status(before, action)
+    request.status = after
+    request.updated_at = now
+    if action is Action.ASSIGN:
+        request.assignee = assignee or actor.split(":", 1)[-1]
+    if after is RequestStatus.CLOSED:
+        request.closed_at = now
+    if after is RequestStatus.REOPENED:
+        request.closed_at = None
+        request.rating = None
+    label = f"{action.value} → {request.assignee}" if action is Action.ASSIGN else action.value
+    session.add(
+        RequestEvent(
+            request_id=request.id,
+            at=now,
+            actor=actor,
+            kind="status",
+            from_status=before,
+            to_status=after,
+            note=f"{label}: {note}" if note else label,
+        )
+    )
+    session.flush()
+    notices.status_changed(session, request, event_id=_last_event_id(session, request))
+    return request
+
+
+def _last_event_id(session: Session, request: ServiceRequest) -> int:
+    event_id = session.scalar(
+        select(RequestEvent.id).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id.desc())
+    )
+    assert event_id is not None
+    return event_id
+
+
+def add_note(session: Session, request: ServiceRequest, *, actor: str, note: str, kind: str = "note") -> None:
+    """Add a staff note or a caller's extra details to the history (details also go on the request)."""
+    if not note.strip():
+        raise ValueError("a note needs some text")
+    if kind == "detail":
+        request.details = f"{request.details}\n{note}".strip()
+    request.updated_at = utcnow()
+    session.add(RequestEvent(request_id=request.id, actor=actor, kind=kind, note=note.strip()))
+
+
+def rate(session: Session, request: ServiceRequest, rating: int, *, actor: str) -> None:
+    """Record the requester's 1-5 rating of a closed request."""
+    if not 1 <= rating <= 5:
+        raise ValueError("a rating is a whole number from 1 to 5")
+    if request.status != RequestStatus.CLOSED:
+        raise ValueError("only a closed request can be rated")
+    request.rating = rating
+    session.add(RequestEvent(request_id=request.id, actor=actor, kind="rating", note=str(rating)))
+
+
+def open_requests(session: Session, *, senior_id: int | None = None, phone: str | None = None) -> list[ServiceRequest]:
+    """A senior's (or a phone number's) requests that are not closed, newest first."""
+    query = select(ServiceRequest).where(ServiceRequest.status.in_([s.value for s in OPEN_STATUSES]))
+    if senior_id is not None:
+        query = query.where(ServiceRequest.senior_id == senior_id)
+    elif phone is not None:
+        query = query.where(ServiceRequest.requester_phone == phone)
+    else:
+        raise ValueError("open_requests needs a senior or a phone number")
+    return list(session.scalars(query.order_by(ServiceRequest.created_at.desc())))

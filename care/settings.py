@@ -1,0 +1,232 @@
+"""Layered, validated settings: embedded defaults, then an optional file, then the environment, then overrides."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+LOCALES = ("en", "zh", "ko", "es")
+ENV_PREFIX = "HEARTHLINE_"
+# Settings that keep their customary names in the environment, without the prefix.
+PLAIN_ENV_NAMES = {"DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SECRET_KEY"}
+
+
+class SettingsError(ValueError):
+    """Every missing or bad setting, named in one message."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Hearthline cannot start; fix these settings:\n  - " + "\n  - ".join(problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured. Defaults run a development hotline on one machine."""
+
+    environment: str = "development"  # development | production
+    secret_key: str = ""
+    data_dir: Path = Path("instance")
+    database_url: str = ""  # default: SQLite file in data_dir
+    redis_url: str = ""  # set to use Redis for the job queue instead of SQLite
+    public_base_url: str = "http://127.0.0.1:5000"  # what Twilio calls; signatures are checked against it
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = "dev-auth-token-change-me"
+    twilio_api_base: str = "https://api.twilio.com"  # tests and the simulator point this at a local stand-in
+    hotline_number: str = "+15550100000"
+    default_region: str = "US"  # how to read phone numbers written without a country code
+    staff_line_number: str = "+15550100001"
+    emergency_number: str = "+15550100911"
+    timezone: str = "America/New_York"
+    opening_time: time = time(9, 0)
+    closing_time: time = time(17, 0)
+    opening_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+    default_locale: str = "en"
+    callback_within_hours: int = 4  # what the caller is promised when nobody can answer
+    audio_retention_days: int = 30  # local copies of callers' recordings; 0 keeps none after transcription
+    delete_twilio_recordings: bool = True
+    vosk_model_dir: Path = Path("instance/models")
+    simulator_enabled: bool = True
+    # Accessibility, with sources. Older listeners understand synthetic and recorded speech markedly better
+    # at slower rates; ~140 words a minute against ~170-180 of ordinary talk (Gordon-Salant & Fitzgibbons,
+    # J Speech Lang Hear Res 1997 & 2001; ETSI EG 202 116 V1.2.2 §8.3 advises a slower, adjustable rate).
+    speaking_rate_wpm: int = 140
+    # Older callers take longer to begin answering; ETSI ES 202 076 / EG 202 116 and the W3C VoiceXML
+    # guidance use 5-7 s no-input timeouts, and age-related slowing argues for the upper end.
+    silence_timeout_seconds: int = 7
+    # A pause of this length ends a spoken answer (Twilio <Record timeout>); hesitant speakers pause mid-way.
+    end_of_speech_seconds: int = 3
+    max_recording_seconds: int = 30
+    # After this many failed tries at speech the caller is offered the keypad; after this many more a person
+    # (ETSI EG 202 116 §8.4: offer an alternative after 2 failures, never trap the user).
+    speech_retries_before_keypad: int = 2
+    keypad_retries_before_person: int = 2
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_default_url(self) -> str:
+        return f"sqlite:///{(self.data_dir / 'hearthline.db').resolve()}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or self.sqlite_default_url
+
+
+def parse_bool(raw: str) -> bool:
+    """Read a yes/no setting strictly: bool("false") is True, so never use bool() on text."""
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _parse_time(raw: str) -> time:
+    return time.fromisoformat(raw.strip())
+
+
+def _parse_days(raw: str) -> tuple[int, ...]:
+    days = tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
+    if not days or any(d < 0 or d > 6 for d in days):
+        raise ValueError("expected weekday numbers 0 (Monday) to 6, comma-separated")
+    return days
+
+
+_PARSERS: dict[type | str, Callable[[str], Any]] = {
+    "bool": parse_bool,
+    "int": int,
+    "str": str,
+    "Path": Path,
+    "time": _parse_time,
+    "tuple[int, ...]": _parse_days,
+}
+
+
+def _coerce(name: str, type_name: str, raw: Any) -> Any:
+    if not isinstance(raw, str):
+        return raw
+    parser = _PARSERS.get(type_name)
+    if parser is None:
+        raise ValueError(f"{name} cannot be set from text")
+    return parser(raw)
+
+
+def _env_name(field_name: str) -> str:
+    upper = field_name.upper()
+    return upper if upper in PLAIN_ENV_NAMES else ENV_PREFIX + upper
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from defaults < HEARTHLINE_CONFIG JSON file < environment < overrides, and validate."""
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    raw: dict[str, Any] = {}
+    config_file = environ.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        try:
+            raw.update(json.loads(Path(config_file).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{ENV_PREFIX}CONFIG ({config_file}): {exc}")
+    known = {f.name: f for f in fields(Settings)}
+    for name in known:
+        if _env_name(name) in environ:
+            raw[name] = environ[_env_name(name)]
+    for key, value in (overrides or {}).items():
+        raw[key.lower()] = value
+
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            extra[key] = value
+            continue
+        try:
+            values[key] = _coerce(key, str(known[key].type), value)
+        except ValueError as exc:
+            problems.append(f"{_env_name(key)}: {exc}")
+    values["extra"] = extra
+    settings = Settings(**values)
+    problems.extend(validate(settings))
+    if problems:
+        raise SettingsError(problems)
+    if not settings.secret_key:
+        # Development only (validate() refuses an empty key in production): a fresh key per process.
+        settings = Settings(**{**values, "secret_key": secrets.token_hex(32)})
+    return settings
+
+
+def _bad_phone(number: str, region: str) -> bool:
+    try:
+        return not phonenumbers.is_possible_number(phonenumbers.parse(number, region))
+    except phonenumbers.NumberParseException:
+        return True
+
+
+def validate(s: Settings) -> list[str]:
+    """Return every problem with the settings (empty when they are usable)."""
+    problems: list[str] = []
+    if s.environment not in {"development", "production"}:
+        problems.append(f"{ENV_PREFIX}ENVIRONMENT: expected development or production, got {s.environment!r}")
+    if s.is_production:
+        if len(s.secret_key) < 32:
+            problems.append("SECRET_KEY: production needs a random secret of at least 32 characters")
+        if s.twilio_auth_token.startswith("dev-"):
+            problems.append("TWILIO_AUTH_TOKEN: production needs the real Twilio auth token")
+        if not s.public_base_url.startswith("https://"):
+            problems.append(f"{ENV_PREFIX}PUBLIC_BASE_URL: production needs the https:// address Twilio calls")
+        if s.simulator_enabled:
+            problems.append(f"{ENV_PREFIX}SIMULATOR_ENABLED: the phone simulator must be off in production")
+    if not s.twilio_account_sid.startswith("AC") or len(s.twilio_account_sid) != 34:
+        problems.append("TWILIO_ACCOUNT_SID: expected AC followed by 32 characters")
+    if not s.public_base_url.startswith(("http://", "https://")):
+        problems.append(f"{ENV_PREFIX}PUBLIC_BASE_URL: expected an http(s) URL")
+    for name in ("hotline_number", "staff_line_number", "emergency_number"):
+        if _bad_phone(getattr(s, name), s.default_region):
+            problems.append(f"{_env_name(name)}: {getattr(s, name)!r} is not a phone number")
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"{ENV_PREFIX}TIMEZONE: unknown time zone {s.timezone!r}")
+    if s.default_locale not in LOCALES:
+        problems.append(f"{ENV_PREFIX}DEFAULT_LOCALE: expected one of {', '.join(LOCALES)}")
+    if s.opening_time >= s.closing_time:
+        problems.append(f"{ENV_PREFIX}OPENING_TIME must be before {ENV_PREFIX}CLOSING_TIME")
+    bounds = {
+        "speaking_rate_wpm": (80, 220),
+        "silence_timeout_seconds": (2, 30),
+        "end_of_speech_seconds": (1, 10),
+        "max_recording_seconds": (5, 120),
+        "speech_retries_before_keypad": (1, 5),
+        "keypad_retries_before_person": (1, 5),
+        "audio_retention_days": (0, 3650),
+        "callback_within_hours": (1, 72),
+    }
+    for name, (low, high) in bounds.items():
+        value = getattr(s, name)
+        if not low <= value <= high:
+            problems.append(f"{_env_name(name)}: {value} is outside {low}..{high}")
+    if s.database_url and not s.database_url.startswith(("sqlite:", "postgresql")):
+        problems.append("DATABASE_URL: expected a sqlite:/// or postgresql:// URL")
+    if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        problems.append("REDIS_URL: expected a redis:// URL")
+    return problems

@@ -1,0 +1,56 @@
+"""Every sentence Hearthline speaks or texts, by key, from the Babel gettext catalogs of each locale."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LOCALES = ("en", "zh", "ko", "es")
+# One catalog (gettext domain) per part of the product, so each part's sentences live together.
+DOMAINS = ("common", "voice", "sms", "notify", "web")
+
+
+class MissingTranslation(LookupError):
+    """A key has no text in a locale: a catalog is incomplete (a test failure, never a silent fallback)."""
+
+
+def catalog_path(locale: str, domain: str, suffix: str = ".po") -> Path:
+    return LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}{suffix}"
+
+
+@cache
+def _texts(locale: str, domain: str) -> dict[str, str]:
+    """Key -> text for one catalog; the compiled .mo when it is current, else the .po itself."""
+    po = catalog_path(locale, domain)
+    mo = catalog_path(locale, domain, ".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as handle:
+            catalog = read_mo(handle)
+    elif po.exists():
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=locale, domain=domain)
+    else:
+        raise MissingTranslation(f"no {domain} catalog for locale {locale!r} ({po})")
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def translate(domain: str, key: str, locale: str, **params: object) -> str:
+    """The text of `key` in `locale`, with {named} parameters filled in."""
+    text = _texts(locale, domain).get(key)
+    if text is None:
+        raise MissingTranslation(f"{domain}:{key} has no {locale} text")
+    return text.format(**params) if params else text
+
+
+def keys(domain: str, locale: str = "en") -> list[str]:
+    """Every key of a domain (English is the reference catalog)."""
+    return sorted(_texts(locale, domain))
+
+
+def reload() -> None:
+    """Forget loaded catalogs (after `make` recompiles them or a test writes one)."""
+    _texts.cache_clear()

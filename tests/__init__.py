@@ -1,0 +1,1 @@
+"""Hearthline's tests."""

@@ -1,0 +1,61 @@
+"""Download a caller's recording from Twilio (with our credentials), then delete it there."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from care.ports import RecordingUnavailable
+from care.settings import Settings
+
+# Twilio may post the <Record> action before the file can be fetched; it is usually there within a second.
+# Retry briefly, well inside Twilio's 15 s webhook limit.
+RETRY_DELAYS_SECONDS = (0.2, 0.4, 0.8, 1.2)
+FETCH_TIMEOUT_SECONDS = 5
+MAX_RECORDING_BYTES = 8 * 1024 * 1024  # two minutes of 8 kHz 16-bit mono is ~2 MB; refuse anything absurd
+
+
+class TwilioRecordings:
+    """Fetch and delete recordings, only ever at our own account on the configured Twilio API host."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+        self._prefix = (
+            f"{settings.twilio_api_base.rstrip('/')}/2010-04-01/Accounts/{settings.twilio_account_sid}/Recordings/"
+        )
+        self._http = requests.Session()
+
+    def _check(self, recording_url: str) -> str:
+        # Never send our credentials to a host named in a webhook field unless it is Twilio's (or the stand-in).
+        if not recording_url.startswith(self._prefix):
+            raise RecordingUnavailable(f"refusing to fetch a recording from {recording_url!r}")
+        return recording_url.removesuffix(".wav").removesuffix(".mp3")
+
+    def download(self, recording_url: str) -> bytes:
+        base = self._check(recording_url)
+        last_error = ""
+        for delay in (0.0, *RETRY_DELAYS_SECONDS):
+            time.sleep(delay)
+            try:
+                response = self._http.get(base + ".wav", auth=self._auth, timeout=FETCH_TIMEOUT_SECONDS)
+            except requests.RequestException as exc:
+                last_error = str(exc)
+                continue
+            if response.status_code == 200:
+                if len(response.content) > MAX_RECORDING_BYTES:
+                    raise RecordingUnavailable("recording is larger than any call answer can be")
+                return response.content
+            last_error = f"HTTP {response.status_code}"
+            if response.status_code not in (404, 429, 500, 502, 503, 504):
+                break
+        raise RecordingUnavailable(f"recording not available: {last_error}")
+
+    def delete(self, recording_url: str) -> None:
+        base = self._check(recording_url)
+        try:
+            response = self._http.delete(base + ".json", auth=self._auth, timeout=FETCH_TIMEOUT_SECONDS)
+        except requests.RequestException as exc:
+            raise RecordingUnavailable(f"could not delete recording: {exc}") from exc
+        if response.status_code not in (204, 404):
+            raise RecordingUnavailable(f"could not delete recording: HTTP {response.status_code}")

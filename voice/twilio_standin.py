@@ -1,0 +1,153 @@
+"""A local stand-in of the parts of Twilio's REST API we use (Messages, Recordings, Calls), over real HTTP.
+
+Used by the tests, the call simulator and the browser simulator, so the real `twilio` client and the real
+recording download run unchanged against it. It can fail on purpose: be down, answer 5xx, or say a
+recording is not ready yet.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+API = "/2010-04-01/Accounts/"
+
+
+@dataclass
+class StoredRecording:
+    wav: bytes
+    not_ready_fetches: int = 0  # answer 404 this many times first, as Twilio does right after <Record>
+    fetches: int = 0
+
+
+@dataclass
+class TwilioStandIn:
+    """The state of the fake Twilio; start() serves it on 127.0.0.1 and returns its base URL."""
+
+    account_sid: str
+    auth_token: str
+    messages: list[dict[str, str]] = field(default_factory=list)
+    calls: list[dict[str, str]] = field(default_factory=list)
+    recordings: dict[str, StoredRecording] = field(default_factory=dict)
+    deleted_recordings: list[str] = field(default_factory=list)
+    down: bool = False  # every request answers 503
+    fail_next: int = 0  # the next N message posts answer 500
+    log: list[tuple[str, str, int]] = field(default_factory=list)
+    _server: BaseWSGIServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    # --- control -------------------------------------------------------------------------------------
+    def start(self) -> str:
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="twilio-standin").start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the stand-in first"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def add_recording(self, wav: bytes, not_ready_fetches: int = 0) -> str:
+        """Store a recording; return the RecordingUrl Twilio would post (no extension, like Twilio's)."""
+        sid = f"RE{next(self._ids):032x}"
+        with self._lock:
+            self.recordings[sid] = StoredRecording(wav, not_ready_fetches)
+        return f"{self.base_url}{API}{self.account_sid}/Recordings/{sid}"
+
+    def messages_to(self, phone: str) -> list[str]:
+        with self._lock:
+            return [m["Body"] for m in self.messages if m["To"] == phone]
+
+    # --- HTTP ----------------------------------------------------------------------------------------
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self._handle(request)
+        with self._lock:
+            self.log.append((request.method, request.path, response.status_code))
+        return response(environ, start_response)
+
+    def _authorised(self, request: Request) -> bool:
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return request.headers.get("Authorization", "") == f"Basic {expected}"
+
+    def _handle(self, request: Request) -> Response:
+        if self.down:
+            return _json({"code": 20503, "message": "Service unavailable"}, 503)
+        if not self._authorised(request):
+            return _json({"code": 20003, "message": "Authenticate"}, 401)
+        prefix = f"{API}{self.account_sid}/"
+        if not request.path.startswith(prefix):
+            return _json({"code": 20404, "message": "Not found"}, 404)
+        resource = request.path.removeprefix(prefix)
+        if resource == "Messages.json" and request.method == "POST":
+            return self._create_message(request)
+        if resource == "Calls.json" and request.method == "POST":
+            return self._create_call(request)
+        if resource.startswith("Recordings/"):
+            return self._recording(request, resource.removeprefix("Recordings/"))
+        return _json({"code": 20404, "message": "Not found"}, 404)
+
+    def _create_message(self, request: Request) -> Response:
+        with self._lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return _json({"code": 20500, "message": "Internal error"}, 500)
+            if not request.form.get("To") or not request.form.get("Body"):
+                return _json({"code": 21604, "message": "A 'To' phone number and a Body are required."}, 400)
+            sid = f"SM{next(self._ids):032x}"
+            message = {"sid": sid, **request.form.to_dict()}
+            self.messages.append(message)
+        return _json(
+            {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "to": message["To"],
+                "from": message.get("From", ""),
+                "body": message["Body"],
+                "status": "queued",
+                "num_segments": "1",
+            },
+            201,
+        )
+
+    def _create_call(self, request: Request) -> Response:
+        with self._lock:
+            sid = f"CA{next(self._ids):032x}"
+            self.calls.append({"sid": sid, **request.form.to_dict()})
+        return _json({"sid": sid, "status": "queued", "to": request.form.get("To", "")}, 201)
+
+    def _recording(self, request: Request, name: str) -> Response:
+        sid = name.split(".", 1)[0]
+        with self._lock:
+            stored = self.recordings.get(sid)
+            if stored is None:
+                return _json({"code": 20404, "message": f"Recording {sid} not found"}, 404)
+            if request.method == "DELETE":
+                del self.recordings[sid]
+                self.deleted_recordings.append(sid)
+                return Response(status=204)
+            if request.method != "GET":
+                return _json({"code": 20004, "message": "Method not allowed"}, 405)
+            stored.fetches += 1
+            if stored.fetches <= stored.not_ready_fetches:
+                return _json({"code": 20404, "message": "The requested resource was not found"}, 404)
+            wav = stored.wav
+        return Response(wav, mimetype="audio/x-wav")
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
