@@ -1,0 +1,152 @@
+"""Load a locale's phrase catalog (intents/catalogs/<locale>.json) once and index it for fast matching."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from intents.normalise import SPACED, LanguageRules, normalise
+from intents.types import DIALOGUE, Intent, Locale
+
+# Evidence weights, combined per intent as a noisy-or: one strong keyword is enough to act on,
+# one weak keyword is only a hint, two weak keywords together are worth a confirmation.
+STRONG = 0.9
+WEAK = 0.5
+
+
+class CatalogError(ValueError):
+    """A catalog file is missing an intent or is malformed."""
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """One catalog keyword: its units (words or characters), intent and evidence weight."""
+
+    surface: str
+    units: tuple[str, ...]
+    intent: Intent
+    weight: float
+    plea: bool = False  # a bare call for help: emergency evidence only when nothing else is asked for
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One whole example utterance, in the flat form used for fuzzy comparison."""
+
+    surface: str
+    flat: str
+    intent: Intent
+
+
+@dataclass(frozen=True)
+class Negation:
+    """Negation cues with their reach in units: `before` cues precede what they negate, `after` cues follow."""
+
+    before: tuple[tuple[tuple[str, ...], int], ...]
+    after: tuple[tuple[tuple[str, ...], int], ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A compiled catalog: keywords indexed by first unit (and by first sound for zh), phrases, negation."""
+
+    locale: Locale
+    rules: LanguageRules
+    by_first: Mapping[str, tuple[Keyword, ...]]
+    by_first_sound: Mapping[str, tuple[Keyword, ...]]
+    single_words: Mapping[str, Keyword]  # one-word keywords long enough for fuzzy spelling matches (en/es)
+    phrases: tuple[Phrase, ...]
+    negation: Negation
+    surfaces: Mapping[Intent, tuple[str, ...]]  # keywords and phrases as written, for recogniser phrase lists
+
+
+def _read(locale: Locale) -> dict[str, Any]:
+    path = resources.files("intents") / "catalogs" / f"{locale.value}.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"no catalog for locale {locale.value}") from exc
+    return data
+
+
+def _index(keywords: list[Keyword], sound: bool, rules: LanguageRules) -> dict[str, tuple[Keyword, ...]]:
+    index: dict[str, list[Keyword]] = {}
+    for kw in keywords:
+        units = kw.units
+        if sound:
+            units = normalise(kw.surface, rules, drop_fillers=False).sound
+            kw = Keyword(kw.surface, units, kw.intent, kw.weight, kw.plea)
+        index.setdefault(units[0], []).append(kw)
+    # Longest first, so the scan meets the most specific keyword first.
+    return {k: tuple(sorted(v, key=lambda kw: -len(kw.units))) for k, v in index.items()}
+
+
+@cache
+def load(locale: Locale) -> Catalog:
+    """Load and compile the catalog of `locale` (cached: each process reads each file once)."""
+    data = _read(locale)
+    rules = LanguageRules(
+        locale=locale,
+        fillers=tuple(sorted((tuple(f.split()) for f in data.get("fillers", [])), key=len, reverse=True)),
+        numbers=dict(data.get("numbers", {})),
+        clause_breaks=frozenset(data.get("clause_breaks", [])),
+    )
+    if locale not in SPACED:
+        rules = LanguageRules(locale, tuple(("".join(f),) for f in rules.fillers), rules.numbers, rules.clause_breaks)
+    intents_data = data.get("intents")
+    if not isinstance(intents_data, dict):
+        raise CatalogError(f"catalog {locale.value}: no intents")
+    missing = {i.value for i in Intent} - set(intents_data)
+    if missing:
+        raise CatalogError(f"catalog {locale.value}: missing intents {sorted(missing)}")
+
+    keywords: list[Keyword] = []
+    phrases: list[Phrase] = []
+    surfaces: dict[Intent, tuple[str, ...]] = {}
+    seen: set[tuple[tuple[str, ...], Intent]] = set()
+    for intent in Intent:
+        entry = intents_data[intent.value]
+        for tier, weight in (("strong", STRONG), ("weak", WEAK), ("pleas", WEAK)):
+            for surface in entry.get(tier, []):
+                units = tuple(u for u in normalise(surface, rules, drop_fillers=False).units if u != "|")
+                if not units or (units, intent) in seen:
+                    continue
+                seen.add((units, intent))
+                if locale not in SPACED and len(units) == 1 and intent in DIALOGUE:
+                    # A one-character yes/no (是, 对, 네, 응) is inside too many other words: whole answers only.
+                    phrases.append(Phrase(surface, normalise(surface, rules).flat, intent))
+                    continue
+                keywords.append(Keyword(surface, units, intent, weight, plea=tier == "pleas"))
+        for surface in entry.get("phrases", []):
+            flat = normalise(surface, rules).flat
+            if flat:
+                phrases.append(Phrase(surface, flat, intent))
+        surfaces[intent] = tuple(dict.fromkeys([*entry.get("strong", []), *entry.get("phrases", [])]))
+
+    negation_data: dict[str, dict[str, int]] = data.get("negation", {})
+
+    def cues(side: str) -> tuple[tuple[tuple[str, ...], int], ...]:
+        found = []
+        for surface, reach in negation_data.get(side, {}).items():
+            units = tuple(u for u in normalise(surface, rules, drop_fillers=False).units if u != "|")
+            if units:
+                found.append((units, int(reach)))
+        return tuple(sorted(found, key=lambda c: -len(c[0])))
+
+    single = {kw.units[0]: kw for kw in keywords if locale in SPACED and len(kw.units) == 1 and len(kw.units[0]) >= 5}
+    # Chinese also matches by sound (homophones); one-character keywords are too ambiguous by sound alone.
+    sound_keywords = [kw for kw in keywords if locale is Locale.ZH and len(kw.units) >= 2]
+    return Catalog(
+        locale=locale,
+        rules=rules,
+        by_first=_index(keywords, sound=False, rules=rules),
+        by_first_sound=_index(sound_keywords, sound=True, rules=rules) if sound_keywords else {},
+        single_words=single,
+        phrases=tuple(phrases),
+        negation=Negation(before=cues("before"), after=cues("after")),
+        surfaces=surfaces,
+    )

@@ -1,0 +1,56 @@
+"""Negation scope: is a keyword hit negated by a cue in its clause ("I don't need a doctor", "의사 필요 없어요")?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from intents.catalog import Negation
+from intents.normalise import BREAK
+
+Span = tuple[int, int]
+
+
+def find_cues(units: Sequence[str], cues: Sequence[tuple[tuple[str, ...], int]]) -> list[tuple[int, int, int]]:
+    """Every cue occurrence as (start, end, reach); longer cues win where cues overlap."""
+    found: list[tuple[int, int, int]] = []
+    taken: set[int] = set()
+    for cue, reach in cues:  # sorted longest first by the catalog
+        n = len(cue)
+        for i in range(len(units) - n + 1):
+            if tuple(units[i : i + n]) == cue and not taken.intersection(range(i, i + n)):
+                found.append((i, i + n, reach))
+                taken.update(range(i, i + n))
+    return found
+
+
+def _clear_gap(units: Sequence[str], start: int, end: int, reach: int) -> bool:
+    gap = units[start:end]
+    return BREAK not in gap and len(gap) <= reach
+
+
+def is_negated(
+    units: Sequence[str],
+    hit: Span,
+    before: Sequence[tuple[int, int, int]],
+    after: Sequence[tuple[int, int, int]],
+    protected: Sequence[Span],
+) -> Span | None:
+    """The cue that reaches the hit within its clause, or None; cues inside a protected span (a keyword such
+    as "can't breathe" or "no me encuentro bien" that contains its own negation) do not count."""
+
+    def free(cue: tuple[int, int, int]) -> bool:
+        return not any(cue[0] < p_end and p_start < cue[1] for p_start, p_end in protected)
+
+    start, end = hit
+    for c_start, c_end, reach in before:
+        if c_end <= start and free((c_start, c_end, reach)) and _clear_gap(units, c_end, start, reach):
+            return (c_start, c_end)
+    for c_start, c_end, reach in after:
+        if c_start >= end and free((c_start, c_end, reach)) and _clear_gap(units, end, c_start, reach):
+            return (c_start, c_end)
+    return None
+
+
+def cues_for(units: Sequence[str], negation: Negation) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """The before- and after-cues present in an utterance."""
+    return find_cues(units, negation.before), find_cues(units, negation.after)

@@ -1,0 +1,131 @@
+"""Value types of the intent engine: locales, intents, decisions, the one input shape and the match result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Locale(StrEnum):
+    """A language the hotline understands; the value is the catalog file name."""
+
+    EN = "en"
+    ZH = "zh"
+    KO = "ko"
+    ES = "es"
+
+
+class Intent(StrEnum):
+    """What a caller or texter wants; service intents become requests, dialogue intents steer a turn."""
+
+    EMERGENCY = "emergency"
+    MEDICAL = "medical"
+    MEDICATION = "medication"
+    MEALS = "meals"
+    TRANSPORT = "transport"
+    HOME_REPAIR = "home_repair"
+    BENEFITS = "benefits"
+    COMPANIONSHIP = "companionship"
+    COMPLAINT = "complaint"
+    EVENTS = "events"
+    STATUS = "status"
+    OPERATOR = "operator"
+    YES = "yes"
+    NO = "no"
+    REPEAT = "repeat"
+    GOODBYE = "goodbye"
+
+    # Set just below the class: an enum body cannot hold non-member values of its own type.
+    SERVICES: ClassVar[frozenset[Intent]]
+    DIALOGUE: ClassVar[frozenset[Intent]]
+
+    @classmethod
+    def services(cls) -> frozenset[Intent]:
+        """The ten intents that open a service request."""
+        return SERVICES
+
+    @classmethod
+    def dialogue(cls) -> frozenset[Intent]:
+        """The short answers that steer a turn rather than ask for a service."""
+        return DIALOGUE
+
+
+SERVICES: frozenset[Intent] = frozenset(
+    {
+        Intent.MEDICAL,
+        Intent.MEDICATION,
+        Intent.MEALS,
+        Intent.TRANSPORT,
+        Intent.HOME_REPAIR,
+        Intent.BENEFITS,
+        Intent.COMPANIONSHIP,
+        Intent.COMPLAINT,
+        Intent.EVENTS,
+        Intent.STATUS,
+    }
+)
+DIALOGUE: frozenset[Intent] = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE})
+Intent.SERVICES = SERVICES
+Intent.DIALOGUE = DIALOGUE
+# A caller can always get help or a person, whatever the turn expects (DESIGN.md: no dead end, ever).
+ALWAYS_CONSIDERED: frozenset[Intent] = frozenset({Intent.EMERGENCY, Intent.OPERATOR})
+
+
+class Decision(StrEnum):
+    """What the dialogue should do with a match."""
+
+    ACCEPT = "accept"
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+
+class InputSource(StrEnum):
+    """Where an utterance came from; keypad input is digits, not words."""
+
+    SPEECH = "speech"
+    KEYPAD = "keypad"
+    SMS = "sms"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """The one input shape: a speech transcript, keypad digits or an SMS text, in a known locale."""
+
+    text: str
+    source: InputSource
+    locale: Locale
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another intent the utterance could mean, with its score (0-100)."""
+
+    intent: Intent
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The engine's answer: best intent (or None), score 0-100, decision and the runners-up."""
+
+    intent: Intent | None
+    score: float
+    decision: Decision
+    alternatives: tuple[Alternative, ...]
+    negated: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """The CLI's JSON shape (`negated` is an addition to the documented keys)."""
+        return {
+            "intent": None if self.intent is None else self.intent.value,
+            "score": round(self.score, 1),
+            "decision": self.decision.value,
+            "alternatives": [{"intent": a.intent.value, "score": round(a.score, 1)} for a in self.alternatives],
+            "negated": self.negated,
+        }
+
+
+class UnknownLocale(ValueError):
+    """A locale name the hotline has no catalog for."""

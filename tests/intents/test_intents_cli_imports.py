@@ -1,0 +1,99 @@
+"""The CLI as a real subprocess, the benchmark's quality targets, and the package's import boundary."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], stdin: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, *args], input=stdin.encode("utf-8"), capture_output=True, cwd=ROOT, timeout=120
+    )
+
+
+def test_cli_one_json_line_per_input_line() -> None:
+    proc = run(["-m", "intents", "match", "--locale", "en-GB"], "I've fallen and can't get up\n\ntell me a joke\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert len(lines) == 3
+    assert lines[0]["intent"] == "emergency" and lines[0]["decision"] == "accept"
+    assert lines[1] == {"intent": None, "score": 0.0, "decision": "reject", "alternatives": [], "negated": False}
+    assert lines[2]["decision"] == "reject"
+    for line in lines:
+        assert set(line) >= {"intent", "score", "decision", "alternatives"}
+        assert 0 <= line["score"] <= 100
+        assert all(set(a) == {"intent", "score"} for a in line["alternatives"])
+
+
+def test_cli_unicode_locales_in_a_bare_environment() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "intents", "match", "--locale", "zh_Hans_CN"],
+        input="我的药吃完了\n".encode(),
+        capture_output=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C", "PYTHONIOENCODING": "ascii", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.decode("utf-8"))["intent"] == "medication"
+
+
+def test_cli_expected_intents() -> None:
+    proc = run(["-m", "intents", "match", "--locale", "es", "--expect", "yes,no"], "necesito un médico\nsí\n")
+    first, second = (json.loads(line) for line in proc.stdout.decode().splitlines())
+    assert first["intent"] is None and second["intent"] == "yes"
+
+
+@pytest.mark.parametrize("args", [["--locale", "fr"], ["--locale", "en", "--expect", "pizza"]])
+def test_cli_bad_arguments_exit_2_with_a_message(args: list[str]) -> None:
+    proc = run(["-m", "intents", "match", *args], "hello\n")
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert b"error" in proc.stderr
+
+
+def test_bench_meets_quality_targets_and_beats_the_baseline() -> None:
+    proc = run(["-m", "bench", "intents", "--json"], "")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.startswith("{")]
+    engine = {r["locale"]: r for r in rows if r["matcher"] == "engine"}
+    baseline = {r["locale"]: r for r in rows if r["matcher"] == "baseline"}
+    assert set(engine) == {"en", "zh", "ko", "es"}
+    for locale, r in engine.items():
+        assert r["n"] >= 120
+        assert r["in_scope_accuracy"] >= 95.0, locale
+        assert r["emergency_recall"] == 100.0, locale
+        assert r["wrong_accept_rate"] <= 1.0, locale
+        assert r["oos_rejection"] >= 90.0, locale
+        assert r["in_scope_accuracy"] > baseline[locale]["in_scope_accuracy"]
+
+
+def test_bench_dispatcher_rejects_unknown_names() -> None:
+    proc = run(["-m", "bench", "nope"], "")
+    assert proc.returncode == 2 and b"intents" in proc.stderr
+
+
+ALLOWED = {"rapidfuzz", "pypinyin", "intents"}
+
+
+def test_intents_imports_only_stdlib_rapidfuzz_and_pypinyin() -> None:
+    files = sorted((ROOT / "intents").rglob("*.py"))
+    assert len(files) >= 8
+    found: set[str] = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    outside = {name for name in found if name not in ALLOWED and name not in sys.stdlib_module_names}
+    assert outside == set()
+    assert {"rapidfuzz", "pypinyin"} <= found  # the scan really sees imports
