@@ -7,7 +7,7 @@ APT_PACKAGES := espeak-ng sox libsndfile1 chromium chromium-driver
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system catalogs lint typecheck bench worker clean
+.PHONY: run test install system catalogs extract lint typecheck bench worker clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,15 @@ system:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# Compile the .po catalogs into .mo; fails on a broken catalog.
 catalogs: $(STAMP)
 	$(BIN)/python -m prompts.compile
+
+# Write prompts/locales/<domain>.pot from the keys the code uses; lists keys missing from the catalogs (fails)
+# and catalog keys no code uses. Then give new static prompts their stable phone numbers (append-only).
+extract: $(STAMP)
+	$(BIN)/python -m prompts.extract
+	$(BIN)/python -m prompts.catalog
 
 run: install
 	$(BIN)/flask --app app prompts render --quiet || true

@@ -66,11 +66,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register(app: Flask) -> None:
     """Blueprints and CLI commands of each part of the product."""
     from care.commands import register_commands as care_commands
+    from care.console import bp as console_bp
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
     from voice.routes import bp as voice_bp
+    from voice.simulator_page import bp as simulator_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(prompts_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(simulator_bp)
     care_commands(app)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 # name -> "module:function"; imported only when asked for, so one benchmark's heavy imports never slow another.
 BENCHMARKS: dict[str, str] = {
     "intents": "bench.intents_bench:main",
+    "prompts": "bench.prompts_bench:main",
+    "sms": "bench.sms_bench:main",
 }
 
 

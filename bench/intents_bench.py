@@ -19,6 +19,10 @@ DATA = Path(__file__).parent / "data"
 # The baseline accepts the nearest catalog phrase when its WRatio similarity reaches this, else rejects.
 BASELINE_CUTOFF = 85.0
 LATENCY_REPEATS = 5
+# The tuning set (written with the catalogs) and the held-out set (written independently, never used for tuning).
+EVAL_STEM = "intents_eval"
+HELDOUT_STEM = "intents_heldout"
+HELDOUT_TITLE = "held-out set, not used for tuning"
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,10 @@ class Report:
     misses: tuple[tuple[Case, Outcome], ...]
 
 
-def load_cases(locale: Locale) -> list[Case]:
-    """Read bench/data/intents_eval_<locale>.tsv (expected<TAB>kind<TAB>text, "-" = out of scope)."""
+def load_cases(locale: Locale, stem: str = EVAL_STEM) -> list[Case]:
+    """Read bench/data/<stem>_<locale>.tsv (expected<TAB>kind<TAB>text, "-" = out of scope)."""
     cases = []
-    for line in (DATA / f"intents_eval_{locale.value}.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / f"{stem}_{locale.value}.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         expected, kind, text = line.split("\t", 2)
@@ -143,24 +147,16 @@ def _row(locale: Locale, name: str, r: Report) -> str:
     )
 
 
-def main(argv: list[str]) -> int:
-    """Print one table (engine and baseline per locale); --misses lists what the engine got wrong."""
-    parser = argparse.ArgumentParser(prog="python -m bench intents", description=__doc__)
-    parser.add_argument("--locale", action="append", choices=[loc.value for loc in Locale])
-    parser.add_argument("--misses", action="store_true", help="list the engine's misses")
-    parser.add_argument("--json", action="store_true", help="print the reports as JSON lines instead")
-    args = parser.parse_args(argv)
-    locales = [Locale(v) for v in args.locale] if args.locale else list(Locale)
-    print("targets: in-scope >= 95%, emergency recall 100%, wrong accepts <= 1%, oos rejection >= 90%, p99 < 2 ms")
-    print(HEADER)
+def _table(locales: Sequence[Locale], stem: str, as_json: bool, extra: dict[str, str]) -> list[str]:
+    """Print one row per locale and matcher for bench/data/<stem>_*.tsv; return the engine's misses as lines."""
     missed: list[str] = []
     for locale in locales:
-        cases = load_cases(locale)
+        cases = load_cases(locale, stem)
         for name, factory in (("engine", engine), ("baseline", baseline)):
             report = evaluate(cases, factory(locale))
-            if args.json:
+            if as_json:
                 fields = {k: v for k, v in report.__dict__.items() if k != "misses"}
-                print(json.dumps({"locale": locale.value, "matcher": name, **fields}))
+                print(json.dumps({"locale": locale.value, "matcher": name, **extra, **fields}))
             else:
                 print(_row(locale, name, report))
             if name == "engine":
@@ -168,7 +164,36 @@ def main(argv: list[str]) -> int:
                     f"  {locale.value} {c.expected or '-':<14} -> {o.intent or '-'} {o.decision}: {c.text}"
                     for c, o in report.misses
                 ]
+    return missed
+
+
+def main(argv: list[str]) -> int:
+    """Print one table (engine and baseline per locale), then the held-out table; --misses lists the engine's misses.
+
+    --heldout prints only the held-out table. --json keeps its rows to the tuning set unless --heldout is given,
+    then it prints the held-out rows only, each tagged "set": "heldout".
+    """
+    parser = argparse.ArgumentParser(prog="python -m bench intents", description=__doc__)
+    parser.add_argument("--locale", action="append", choices=[loc.value for loc in Locale])
+    parser.add_argument("--misses", action="store_true", help="list the engine's misses")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON lines instead")
+    parser.add_argument("--heldout", action="store_true", help=f"evaluate only the {HELDOUT_TITLE}")
+    args = parser.parse_args(argv)
+    locales = [Locale(v) for v in args.locale] if args.locale else list(Locale)
+    print("targets: in-scope >= 95%, emergency recall 100%, wrong accepts <= 1%, oos rejection >= 90%, p99 < 2 ms")
+    if not args.heldout:
+        print(HEADER)
+        missed = _table(locales, EVAL_STEM, args.json, {})
+        if args.misses:
+            print("engine misses:")
+            print("\n".join(missed) or "  none")
+        if args.json:
+            return 0
+        print()
+    print(f"{HELDOUT_TITLE}:")
+    print(HEADER)
+    missed = _table(locales, HELDOUT_STEM, args.json, {"set": "heldout"} if args.json else {})
     if args.misses:
-        print("engine misses:")
+        print(f"engine misses ({HELDOUT_TITLE}):")
         print("\n".join(missed) or "  none")
     return 0

@@ -29,4 +29,4 @@ class Hearthline:
 
 def current() -> Hearthline:
     """The running app's adapters."""
-    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    return current_app.extensions[EXTENSION_KEY]

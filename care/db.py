@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -21,7 +22,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -37,6 +38,7 @@ def make_engine(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create missing tables (the schema is additive so far; migrations come with the first change)."""
     from care import models  # noqa: F401  (registers the tables on Base)
+    from prompts import models as prompt_models  # noqa: F401  (staff prompt recordings)
 
     Base.metadata.create_all(engine)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from care.models import RequestStatus
+from care.states import RequestStatus
 
 S = RequestStatus
 

@@ -3,51 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from care.db import Base
+from care.states import Channel, NotificationStatus, RequesterKind, RequestStatus, StaffRole
+
+__all__ = ["Channel", "NotificationStatus", "RequestStatus", "RequesterKind", "StaffRole"]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-class RequestStatus(StrEnum):
-    NEW = "new"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-
-
-class Channel(StrEnum):
-    VOICE = "voice"
-    SMS = "sms"
-    WEB = "web"
-
-
-class RequesterKind(StrEnum):
-    SENIOR = "senior"
-    FAMILY = "family"
-    UNKNOWN = "unknown"  # a caller whose number is not on file
-
-
-class StaffRole(StrEnum):
-    STAFF = "staff"
-    ADMIN = "admin"
-
-
-class NotificationStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"  # gave up after every retry; staff see it
-    SUPPRESSED = "suppressed"  # the recipient texted STOP
 
 
 class Senior(Base):

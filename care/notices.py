@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care.models import RequestStatus, ServiceRequest
@@ -67,14 +70,19 @@ def request_created(session: Session, request: ServiceRequest) -> None:
             enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
 
 
-def status_changed(session: Session, request: ServiceRequest, *, event_id: int) -> None:
-    """Tell the requester (when the number can take texts) and the linked family about a new status."""
+def status_changed(session: Session, request: ServiceRequest, *, event_id: int, skip_phone: str | None = None) -> None:
+    """Tell the requester (when the number can take texts) and the linked family about a new status.
+
+    `skip_phone` made the change by text and already has our answer in the reply to that text.
+    """
     status = RequestStatus(request.status)
     event = f"request:{request.id}:event:{event_id}"
     recipients = _family_recipients(session, request)
     if not is_landline(request.requester_phone):
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
+        if phone == skip_phone:
+            continue
         body = translate(
             "notify",
             f"notify.status.{status.value}",
@@ -84,3 +92,38 @@ def status_changed(session: Session, request: ServiceRequest, *, event_id: int) 
         )
         kind = "confirm" if status is RequestStatus.RESOLVED and phone == request.requester_phone else "status"
         enqueue(session, Message(event, phone, body, kind=kind, request_id=request.id))
+
+
+# A callback nobody has picked up is flagged to staff an hour before the time the caller was promised
+# (settings.callback_within_hours, 4 h by default), leaving time to call.
+CALLBACK_REMINDER_LEAD = timedelta(hours=1)
+
+
+def callback_reminders(session: Session, now: datetime) -> int:
+    """Remind staff, once per request, of callbacks still unassigned and due within the lead time."""
+    due = session.scalars(
+        select(ServiceRequest).where(
+            ServiceRequest.intent == "operator",
+            ServiceRequest.status == RequestStatus.NEW,
+            ServiceRequest.due_at <= now + CALLBACK_REMINDER_LEAD,
+        )
+    )
+    queued = 0
+    for request in due:
+        for member in staff_for_team(session, request.team):
+            assert member.phone is not None
+            body = translate(
+                "notify",
+                "notify.callback.reminder",
+                STAFF_LOCALE,
+                who=_who(request, STAFF_LOCALE),
+                phone=request.requester_phone,
+                reference=request.reference,
+                due=request.due_at.strftime("%H:%M"),
+            )
+            message = Message(
+                f"request:{request.id}:reminder", member.phone, body, kind="reminder", request_id=request.id
+            )
+            if enqueue(session, message) is not None:
+                queued += 1
+    return queued

@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from care.models import Notification, NotificationStatus, SmsOptOut
+from sms.segments import fit
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def enqueue(session: Session, message: Message) -> Notification | None:
     row = Notification(
         event_key=key,
         to_phone=message.to_phone,
-        body=message.body,
+        # Like every reply, never more than three segments (a staff alert quotes up to 200 characters).
+        body=fit(message.body),
         kind=message.kind,
         request_id=message.request_id,
         status=status,

@@ -133,8 +133,12 @@ def apply_action(
     note: str = "",
     assignee: str | None = None,
     now: datetime | None = None,
+    quiet_for: str | None = None,
 ) -> ServiceRequest:
-    """Move a request through its life cycle; raises TransitionRefused when the action does not apply."""
+    """Move a request through its life cycle; raises TransitionRefused when the action does not apply.
+
+    `quiet_for` is a phone that made the change by text and is answered directly, so the outbox skips it.
+    """
     now = now or utcnow()
     before = RequestStatus(request.status)
     after = next_status(before, action)
@@ -160,7 +164,7 @@ def apply_action(
         )
     )
     session.flush()
-    notices.status_changed(session, request, event_id=_last_event_id(session, request))
+    notices.status_changed(session, request, event_id=_last_event_id(session, request), skip_phone=quiet_for)
     return request
 
 

@@ -29,7 +29,8 @@ def signature_is_valid(settings: Settings) -> bool:
     if not signature:
         return False
     validator = RequestValidator(settings.twilio_auth_token)
-    params = request.form.to_dict(flat=False) if request.method == "POST" else {}
+    # The MultiDict itself: the validator reads repeated keys with getlist(); a dict of lists breaks it.
+    params = request.form if request.method == "POST" else {}
     return bool(validator.validate(public_url(settings), params, signature))
 
 

@@ -50,6 +50,29 @@ class Negation:
     after: tuple[tuple[tuple[str, ...], int], ...]
 
 
+Units = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A serious symptom pattern: at least `need` of its groups (each a set of alternative wordings) present."""
+
+    need: int
+    groups: tuple[tuple[Units, ...], ...]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Word lists that steer the decision rather than name an intent (see the catalog's "cues" object)."""
+
+    requests: tuple[Units, ...]  # need / want / can you / please / broken: the caller is asking for something
+    contrast: tuple[Units, ...]  # just / only / solo / 只 / 만: the clause that follows carries the real request
+    public_places: tuple[Units, ...]  # street / pavement / 路灯 / 가로등: a fault there is a complaint, not a repair
+    gratitude: tuple[Units, ...]  # thanks / gracias / 谢谢 / 감사: "thanks for your help" is not a plea
+    plea_before: tuple[Units, ...]  # "your help", "any help": help as a noun, not a call for help
+    plea_after: tuple[Units, ...]  # "help with", "help applying": help with something, not a call for help
+
+
 @dataclass(frozen=True)
 class Catalog:
     """A compiled catalog: keywords indexed by first unit (and by first sound for zh), phrases, negation."""
@@ -62,6 +85,8 @@ class Catalog:
     phrases: tuple[Phrase, ...]
     negation: Negation
     surfaces: Mapping[Intent, tuple[str, ...]]  # keywords and phrases as written, for recogniser phrase lists
+    cues: Cues
+    clusters: tuple[Cluster, ...]
 
 
 def _read(locale: Locale) -> dict[str, Any]:
@@ -137,6 +162,30 @@ def load(locale: Locale) -> Catalog:
                 found.append((units, int(reach)))
         return tuple(sorted(found, key=lambda c: -len(c[0])))
 
+    def units_of(surface: str) -> Units:
+        return tuple(u for u in normalise(surface, rules, drop_fillers=False).units if u != "|")
+
+    cue_data: dict[str, list[str]] = data.get("cues", {})
+
+    def cue_list(name: str) -> tuple[Units, ...]:
+        return tuple(u for u in (units_of(s) for s in cue_data.get(name, [])) if u)
+
+    cue_lists = Cues(
+        requests=cue_list("requests"),
+        contrast=cue_list("contrast"),
+        public_places=cue_list("public_places"),
+        gratitude=cue_list("gratitude"),
+        plea_before=cue_list("plea_before"),
+        plea_after=cue_list("plea_after"),
+    )
+    clusters = tuple(
+        Cluster(
+            need=int(c["need"]),
+            groups=tuple(tuple(u for u in (units_of(s) for s in group) if u) for group in c["groups"]),
+        )
+        for c in data.get("clusters", [])
+    )
+
     single = {kw.units[0]: kw for kw in keywords if locale in SPACED and len(kw.units) == 1 and len(kw.units[0]) >= 5}
     # Chinese also matches by sound (homophones); one-character keywords are too ambiguous by sound alone.
     sound_keywords = [kw for kw in keywords if locale is Locale.ZH and len(kw.units) >= 2]
@@ -149,4 +198,6 @@ def load(locale: Locale) -> Catalog:
         phrases=tuple(phrases),
         negation=Negation(before=cues("before"), after=cues("after")),
         surfaces=surfaces,
+        cues=cue_lists,
+        clusters=clusters,
     )

@@ -1,1 +1,1 @@
-"""prompts package."""
+"""Prompts: message catalogs per locale, spoken formats, synthesis and its cache, staff recordings, prompt audio."""

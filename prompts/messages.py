@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LOCALES = ("en", "zh", "ko", "es")
-# One catalog (gettext domain) per part of the product, so each part's sentences live together.
-DOMAINS = ("common", "voice", "sms", "notify", "web")
+# One catalog (gettext domain) per part of the product, so each part's sentences live together; "staffline"
+# is the staff prompt-recording phone line.
+DOMAINS = ("common", "voice", "sms", "notify", "web", "staffline")
 
 
 class MissingTranslation(LookupError):
@@ -39,11 +41,34 @@ def _texts(locale: str, domain: str) -> dict[str, str]:
 
 
 def translate(domain: str, key: str, locale: str, **params: object) -> str:
-    """The text of `key` in `locale`, with {named} parameters filled in."""
+    """The text of `key` in `locale` (any spelling: ko, ko-KR, zh_Hans_CN), with {named} parameters filled in."""
+    if locale not in LOCALES:
+        locale = normalise_locale(locale)
     text = _texts(locale, domain).get(key)
     if text is None:
         raise MissingTranslation(f"{domain}:{key} has no {locale} text")
     return text.format(**params) if params else text
+
+
+def normalise_locale(name: str) -> str:
+    """One of LOCALES for a locale name as people and systems write it (zh_Hans_CN, es-419, ko-KR, EN)."""
+    try:
+        parsed = Locale.parse(name.strip().replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError) as exc:
+        raise MissingTranslation(f"unknown locale {name!r}") from exc
+    if parsed.language not in LOCALES:
+        raise MissingTranslation(f"no catalogs for locale {name!r} (have {', '.join(LOCALES)})")
+    return str(parsed.language)
+
+
+def available_domains(locale: str = "en") -> list[str]:
+    """Domains that have a catalog for `locale` (the web domain comes later)."""
+    return [d for d in DOMAINS if catalog_path(locale, d).exists() or catalog_path(locale, d, ".mo").exists()]
+
+
+def N_(domain: str, key: str) -> str:
+    """Mark a key for extraction where it is stored and translated later; returns the key."""
+    return key
 
 
 def keys(domain: str, locale: str = "en") -> list[str]:

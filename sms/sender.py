@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from care.delivery import ProviderUnreachable
 from care.ports import SendFailed
 from care.settings import Settings
+
+# How far back we look when asking whether a message already went (Twilio lists newest first).
+LOOKUP_LIMIT = 200
 
 # Twilio answers within a second or two when healthy; a worker must not hang on a dead connection.
 SEND_TIMEOUT_SECONDS = 10
@@ -41,3 +47,19 @@ class TwilioSender:
         except (TwilioException, OSError) as exc:
             raise SendFailed(f"Twilio unreachable: {exc}", transient=True) from exc
         return str(message.sid)
+
+    def count_sent(self, to: str, body: str, since: datetime) -> int:
+        """How many messages from our number to `to` with exactly `body` Twilio accepted since `since` (UTC).
+
+        Used before re-sending a message whose worker died mid-send (care.delivery explains why).
+        """
+        try:
+            found = self._client.messages.list(to=to, from_=self._from, limit=LOOKUP_LIMIT)
+        except (TwilioException, OSError) as exc:
+            raise ProviderUnreachable(f"cannot list messages at Twilio: {exc}") from exc
+        since_utc = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+        return sum(
+            1
+            for message in found
+            if message.body == body and (message.date_created is None or message.date_created >= since_utc)
+        )

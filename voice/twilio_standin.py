@@ -11,13 +11,18 @@ import base64
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 API = "/2010-04-01/Accounts/"
+# The stand-in's own control endpoint (Twilio has none like it): POST a WAV, get the RecordingUrl to post.
+CONTROL_RECORDINGS = "/_standin/Recordings"
 
 
 @dataclass
@@ -39,14 +44,19 @@ class TwilioStandIn:
     deleted_recordings: list[str] = field(default_factory=list)
     down: bool = False  # every request answers 503
     fail_next: int = 0  # the next N message posts answer 500
+    # Slow answers to message posts, to let a test kill a worker mid-send: the message is accepted (stored)
+    # first and the 201 held back for this long when `accept_before_delay`, else held back before storing.
+    message_delay_seconds: float = 0.0
+    accept_before_delay: bool = True
     log: list[tuple[str, str, int]] = field(default_factory=list)
     _server: BaseWSGIServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # --- control -------------------------------------------------------------------------------------
-    def start(self) -> str:
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+    def start(self, port: int = 0) -> str:
+        """Serve on 127.0.0.1 (`port` 0: any free port; the browser simulator asks for a configured one)."""
+        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
         threading.Thread(target=self._server.serve_forever, daemon=True, name="twilio-standin").start()
         return self.base_url
 
@@ -89,12 +99,16 @@ class TwilioStandIn:
             return _json({"code": 20503, "message": "Service unavailable"}, 503)
         if not self._authorised(request):
             return _json({"code": 20003, "message": "Authenticate"}, 401)
+        if request.path == CONTROL_RECORDINGS and request.method == "POST":
+            return self._upload_recording(request)
         prefix = f"{API}{self.account_sid}/"
         if not request.path.startswith(prefix):
             return _json({"code": 20404, "message": "Not found"}, 404)
         resource = request.path.removeprefix(prefix)
         if resource == "Messages.json" and request.method == "POST":
             return self._create_message(request)
+        if resource == "Messages.json" and request.method == "GET":
+            return self._list_messages(request)
         if resource == "Calls.json" and request.method == "POST":
             return self._create_call(request)
         if resource.startswith("Recordings/"):
@@ -102,6 +116,39 @@ class TwilioStandIn:
         return _json({"code": 20404, "message": "Not found"}, 404)
 
     def _create_message(self, request: Request) -> Response:
+        delay = self.message_delay_seconds
+        if delay and not self.accept_before_delay:
+            time.sleep(delay)
+        response = self._accept_message(request)
+        if delay and self.accept_before_delay:
+            time.sleep(delay)
+        return response
+
+    def _list_messages(self, request: Request) -> Response:
+        """GET Messages.json filtered by To and From, newest first, as Twilio pages it (one page here)."""
+        to, sender = request.args.get("To"), request.args.get("From")
+        with self._lock:
+            found = [
+                m
+                for m in reversed(self.messages)
+                if (to is None or m["To"] == to) and (sender is None or m.get("From") == sender)
+            ]
+        page = [
+            {
+                "sid": m["sid"],
+                "account_sid": self.account_sid,
+                "to": m["To"],
+                "from": m.get("From", ""),
+                "body": m["Body"],
+                "status": "delivered",
+                "date_created": m.get("DateCreated", ""),
+            }
+            for m in found
+        ]
+        uri = f"{API}{self.account_sid}/Messages.json"
+        return _json({"messages": page, "page": 0, "page_size": len(page), "uri": uri, "next_page_uri": None}, 200)
+
+    def _accept_message(self, request: Request) -> Response:
         with self._lock:
             if self.fail_next > 0:
                 self.fail_next -= 1
@@ -109,7 +156,7 @@ class TwilioStandIn:
             if not request.form.get("To") or not request.form.get("Body"):
                 return _json({"code": 21604, "message": "A 'To' phone number and a Body are required."}, 400)
             sid = f"SM{next(self._ids):032x}"
-            message = {"sid": sid, **request.form.to_dict()}
+            message = {"sid": sid, **request.form.to_dict(), "DateCreated": format_datetime(datetime.now(UTC), True)}
             self.messages.append(message)
         return _json(
             {
@@ -123,6 +170,13 @@ class TwilioStandIn:
             },
             201,
         )
+
+    def _upload_recording(self, request: Request) -> Response:
+        """Not a Twilio API: the browser simulator (another process or thread) stores a caller's WAV here."""
+        wav = request.get_data()
+        if not wav.startswith(b"RIFF"):
+            return _json({"code": 20400, "message": "expected a WAV body"}, 400)
+        return _json({"recording_url": self.add_recording(wav)}, 201)
 
     def _create_call(self, request: Request) -> Response:
         with self._lock:

@@ -1,0 +1,184 @@
+"""The console blueprint and what every page shares: login gate, CSRF check, page language, safe headers."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from care.context import current
+from care.models import StaffMember, StaffRole, utcnow
+from care.settings import LOCALES
+from prompts.messages import MissingTranslation, translate
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+# OWASP ASVS 4.0 V3.3.2: ask for the password again at least every 12 hours of use; one shift, then log in.
+SESSION_MAX_AGE = timedelta(hours=12)
+PUBLIC_ENDPOINTS = {"console.login", "console.static", "console.set_language"}
+LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ko": "한국어", "es": "Español"}
+# Pages are server-rendered; the only script is none, and audio is served by us. Nothing may frame the console.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self'; "
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+def page_locale() -> str:
+    chosen = session.get("lang")
+    return chosen if chosen in LOCALES else current().settings.default_locale
+
+
+def t(key: str, /, **params: object) -> str:
+    """A console text in the page's language (web catalog)."""
+    return translate("web", key, page_locale(), **params)
+
+
+def t_or(key: str, fallback: str) -> str:
+    """A console text for an open-ended value (a team or kind added later); the value itself when unnamed."""
+    try:
+        return t(key)
+    except MissingTranslation:
+        return fallback
+
+
+def service_name(intent: str) -> str:
+    """What a request is for, in the page's language (the same names callers hear)."""
+    try:
+        return translate("common", f"service.{intent}", page_locale())
+    except MissingTranslation:
+        return intent
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def local_time(moment: datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
+    """A stored UTC time in the centre's time zone, as staff read a clock."""
+    if moment is None:
+        return ""
+    zone: ZoneInfo = current().settings.zone
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime(fmt)
+
+
+def staff() -> StaffMember:
+    """The logged-in staff member (the login gate guarantees there is one)."""
+    return cast(StaffMember, g.staff)
+
+
+def actor() -> str:
+    """How the history records the logged-in staff member."""
+    return f"staff:{staff().username}"
+
+
+def admin_required(view: F) -> F:
+    @wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if staff().role != StaffRole.ADMIN:
+            abort(403, description=t("error.admin_only"))
+        return view(*args, **kwargs)
+
+    return cast(F, checked)
+
+
+def back_to(endpoint: str, **values: Any) -> Response:
+    """303 after a POST, so reloading the next page never repeats the action."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+@bp.before_request
+def _gate() -> Response | None:
+    if request.method == "POST":
+        expected = session.get("csrf")
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+        if not isinstance(expected, str) or not secrets.compare_digest(expected, sent):
+            abort(400, description=t("error.csrf"))
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    staff_id = session.get("staff_id")
+    logged_in_at = session.get("logged_in_at")
+    member = None
+    fresh = isinstance(logged_in_at, (int, float)) and (
+        utcnow().timestamp() - logged_in_at <= SESSION_MAX_AGE.total_seconds()
+    )
+    if isinstance(staff_id, int) and fresh:
+        with current().db.sessions() as db:
+            member = db.get(StaffMember, staff_id)
+    if member is None or not member.active or not member.password_hash:
+        session.pop("staff_id", None)
+        return redirect(url_for("console.login", next=request.full_path if request.method == "GET" else None))
+    g.staff = member
+    return None
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Request pages carry personal details: never keep them in a shared computer's cache.
+    if request.endpoint != "console.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.app_template_global("t")
+def _t(key: str, /, **params: object) -> str:
+    return t(key, **params)
+
+
+@bp.context_processor
+def _page_context() -> dict[str, Any]:
+    return {
+        "csrf_token": csrf_token,
+        "t_or": t_or,
+        "service_name": service_name,
+        "local_time": local_time,
+        "me": g.get("staff"),
+        "lang": page_locale(),
+        "languages": LANGUAGE_NAMES,
+        "is_admin": g.get("staff") is not None and g.staff.role == StaffRole.ADMIN,
+    }
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    """Every console error is a readable page with a way back, never a bare status line."""
+    code = error.code or 500
+    key = {400: "error.bad_request", 403: "error.forbidden", 404: "error.not_found", 413: "error.too_large"}
+    message = error.description if code in (400, 403) and error.description else t(key.get(code, "error.general"))
+    if code == 413:
+        message = t("error.too_large")
+    return render_template("console/error.html", code=code, message=message), code
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    lang = request.form.get("lang", "")
+    if lang in LOCALES:
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    # Only ever back to one of our own pages.
+    if not target.startswith("/console/") or target.startswith("//"):
+        target = url_for("console.queue")
+    return redirect(target, code=303)

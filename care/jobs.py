@@ -1,0 +1,97 @@
+"""The job queue (Huey): delivers the outbox on wake-up, on schedule for retries, and by a periodic sweep.
+
+Storage is a SQLite file in the data folder by default, Redis when REDIS_URL is set. The web process only
+enqueues (wake_outbox); `flask worker` runs the consumer that executes the tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from care.db import Database
+from care.delivery import DeliveryPolicy, DeliveryReport, SentLookup, deliver_due
+from care.models import utcnow
+from care.notices import callback_reminders
+from care.ports import SmsSender
+from care.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "hearthline.deliver_outbox"
+SWEEP_TASK = "hearthline.sweep_outbox"
+QUEUE_NAME = "hearthline"
+
+
+def build_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
+    """Huey on Redis when configured, else on a SQLite file beside the database."""
+    if settings.redis_url:
+        return RedisHuey(name, url=settings.redis_url, results=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str((settings.data_dir / "queue.db").resolve()), results=False)
+
+
+class HueyQueue:
+    """JobQueue on Huey: `wake_outbox()` enqueues a delivery pass; the worker runs it."""
+
+    def __init__(self, settings: Settings, db: Database, sender: SmsSender) -> None:
+        self.settings = settings
+        self.db = db
+        self.sender = sender
+        self.policy = DeliveryPolicy.from_extra(settings.extra)
+        self.huey = build_huey(settings, str(settings.extra.get("queue_name", QUEUE_NAME)))
+        lookup = sender if hasattr(sender, "count_sent") else None
+        self.lookup: SentLookup | None = lookup  # type: ignore[assignment]
+
+        @self.huey.task(name=DELIVER_TASK)
+        def deliver_outbox() -> None:
+            self.deliver_now()
+
+        # Huey's periodic tasks run at most once a minute: a lost wake-up (the web process died between
+        # commit and enqueue, Redis blipped) delays a message by a minute at most, never forever.
+        @self.huey.periodic_task(crontab(minute="*"), name=SWEEP_TASK)
+        def sweep_outbox() -> None:
+            self.remind_callbacks()
+            self.deliver_now()
+
+        self._deliver_task = deliver_outbox
+        self._lock = threading.Lock()
+        self._scheduled_for: datetime | None = None
+
+    def deliver_now(self) -> DeliveryReport:
+        """Run one delivery pass in this process; schedule a wake-up for the earliest retry."""
+        report = deliver_due(self.db, self.sender, self.lookup, self.policy)
+        if report.handled:
+            log.info("outbox: %s", report)
+        if report.next_due is not None:
+            self._schedule_at(report.next_due)
+        return report
+
+    def remind_callbacks(self) -> int:
+        """Queue reminders for callbacks coming due that nobody has taken (each request reminded once)."""
+        with self.db.transaction() as session:
+            return callback_reminders(session, utcnow())
+
+    def _schedule_at(self, when: datetime) -> None:
+        """One scheduled pass per due time: many passes finding the same next retry schedule it once."""
+        with self._lock:
+            if self._scheduled_for is not None and utcnow() < self._scheduled_for <= when:
+                return
+            self._scheduled_for = when
+        delay = max((when - utcnow()).total_seconds(), 0.0)
+        self._deliver_task.schedule(delay=delay)
+
+    def wake_outbox(self) -> None:
+        """Enqueue a delivery pass. Never fails the caller: the periodic sweep catches a lost wake-up."""
+        try:
+            self._deliver_task()
+        except Exception:  # the request that queued messages has committed; it must not turn into an error
+            log.exception("could not wake the outbox worker; the periodic sweep will deliver")
+
+    def consumer(self, workers: int = 2, **options: Any) -> Any:
+        """A Huey consumer for `flask worker` (threads: delivery waits on HTTP, not on the CPU)."""
+        return self.huey.create_consumer(workers=workers, periodic=True, worker_type="thread", **options)

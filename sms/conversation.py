@@ -1,0 +1,265 @@
+"""The SMS conversation (pure): one text plus who sent it and what we last asked → decisions and the reply.
+
+No database, no Flask, no Twilio: the edge (sms.handling) builds a SenderView from the records, carries out
+the decisions this module returns, and renders the Reply in the sender's language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from intents import Decision, InputSource, Intent, Locale, Utterance, detect_locale, match_utterance
+from sms.keywords import DigitReply, Keyword, digit_reply, keyword_of, normalise
+
+# Ratings are 1 (poor) to 5 (very good), as notify.status.closed asks.
+RATING_RANGE = range(1, 6)
+CONFIRM_FIXED = 1
+CONFIRM_NOT_FIXED = 2
+# Shorter unmatched texts ("hi", "?", an emoji) get the help reply; longer ones go to a person at the front
+# desk as a callback request, so a message we could not classify is still read by someone, never dropped.
+MIN_WORDS_FOR_PERSON = 3
+MIN_CJK_CHARS_FOR_PERSON = 4
+
+
+class Role(StrEnum):
+    SENIOR = "senior"
+    FAMILY = "family"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SeniorRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RequestRef:
+    """A request the sender may answer about (resolved, waiting for confirmation; or closed, waiting for a rating)."""
+
+    reference: str
+    status: str  # "resolved" or "closed"
+
+
+@dataclass(frozen=True)
+class SenderView:
+    """What the conversation needs to know about whoever texted."""
+
+    phone: str
+    role: Role
+    locale: Locale | None = None  # from their profile
+    seniors: tuple[SeniorRef, ...] = ()  # a senior: themselves; family: the seniors they are linked to
+    opted_out: bool = False
+    awaiting_confirmation: tuple[RequestRef, ...] = ()  # resolved, newest first
+    awaiting_rating: tuple[RequestRef, ...] = ()  # recently closed and unrated, newest first
+
+
+# --- decisions ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateRequest:
+    intent: Intent
+    senior_id: int | None
+    text: str
+    locale: Locale
+
+
+@dataclass(frozen=True)
+class ListStatus:
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmResolved:
+    reference: str
+
+
+@dataclass(frozen=True)
+class Reopen:
+    reference: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    reference: str
+    rating: int
+
+
+@dataclass(frozen=True)
+class OptOut:
+    pass
+
+
+@dataclass(frozen=True)
+class OptIn:
+    pass
+
+
+Action = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | OptOut | OptIn
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A sms catalog key and its parameters; the edge adds what only it knows (the new reference...)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    actions: tuple[Action, ...]
+    reply: Reply | None  # None: send nothing (Twilio confirms STOP itself; an opted-out number gets nothing)
+    locale: Locale
+    state: dict[str, Any]  # what to remember for the next text (empty: nothing pending)
+
+
+def reply_locale(sender: SenderView, text: str, default: Locale) -> Locale:
+    """The sender's profile language, else the language of the text, else the hotline's default."""
+    return sender.locale or detect_locale(text) or default
+
+
+def reply_to(text: str, sender: SenderView, state: dict[str, Any], *, default_locale: Locale = Locale.EN) -> Outcome:
+    """Decide what one incoming text means and what to answer."""
+    locale = reply_locale(sender, text, default_locale)
+    outcome = _decide(text, sender, state, locale)
+    if sender.opted_out and not any(isinstance(a, OptIn) for a in outcome.actions):
+        # Texting us is their own act, so we still do the work (a request is created, staff see it), but a
+        # number that said STOP gets nothing back from us until START (Twilio would refuse it anyway).
+        return Outcome(outcome.actions, None, outcome.locale, outcome.state)
+    return outcome
+
+
+def _decide(text: str, sender: SenderView, state: dict[str, Any], locale: Locale) -> Outcome:
+    hit = keyword_of(text)
+    if hit is not None and hit.keyword is Keyword.STOP:
+        # Twilio answers its own STOP words; a second confirmation from us would be refused (error 21610).
+        reply = None if hit.twilio_handles else Reply("sms.stopped")
+        return Outcome((OptOut(),), reply, locale, {})
+    if hit is not None and hit.keyword is Keyword.START and (sender.opted_out or not hit.twilio_handles):
+        return Outcome((OptIn(),), Reply("sms.started"), locale, {})
+    if hit is not None and hit.keyword is Keyword.HELP:
+        return Outcome((), Reply("sms.help"), locale, {})
+    if hit is not None and hit.keyword is Keyword.STATUS:
+        if sender.role is Role.UNKNOWN:
+            return Outcome((), Reply("sms.unknown_sender"), locale, {})
+        return Outcome((ListStatus(hit.reference),), Reply("sms.status.list"), locale, {})
+
+    pending = state.get("pending")
+    if pending and sender.role is Role.FAMILY:
+        chosen = _choose_senior(text, sender.seniors, state.get("choices", []))
+        if chosen is not None:
+            return _create(
+                Intent(pending["intent"]), chosen, pending["text"], Locale(pending.get("locale", locale)), sender
+            )
+
+    digits = digit_reply(text)
+    if digits is not None and sender.role is not Role.UNKNOWN:
+        answered = _digit_answer(digits, sender, locale)
+        if answered is not None:
+            return answered
+
+    return _understand(text, sender, locale)
+
+
+def _digit_answer(digits: DigitReply, sender: SenderView, locale: Locale) -> Outcome | None:
+    """Digits "1"/"2" confirm or reopen a resolved request; "1"-"5" rate a closed one; a reference picks which."""
+    if digits.digit in (CONFIRM_FIXED, CONFIRM_NOT_FIXED) and sender.awaiting_confirmation:
+        target = _pick(digits, sender.awaiting_confirmation)
+        if target is None:
+            example = sender.awaiting_confirmation[0].reference
+            return Outcome((), Reply("sms.which_request", {"digit": digits.digit, "reference": example}), locale, {})
+        if digits.digit == CONFIRM_FIXED:
+            return Outcome((ConfirmResolved(target),), Reply("sms.confirmed", {"reference": target}), locale, {})
+        return Outcome((Reopen(target),), Reply("sms.reopened", {"reference": target}), locale, {})
+    if digits.digit in RATING_RANGE and sender.awaiting_rating:
+        target = _pick(digits, sender.awaiting_rating, latest_wins=True)
+        if target is not None:
+            return Outcome((Rate(target, digits.digit),), Reply("sms.rated", {"reference": target}), locale, {})
+    return None
+
+
+def _pick(digits: DigitReply, candidates: tuple[RequestRef, ...], *, latest_wins: bool = False) -> str | None:
+    if digits.reference is not None:
+        return next((c.reference for c in candidates if c.reference == digits.reference), None)
+    if len(candidates) == 1 or latest_wins:
+        return candidates[0].reference
+    return None  # several requests wait for an answer: ask which
+
+
+def _understand(text: str, sender: SenderView, locale: Locale) -> Outcome:
+    text_locale = detect_locale(text) or locale
+    found = match_utterance(Utterance(text, InputSource.SMS, text_locale))
+    intent = found.intent if found.decision is not Decision.REJECT and not found.negated else None
+    if found.intent is Intent.EMERGENCY and found.decision is not Decision.REJECT:
+        intent = Intent.EMERGENCY  # "not an emergency but..." is rare; a missed one is far worse
+    if intent is Intent.STATUS:
+        if sender.role is Role.UNKNOWN:
+            return Outcome((), Reply("sms.unknown_sender"), locale, {})
+        return Outcome((ListStatus(),), Reply("sms.status.list"), locale, {})
+    if intent in (Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE):
+        intent = None  # a bare "yes" or "thanks" with nothing pending asks for nothing
+    if intent is None and _substantial(text):
+        intent = Intent.OPERATOR  # a person at the front desk reads it and calls back
+    if intent is None:
+        key = "sms.unknown_sender" if sender.role is Role.UNKNOWN else "sms.not_understood"
+        return Outcome((), Reply(key), locale, {})
+    if sender.role is Role.UNKNOWN:
+        if intent is Intent.EMERGENCY:
+            # Not on file, so nothing is created for a senior, but an emergency is never ignored: staff
+            # are alerted (a request without a senior) and the texter told to call the emergency number.
+            return Outcome((CreateRequest(intent, None, text, locale),), Reply("sms.emergency"), locale, {})
+        return Outcome((), Reply("sms.unknown_sender"), locale, {})
+    if sender.role is Role.SENIOR:
+        return _create(intent, sender.seniors[0].id, text, locale, sender)
+    if len(sender.seniors) == 1:
+        return _create(intent, sender.seniors[0].id, text, locale, sender)
+    named = _senior_named_in(text, sender.seniors)
+    if named is not None:
+        return _create(intent, named, text, locale, sender)
+    if intent is Intent.EMERGENCY:
+        # No time for a question: alert staff now (no senior chosen), and tell them to call for help.
+        return Outcome((CreateRequest(intent, None, text, locale),), Reply("sms.emergency"), locale, {})
+    choices = [s.id for s in sender.seniors]
+    listing = ", ".join(f"{n} {s.name}" for n, s in enumerate(sender.seniors, start=1))
+    state = {"pending": {"intent": intent.value, "text": text, "locale": locale.value}, "choices": choices}
+    return Outcome((), Reply("sms.which_senior", {"choices": listing}), locale, state)
+
+
+def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, sender: SenderView) -> Outcome:
+    key = "sms.emergency" if intent is Intent.EMERGENCY else "sms.callback" if intent is Intent.OPERATOR else None
+    if key is None:
+        key = "sms.created.self" if sender.role is Role.SENIOR else "sms.created"
+    name = next((s.name for s in sender.seniors if s.id == senior_id), "")
+    reply = Reply(key, {"who": name, "intent": intent.value})
+    return Outcome((CreateRequest(intent, senior_id, text, locale),), reply, locale, {})
+
+
+def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: list[int]) -> int | None:
+    """The senior a reply to "who is this for?" names: their number in the list, or their name."""
+    answer = normalise(text)
+    if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        chosen = choices[int(answer) - 1]
+        return chosen if any(s.id == chosen for s in seniors) else None
+    return _senior_named_in(text, seniors)
+
+
+def _senior_named_in(text: str, seniors: tuple[SeniorRef, ...]) -> int | None:
+    """The one linked senior whose name (or first name) the text mentions; None when none or several."""
+    folded = normalise(text)
+    words = set(re.findall(r"\w+", folded))
+    hits = {
+        s.id
+        for s in seniors
+        if normalise(s.name) in folded or any(len(part) >= 2 and part in words for part in normalise(s.name).split())
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _substantial(text: str) -> bool:
+    cjk = sum(1 for ch in text if unicodedata.category(ch) == "Lo")
+    words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
+    return cjk >= MIN_CJK_CHARS_FOR_PERSON or len(words) >= MIN_WORDS_FOR_PERSON

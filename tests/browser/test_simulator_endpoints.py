@@ -1,0 +1,143 @@
+"""The simulator's server side: signed webhooks into the real voice and SMS routes, answers as JSON."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from care.context import Hearthline
+from care.lifecycle import Action
+from care.models import CallState, InboundMessage, ServiceRequest
+from care.notices import service_name
+from care.requests import apply_action, find_by_reference
+from prompts.messages import translate
+from tests.console.html import parse_html
+from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, Seeded, seed_people
+from voice.recordings import TwilioRecordings
+from voice.simulator_page import _store_recording
+from voice.twilio_standin import TwilioStandIn
+
+
+def _token(client: FlaskClient) -> dict[str, str]:
+    page = client.get("/simulator/")
+    assert page.status_code == 200
+    match = re.search(r'data-token="([^"]+)"', page.get_data(as_text=True))
+    assert match
+    return {"X-Simulator-Token": match.group(1)}
+
+
+def _post(client: FlaskClient, headers: dict[str, str], path: str, **form: str) -> dict[str, Any]:
+    response = client.post(path, data=form, headers=headers)
+    assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+    return response.get_json()  # type: ignore[no-any-return]
+
+
+def test_the_simulator_is_not_there_when_disabled(make_app: Any) -> None:
+    app: Flask = make_app(simulator_enabled=False)
+    client = app.test_client()
+    assert client.get("/simulator/").status_code == 404
+    assert client.post("/simulator/call", data={"from": SENIOR_PHONE}).status_code == 404
+    assert client.post("/simulator/sms", data={"from": FAMILY_PHONE, "body": "hi"}).status_code == 404
+
+
+def test_posts_without_the_pages_token_are_refused(client: FlaskClient, hearthline: Hearthline) -> None:
+    _token(client)
+    assert client.post("/simulator/call", data={"from": SENIOR_PHONE}).status_code == 400
+    with hearthline.db.sessions() as db:
+        assert db.query(CallState).count() == 0
+
+
+def test_a_keypad_call_reaches_the_real_voice_webhooks_and_makes_a_request(
+    client: FlaskClient, hearthline: Hearthline
+) -> None:
+    seeded: Seeded = seed_people(hearthline)
+    headers = _token(client)
+    first = _post(client, headers, "/simulator/call", **{"from": "(202) 555-0111"})
+    assert first["ended"] is False and first["wait"]["kind"] == "keys"
+    assert first["prompts"] and all(p["url"].startswith("/") for p in first["prompts"])  # playable from this page
+    assert client.get(first["prompts"][0]["url"]).data[:4] == b"RIFF"
+    sid = first["call_sid"]
+    with hearthline.db.sessions() as db:
+        call = db.get(CallState, sid)
+        assert call is not None and call.from_phone == SENIOR_PHONE  # the webhook saw the caller's number
+    # No speech model for English here: the call is keypad-only. 2 = meals, rides, repairs; 1 = meals.
+    _post(client, headers, f"/simulator/call/{sid}/keys", digits="2")
+    after = _post(client, headers, f"/simulator/call/{sid}/keys", digits="1")
+    with hearthline.db.sessions() as db:
+        made = db.query(ServiceRequest).one()
+        assert (made.intent, made.understood_by, made.senior_id) == ("meals", "keypad", seeded.senior_id)
+    spoken = " ".join(p.get("text", "") for p in after["prompts"])
+    assert " ".join(made.reference) in spoken  # the reference is read out digit by digit
+    assert after["log"][-2:] == ["Pressed 2", "Pressed 1"]
+    ended = _post(client, headers, f"/simulator/call/{sid}/hangup")
+    assert ended["ended"] is True and ended["wait"] is None
+    assert client.post(f"/simulator/call/{sid}/keys", data={"digits": "1"}, headers=headers).status_code == 409
+    assert client.post("/simulator/call/CAnope/keys", data={"digits": "1"}, headers=headers).status_code == 404
+
+
+def test_no_input_runs_what_twilio_runs_after_the_question(client: FlaskClient, hearthline: Hearthline) -> None:
+    seed_people(hearthline)
+    headers = _token(client)
+    first = _post(client, headers, "/simulator/call", **{"from": SENIOR_PHONE})
+    again = _post(client, headers, f"/simulator/call/{first['call_sid']}/silence")
+    assert again["log"][-1] == "Said nothing" and again["ended"] is False and again["wait"]["kind"] == "keys"
+    with hearthline.db.sessions() as db:
+        call = db.get(CallState, first["call_sid"])
+        assert call is not None and call.turns >= 2  # the silence went to the voice webhook as a new turn
+
+
+def test_a_bad_caller_number_is_refused_before_any_webhook(client: FlaskClient, hearthline: Hearthline) -> None:
+    headers = _token(client)
+    response = client.post("/simulator/call", data={"from": "anonymous"}, headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"] == "That is not a phone number."
+    with hearthline.db.sessions() as db:
+        assert db.query(CallState).count() == 0
+
+
+def test_a_spoken_answer_is_stored_at_the_stand_in_where_the_voice_adapter_downloads_it(
+    hearthline: Hearthline, standin: TwilioStandIn
+) -> None:
+    wav = hearthline.synthesizer.synthesize("I need a ride", "en", 140)
+    url = _store_recording(hearthline.settings, wav)
+    assert url.startswith(standin.base_url)
+    assert TwilioRecordings(hearthline.settings).download(url) == wav
+
+
+def test_a_family_text_goes_to_the_sms_webhook_and_later_notifications_show_in_the_inbox(
+    client: FlaskClient, hearthline: Hearthline
+) -> None:
+    seed_people(hearthline)
+    headers = _token(client)
+    answer = _post(client, headers, "/simulator/sms", **{"from": FAMILY_PHONE, "body": "Mum needs meals please"})
+    assert len(answer["replies"]) == 1 and answer["replies"][0]
+    with hearthline.db.sessions() as db:
+        assert db.query(InboundMessage).filter_by(from_phone=FAMILY_PHONE).count() == 1
+        made = db.query(ServiceRequest).one()
+    assert made.requester_phone == FAMILY_PHONE
+    assert made.reference in answer["replies"][0]
+    # Staff start work on it; the outbox texts the requester, and the simulator's inbox shows that text.
+    with hearthline.db.transaction() as db:
+        apply_action(db, find_by_reference(db, made.reference), Action.START, actor="staff:sam")
+    hearthline.queue.deliver_now()  # type: ignore[attr-defined]
+    inbox = client.get(f"/simulator/sms/inbox?phone={FAMILY_PHONE}").get_json()
+    expected = translate(
+        "notify", "notify.status.in_progress", "en", reference=made.reference, service=service_name(made.intent, "en")
+    )
+    assert [m["body"] for m in inbox["messages"]][0] == expected
+    assert client.get("/simulator/sms/inbox?phone=nope").status_code == 400
+    bad = client.post("/simulator/sms", data={"from": FAMILY_PHONE, "body": " "}, headers=headers)
+    assert bad.status_code == 400
+
+
+def test_the_page_labels_every_control(client: FlaskClient) -> None:
+    page = parse_html(client.get("/simulator/").get_data(as_text=True))
+    labelled = {label.attrs["for"] for label in page.find_all("label")}
+    controls = [e for e in page.iter() if e.tag in {"input", "select", "textarea"} and e.attrs.get("type") != "hidden"]
+    assert controls and all(c.attrs["id"] in labelled for c in controls)
+    keys = page.find_all("button", class_="key")
+    assert [k.attrs["data-key"] for k in keys] == list("123456789*0#")
+    assert all(k.attrs["aria-label"].startswith("Key ") for k in keys)
+    assert translate("web", "sim.title", "en") == page.find("h1").text

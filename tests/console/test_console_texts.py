@@ -1,0 +1,79 @@
+"""Every console and simulator text exists in all four languages with the same {placeholders} as English."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from care.lifecycle import Action
+from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
+from care.routing import TEAMS
+from care.settings import LOCALES
+from prompts import messages
+from prompts.models import RecordingSource, RecordingState
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [
+    *sorted((ROOT / "care" / "console").rglob("*.py")),
+    *sorted((ROOT / "care" / "console" / "templates").rglob("*.html")),
+    ROOT / "voice" / "simulator_page.py",
+    *sorted((ROOT / "voice" / "templates" / "simulator").rglob("*.html")),
+]
+LITERAL = re.compile(r"""\b(?:t|w|t_or)\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+QUOTED = re.compile(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+
+
+def used_keys() -> set[str]:
+    """Keys written out in the code and templates, plus the families built from a value (status.<status>)."""
+    found = {key for path in SOURCES for key in LITERAL.findall(path.read_text(encoding="utf-8"))}
+    found |= {f"status.{s.value}" for s in RequestStatus}
+    found |= {f"team.{team}" for team in TEAMS}
+    found |= {f"action.{a.value}.{part}" for a in Action for part in ("title", "button")}
+    found |= {f"queue.filter.{name}" for name in ("open", "waiting", "resolved", "closed", "all")}
+    found |= {f"role.{r.value}" for r in StaffRole}
+    found |= {f"outbox.{s.value}" for s in NotificationStatus}
+    found |= {f"prompts.state.{s.value}" for s in RecordingState}
+    found |= {f"prompts.source.{s.value}" for s in RecordingSource}
+    found |= {f"summary.by.{way}" for way in ("speech", "keypad", "sms", "person")}
+    found |= {f"staff.changed.{what}" for what in ("pin", "password", "unlock", "deactivate", "activate", "phone")}
+    found |= {f"error.{name}" for name in ("bad_request", "forbidden", "not_found", "too_large", "general")}
+    found |= {f"channel.{c.value}" for c in Channel}
+    found |= {f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "rating", "assigned")}
+    found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
+    return found
+
+
+def mentioned_keys() -> set[str]:
+    """Used keys and any dotted name quoted in the sources (a key chosen by a condition, say)."""
+    return used_keys() | {key for path in SOURCES for key in QUOTED.findall(path.read_text(encoding="utf-8"))}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_the_scan_finds_the_texts_of_every_page() -> None:
+    keys = used_keys()
+    assert len(keys) > 300
+    assert {"login.title", "queue.counts", "sim.hold_to_talk", "summary.calls_per_day"} <= keys
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_used_key_has_text_with_the_english_placeholders(locale: str) -> None:
+    missing, mismatched = [], []
+    for key in sorted(used_keys()):
+        try:
+            text = messages.translate("web", key, locale)
+        except messages.MissingTranslation:
+            missing.append(key)
+            continue
+        if _placeholders(text) != _placeholders(messages.translate("web", key, "en")):
+            mismatched.append(key)
+    assert missing == [] and mismatched == []
+
+
+def test_no_key_in_the_web_catalog_is_left_unused() -> None:
+    assert sorted(set(messages.keys("web")) - mentioned_keys()) == []

@@ -1,0 +1,1 @@
+"""Tests of texting: conversation, keywords, segments, the webhook, the sender."""

@@ -1,0 +1,240 @@
+"""The pure call dialogue: every path from greeting to request, person, emergency or goodbye, as data."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from intents import InputSource, Intent, Locale, Utterance
+from voice import keypad
+from voice.dialogue import (
+    CallContext,
+    CallDialogState,
+    ChooseLanguage,
+    CreateRequest,
+    Dial,
+    DialTarget,
+    Gather,
+    Hangup,
+    InputKind,
+    Listen,
+    ListenKind,
+    Phase,
+    ReadStatus,
+    Speak,
+    SpeakReference,
+    StaffRecording,
+    TurnInput,
+    keypad_utterance,
+    step,
+)
+
+SPEECH = CallContext(speech_locales=frozenset({"ko", "en"}))
+NO_SPEECH = CallContext(speech_locales=frozenset())
+
+
+def start(ctx: CallContext = SPEECH, locale: str | None = "en") -> tuple[CallDialogState, list]:
+    return step(CallDialogState(), TurnInput(InputKind.START, known_locale=locale), ctx)
+
+
+def keys(state: CallDialogState, digits: str, ctx: CallContext = SPEECH) -> tuple[CallDialogState, list]:
+    return step(state, TurnInput(InputKind.UTTERANCE, keypad_utterance(digits, state.locale)), ctx)
+
+
+def said(state: CallDialogState, text: str, ctx: CallContext = SPEECH, conf: float = 0.95):
+    utterance = Utterance(text, InputSource.SPEECH, Locale(state.locale), conf)
+    return step(state, TurnInput(InputKind.UTTERANCE, utterance), ctx)
+
+
+def silence(state: CallDialogState, ctx: CallContext = SPEECH):
+    return step(state, TurnInput(InputKind.SILENCE), ctx)
+
+
+def spoken_keys(actions: list) -> list[str]:
+    out: list[str] = []
+    for action in actions:
+        if isinstance(action, Speak):
+            out.append(action.key)
+        elif isinstance(action, Listen | Gather):
+            out.extend(p.key for p in action.prompts)
+    return out
+
+
+def test_known_caller_is_greeted_in_their_language_and_asked_one_open_question() -> None:
+    state, actions = start(locale="ko")
+    assert state.phase is Phase.OPEN and state.locale == "ko"
+    assert actions == [Listen(ListenKind.OPEN, (Speak("voice.greeting"), Speak("voice.open_question")))]
+
+
+def test_unknown_caller_gets_the_language_menu_and_silence_takes_the_default() -> None:
+    state, actions = start(locale=None)
+    assert state.phase is Phase.LANGUAGE
+    assert isinstance(actions[-1], ChooseLanguage)
+    state, actions = silence(state, CallContext(default_locale="es", speech_locales=frozenset({"es"})))
+    assert state.locale == "es" and state.phase is Phase.OPEN
+
+
+def test_language_key_chooses_the_language() -> None:
+    state, _ = start(locale=None)
+    state, _ = keys(state, "3")
+    assert state.locale == "ko" and state.phase is Phase.OPEN
+
+
+def test_locale_without_a_model_goes_straight_to_the_keypad_menu() -> None:
+    state, actions = start(NO_SPEECH, locale="zh")
+    assert state.phase is Phase.MENU
+    assert isinstance(actions[0], Gather)
+    assert spoken_keys(actions)[:3] == ["voice.greeting", "voice.keypad_only", "voice.menu.main"]
+
+
+def test_clear_request_is_confirmed_implicitly_created_and_its_reference_read_back() -> None:
+    state, _ = start()
+    state, actions = said(state, "I need meals delivered to my home")
+    create = actions[0]
+    assert create == CreateRequest(Intent.MEALS, urgent=False, transcript="I need meals delivered to my home",
+                                   understood_by="speech")
+    assert actions[1] == Speak("voice.accepted", (("service", "meals"),))
+    assert isinstance(actions[2], SpeakReference)
+    assert isinstance(actions[3], Listen) and actions[3].kind is ListenKind.DETAILS
+    assert state.phase is Phase.DETAILS and state.requests_made == 1
+
+
+def test_unsure_match_is_confirmed_with_yes_no_then_created() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    state, actions = said(state, "tranport please")  # a misrecognised word: close, not certain
+    assert state.phase is Phase.CONFIRM and state.pending_intent == "transport"
+    assert actions == [Listen(ListenKind.YES_NO, (Speak("voice.confirm", (("service", "transport"),)),))]
+    state, actions = said(state, "yes")
+    assert actions[0] == CreateRequest(Intent.TRANSPORT, urgent=False, transcript="tranport please",
+                                       understood_by="speech")
+
+
+def test_confirmation_by_keypad_yes_and_no() -> None:
+    pending = CallDialogState(phase=Phase.CONFIRM, locale="en", pending_intent="meals", pending_transcript="x",
+                              pending_by="speech")
+    _, actions = keys(pending, keypad.YES_KEY)
+    assert isinstance(actions[0], CreateRequest) and actions[0].intent is Intent.MEALS
+    state, actions = keys(pending, keypad.NO_KEY)
+    assert state.phase is Phase.OPEN and state.pending_intent is None
+    assert spoken_keys(actions) == ["voice.confirm_no", "voice.open_question"]
+
+
+def test_not_understood_rephrases_slowly_then_keypad_then_person() -> None:
+    ctx = CallContext(speech_locales=frozenset({"en"}), staff_open=True)
+    state, _ = start(ctx)
+    state, actions = silence(state, ctx)
+    assert isinstance(actions[0], Listen) and actions[0].prompts[0] == Speak("voice.rephrase", slow=True)
+    state, actions = said(state, "purple elephant umbrella", ctx)
+    assert state.phase is Phase.MENU
+    assert spoken_keys(actions)[:2] == ["voice.try_keypad", "voice.menu.main"]
+    state, actions = silence(state, ctx)
+    assert state.phase is Phase.MENU and all(p.slow for p in actions[0].prompts)
+    state, actions = silence(state, ctx)
+    assert state.phase is Phase.TRANSFER
+    assert actions == [Speak("voice.connecting"), Dial(DialTarget.STAFF)]
+
+
+def test_keypad_menu_reaches_a_service_in_two_keys_with_three_options_a_level() -> None:
+    assert all(len(options) <= keypad.MAX_OPTIONS for options in keypad.MENUS.values())
+    state, _ = start(NO_SPEECH)
+    state, actions = keys(state, "2", NO_SPEECH)
+    assert state.menu == "daily" and spoken_keys(actions)[0] == "voice.menu.daily"
+    state, actions = keys(state, "1", NO_SPEECH)
+    assert actions[0] == CreateRequest(Intent.MEALS, urgent=False, transcript="", understood_by="keypad")
+
+
+def test_wrong_key_says_so_and_counts_towards_a_person() -> None:
+    state, _ = start(NO_SPEECH)
+    state, actions = keys(state, "7", NO_SPEECH)
+    assert spoken_keys(actions)[0] == "voice.menu.invalid" and state.keypad_failures == 1
+
+
+def test_emergency_at_any_point_skips_every_menu() -> None:
+    for state in (
+        CallDialogState(phase=Phase.MENU, locale="en", menu="health"),
+        CallDialogState(phase=Phase.CONFIRM, locale="en", pending_intent="meals"),
+        CallDialogState(phase=Phase.DETAILS, locale="en"),
+    ):
+        new, actions = keys(state, keypad.EMERGENCY_KEY)
+        assert new.phase is Phase.EMERGENCY
+        assert actions == [
+            Speak("voice.emergency"),
+            CreateRequest(Intent.EMERGENCY, urgent=True, transcript="", understood_by="keypad"),
+            Dial(DialTarget.EMERGENCY),
+        ]
+
+
+def test_emergency_by_speech_keeps_the_transcript() -> None:
+    state, _ = start()
+    state, actions = said(state, "help I fell and I can't get up")
+    assert state.phase is Phase.EMERGENCY
+    assert actions[1] == CreateRequest(Intent.EMERGENCY, urgent=True, transcript="help I fell and I can't get up",
+                                       understood_by="speech")
+
+
+def test_failed_emergency_dial_tries_staff_then_tells_caller_to_dial_themselves() -> None:
+    state = CallDialogState(phase=Phase.EMERGENCY, locale="en")
+    state, actions = step(state, TurnInput(InputKind.DIAL_RESULT, dial_status="no-answer"), SPEECH)
+    assert actions == [Speak("voice.emergency_retry"), Dial(DialTarget.STAFF)]
+    state, actions = step(state, TurnInput(InputKind.DIAL_RESULT, dial_status="failed"), SPEECH)
+    assert actions == [Speak("voice.emergency_hang_up"), Hangup()]
+
+
+def test_person_when_closed_or_unanswered_leaves_a_callback_request() -> None:
+    closed = CallContext(speech_locales=frozenset({"en"}), staff_open=False)
+    state, actions = keys(CallDialogState(phase=Phase.OPEN, locale="en"), "0", closed)
+    assert isinstance(actions[0], CreateRequest) and actions[0].intent is Intent.OPERATOR
+    assert Speak("voice.callback_closed", (("hours", "4"),)) in actions and isinstance(actions[-1], Hangup)
+    state, actions = keys(CallDialogState(phase=Phase.OPEN, locale="en"), "0")
+    assert actions[-1] == Dial(DialTarget.STAFF)
+    state, actions = step(state, TurnInput(InputKind.DIAL_RESULT, dial_status="busy"), SPEECH)
+    assert isinstance(actions[0], CreateRequest) and actions[0].intent is Intent.OPERATOR
+    assert actions[1].key == "voice.callback_busy"
+
+
+def test_repeat_asks_the_last_question_again_slower() -> None:
+    state, first = start()
+    state, actions = keys(state, keypad.REPEAT_KEY)
+    assert isinstance(actions[0], Listen)
+    assert [p.key for p in actions[0].prompts] == [p.key for p in first[0].prompts]
+    assert all(p.slow for p in actions[0].prompts)
+
+
+def test_status_reads_requests_then_offers_more() -> None:
+    state, _ = start(NO_SPEECH)
+    for digit in ("3", "3", "2"):
+        state, actions = keys(state, digit, NO_SPEECH)
+    assert isinstance(actions[0], ReadStatus) and state.phase is Phase.ANYTHING_ELSE
+
+
+def test_goodbye_closes_warmly_and_silence_after_a_request_ends_the_call() -> None:
+    state = CallDialogState(phase=Phase.ANYTHING_ELSE, locale="en")
+    assert silence(state)[1] == [Speak("voice.goodbye"), Hangup()]
+    assert said(CallDialogState(phase=Phase.OPEN, locale="en"), "goodbye")[1] == [Speak("voice.goodbye"), Hangup()]
+
+
+def test_staff_number_and_hash_go_to_prompt_recording() -> None:
+    _, actions = step(CallDialogState(), TurnInput(InputKind.START, is_staff=True), SPEECH)
+    assert actions == [StaffRecording()]
+    state, _ = start(locale=None)
+    assert keys(state, "#")[1] == [StaffRecording()]
+
+
+def test_state_round_trips_through_json() -> None:
+    state, _ = start()
+    state, _ = silence(state)
+    again = CallDialogState.from_json(state.to_json())
+    assert again == state and again.phase is Phase.OPEN
+
+
+def test_dialogue_and_keypad_are_pure() -> None:
+    forbidden = {"flask", "twilio", "vosk", "pyttsx3", "sqlalchemy", "care", "requests"}
+    for name in ("dialogue.py", "keypad.py"):
+        tree = ast.parse((Path(__file__).parents[2] / "voice" / name).read_text())
+        imported = {
+            (node.module or "").split(".")[0] if isinstance(node, ast.ImportFrom) else alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        assert not imported & forbidden, (name, imported & forbidden)

@@ -1,0 +1,79 @@
+"""The Vosk adapter with the real Korean model: conversion, phrase lists, confidence, one model per process."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from voice.recognizer import RecognitionFailed, VoskRecognizer, model_sample_rate, to_pcm16_mono
+
+pytestmark = pytest.mark.slow
+
+
+def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
+    out = io.BytesIO()
+    soundfile.write(out, samples, rate, subtype="PCM_16", format="WAV")
+    return out.getvalue()
+
+
+def test_any_wav_becomes_16_bit_mono_at_the_model_rate() -> None:
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(8000) / 8000)
+    stereo = np.stack([tone, tone], axis=1)
+    pcm = to_pcm16_mono(wav_bytes(stereo, 8000), 16000)
+    assert len(pcm) == 2 * 16000  # one second, two bytes a sample, upsampled from 8 kHz
+    peak = np.abs(np.frombuffer(pcm, dtype="<i2")).max()
+    assert 15000 < peak < 17500  # amplitude kept (0.5 of full scale)
+
+
+def test_not_a_wav_is_a_recognition_failure() -> None:
+    with pytest.raises(RecognitionFailed):
+        to_pcm16_mono(b"this is not audio", 16000)
+
+
+def test_model_rate_is_read_from_its_config(ko_model_root: Path) -> None:
+    assert model_sample_rate(ko_model_root / "ko") == 16000
+
+
+def test_locale_without_a_model_is_reported_and_refused(tmp_path: Path) -> None:
+    recognizer = VoskRecognizer(tmp_path)
+    assert not recognizer.has_model("es")
+    with pytest.raises(RecognitionFailed):
+        recognizer.transcribe(b"", "es")
+
+
+def test_model_is_loaded_once_and_shared_by_every_recogniser(ko_model_root: Path) -> None:
+    first, second = VoskRecognizer(ko_model_root), VoskRecognizer(ko_model_root)
+    assert first.model("ko") is second.model("ko")
+
+
+def test_phrase_list_keeps_only_words_the_model_knows(ko_model_root: Path) -> None:
+    recognizer = VoskRecognizer(ko_model_root)
+    kept = recognizer.known_words("ko", ["네", "아니요", "맞아요", "도시락 배달", "도와주세요 빨리"])
+    # 맞아요 and 도와주세요 are not in the Korean model's vocabulary: Vosk would drop them silently.
+    assert kept[:3] == ["네", "아니요", "도시락 배달"]
+    assert "맞아요" not in kept and "도와주세요" not in kept and "빨리" in kept
+
+
+def test_yes_with_a_phrase_list_is_heard_with_confidence(ko_model_root: Path, say: Callable[[str, str], bytes]) -> None:
+    recognizer = VoskRecognizer(ko_model_root)
+    heard = recognizer.transcribe(say("네", "ko"), "ko", ["네", "예", "아니요", "아니"])
+    assert heard.text == "네" and heard.confidence > 0.8
+    heard = recognizer.transcribe(say("아니요", "ko"), "ko", ["네", "예", "아니요", "아니"])
+    assert heard.text == "아니요"
+
+
+def test_silence_is_an_empty_transcript(ko_model_root: Path) -> None:
+    recognizer = VoskRecognizer(ko_model_root)
+    heard = recognizer.transcribe(wav_bytes(np.zeros(16000), 8000), "ko")
+    assert heard.text == "" and heard.confidence == 0.0
+
+
+def test_results_repeat_exactly_without_dither(ko_model_root: Path, say: Callable[[str, str], bytes]) -> None:
+    recognizer = VoskRecognizer(ko_model_root)
+    audio = say("넘어져서 못 일어나요", "ko")
+    assert recognizer.transcribe(audio, "ko") == recognizer.transcribe(audio, "ko")

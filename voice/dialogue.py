@@ -1,0 +1,490 @@
+"""The call dialogue as a pure state machine: state + one caller input -> new state + decisions (data)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from intents import Decision, InputSource, Intent, Locale, Match, Utterance, match_utterance
+from voice import keypad
+from voice.keypad import KeyMeaning, MenuId
+
+
+class Phase(StrEnum):
+    LANGUAGE = "language"  # keypad language menu
+    OPEN = "open"  # "tell me what you need"
+    CONFIRM = "confirm"  # "did you say ...? yes or no"
+    MENU = "menu"  # keypad menu
+    DETAILS = "details"  # optional extra details after a request was made
+    ANYTHING_ELSE = "anything_else"  # open question after a request; silence ends the call warmly
+    TRANSFER = "transfer"  # dialling the staff line
+    EMERGENCY = "emergency"  # dialling the emergency number
+    EMERGENCY_BACKUP = "emergency_backup"  # the emergency dial failed; dialling the staff line
+    ENDED = "ended"
+
+
+class InputKind(StrEnum):
+    START = "start"  # the call was answered
+    UTTERANCE = "utterance"  # recognised speech or keypad digits, as an intents.Utterance
+    SILENCE = "silence"  # nothing said or pressed before the timeout
+    UNCLEAR = "unclear"  # a recording that could not be fetched or decoded: counts as not understood
+    DETAILS = "details"  # a recording of extra details (transcribed at the edge, not matched)
+    DIAL_RESULT = "dial_result"  # Twilio's DialCallStatus after <Dial>
+
+
+class ListenKind(StrEnum):
+    OPEN = "open"  # free answer: fuzzy-matched against every service
+    YES_NO = "yes_no"  # short answer: phrase list of yes/no words
+    DETAILS = "details"  # free text kept on the request
+
+
+class DialTarget(StrEnum):
+    STAFF = "staff"
+    EMERGENCY = "emergency"
+
+
+# Twilio's DialCallStatus values that mean somebody answered (https://www.twilio.com/docs/voice/twiml/dial).
+ANSWERED = frozenset({"completed", "answered"})
+
+
+# --- decisions: carried out at the edge (voice/calls.py) and rendered as TwiML (voice/twiml.py) -----------
+@dataclass(frozen=True)
+class Speak:
+    """Say a catalog sentence; `slow` for a repeat or a rephrase."""
+
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+    slow: bool = False
+
+
+@dataclass(frozen=True)
+class SpeakReference:
+    """Read the reference of the request made (or last made) in this call, digit by digit, twice."""
+
+    slow: bool = True
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Play prompts (a key press interrupts them) then record an answer."""
+
+    kind: ListenKind
+    prompts: tuple[Speak, ...]
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Play prompts and wait for keys only (menus, the language choice)."""
+
+    menu: str  # a keypad.MenuId or "language"
+    prompts: tuple[Speak, ...]
+
+
+@dataclass(frozen=True)
+class ChooseLanguage:
+    """The language menu: each option spoken in its own language."""
+
+
+@dataclass(frozen=True)
+class Dial:
+    target: DialTarget
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    intent: Intent
+    urgent: bool
+    transcript: str
+    understood_by: str  # speech | keypad
+
+
+@dataclass(frozen=True)
+class AddDetails:
+    """Transcribe the details recording onto the request made in this call."""
+
+
+@dataclass(frozen=True)
+class ReadStatus:
+    """Read out the caller's open requests with their state."""
+
+
+@dataclass(frozen=True)
+class StaffRecording:
+    """Hand the call to the staff prompt-recording line."""
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+Action = (
+    Speak
+    | SpeakReference
+    | Listen
+    | Gather
+    | ChooseLanguage
+    | Dial
+    | CreateRequest
+    | AddDetails
+    | ReadStatus
+    | StaffRecording
+    | Hangup
+)
+
+
+# --- state and input ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CallContext:
+    """What the edge knows about the world for this turn (settings, clock, installed models)."""
+
+    default_locale: str = "en"
+    speech_locales: frozenset[str] = frozenset()
+    staff_open: bool = True
+    speech_retries_before_keypad: int = 2
+    keypad_retries_before_person: int = 2
+    callback_within_hours: int = 4
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    kind: InputKind
+    utterance: Utterance | None = None
+    dial_status: str = ""
+    known_locale: str | None = None  # START: the caller's profile language, if the number is on file
+    is_staff: bool = False  # START: the number is a staff member's
+    recording_url: str = ""  # DETAILS: the recording to transcribe onto the request
+
+
+@dataclass(frozen=True)
+class CallDialogState:
+    """Everything the dialogue remembers between turns; stored as JSON per CallSid."""
+
+    phase: Phase = Phase.LANGUAGE
+    locale: str = "en"
+    menu: str = MenuId.MAIN.value
+    speech_failures: int = 0
+    keypad_failures: int = 0
+    pending_intent: str | None = None
+    pending_transcript: str = ""
+    pending_by: str = ""
+    requests_made: int = 0
+    last_ask: dict[str, Any] = field(default_factory=dict)  # the last Listen/Gather, for "repeat"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CallDialogState:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        state = cls(**known)
+        return replace(state, phase=Phase(state.phase))
+
+
+Step = tuple[CallDialogState, list[Action]]
+
+
+def _ask_to_json(ask: Listen | Gather) -> dict[str, Any]:
+    prompts = [{"key": p.key, "params": [list(kv) for kv in p.params]} for p in ask.prompts]
+    if isinstance(ask, Listen):
+        return {"listen": ask.kind.value, "prompts": prompts}
+    return {"gather": ask.menu, "prompts": prompts}
+
+
+def ask_from_json(data: dict[str, Any], *, slow: bool) -> Listen | Gather | None:
+    if not data:
+        return None
+    prompts = tuple(Speak(p["key"], tuple((k, v) for k, v in p["params"]), slow=slow) for p in data["prompts"])
+    if "listen" in data:
+        return Listen(ListenKind(data["listen"]), prompts)
+    return Gather(data["gather"], prompts)
+
+
+def _asking(state: CallDialogState, actions: list[Action]) -> Step:
+    """Remember the last question asked, so "repeat" and star can ask it again."""
+    for action in reversed(actions):
+        if isinstance(action, Listen | Gather):
+            return replace(state, last_ask=_ask_to_json(action)), actions
+    return state, actions
+
+
+def _service(intent: Intent | str) -> tuple[tuple[str, str], ...]:
+    """The service parameter of a sentence; the renderer names it in the caller's language."""
+    return (("service", Intent(intent).value),)
+
+
+# --- the machine -------------------------------------------------------------------------------------------
+def start(ctx: CallContext, *, known_locale: str | None, is_staff: bool) -> Step:
+    """Greet the caller: in their own language when their number is on file, otherwise offer the languages."""
+    if is_staff:
+        return CallDialogState(phase=Phase.ENDED), [StaffRecording()]
+    if known_locale:
+        state = CallDialogState(phase=Phase.OPEN, locale=known_locale)
+        return _open_question(state, ctx, greeting=True)
+    state = CallDialogState(phase=Phase.LANGUAGE, locale=ctx.default_locale)
+    return _asking(state, [Speak("voice.welcome"), ChooseLanguage()])
+
+
+def _open_question(state: CallDialogState, ctx: CallContext, *, greeting: bool = False, slow: bool = False) -> Step:
+    prompts: list[Speak] = [Speak("voice.greeting")] if greeting else []
+    if state.locale not in ctx.speech_locales:
+        # No speech model for this language: everything works by keypad (DESIGN.md).
+        prompts.append(Speak("voice.keypad_only"))
+        return _menu(replace(state, phase=Phase.MENU, menu=MenuId.MAIN.value), prompts=prompts, slow=slow)
+    prompts.append(Speak("voice.open_question", slow=slow))
+    return _asking(replace(state, phase=Phase.OPEN), [Listen(ListenKind.OPEN, tuple(prompts))])
+
+
+def _menu(state: CallDialogState, *, prompts: list[Speak] | None = None, slow: bool = False) -> Step:
+    spoken = [*(prompts or []), Speak(f"voice.menu.{state.menu}", slow=slow), Speak("voice.menu.always", slow=slow)]
+    return _asking(replace(state, phase=Phase.MENU), [Gather(state.menu, tuple(spoken))])
+
+
+def _repeat(state: CallDialogState, ctx: CallContext) -> Step:
+    ask = ask_from_json(state.last_ask, slow=True)
+    if ask is None:
+        return _open_question(state, ctx, slow=True)
+    if isinstance(ask, Gather) and ask.menu == "language":
+        return state, [ChooseLanguage()]
+    return state, [ask]
+
+
+def _person(state: CallDialogState, ctx: CallContext, transcript: str = "", by: str = "keypad") -> Step:
+    """A person if the staff line is open, else a callback request (DESIGN.md: 0 always reaches someone)."""
+    if ctx.staff_open:
+        return replace(state, phase=Phase.TRANSFER), [Speak("voice.connecting"), Dial(DialTarget.STAFF)]
+    return _callback(state, ctx, transcript, by, closed=True)
+
+
+def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str, *, closed: bool) -> Step:
+    hours = (("hours", str(ctx.callback_within_hours)),)
+    actions: list[Action] = [
+        CreateRequest(Intent.OPERATOR, urgent=False, transcript=transcript, understood_by=by),
+        Speak("voice.callback_closed" if closed else "voice.callback_busy", hours),
+        SpeakReference(),
+        Speak("voice.goodbye"),
+        Hangup(),
+    ]
+    return replace(state, phase=Phase.ENDED, requests_made=state.requests_made + 1), actions
+
+
+def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
+    """No menu: tell the caller help is coming, log an urgent request (alerts go out at once), dial."""
+    actions: list[Action] = [
+        Speak("voice.emergency"),
+        CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
+        Dial(DialTarget.EMERGENCY),
+    ]
+    return replace(state, phase=Phase.EMERGENCY, requests_made=state.requests_made + 1), actions
+
+
+def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript: str, by: str) -> Step:
+    if intent is Intent.STATUS:
+        return _asking(
+            replace(state, phase=Phase.ANYTHING_ELSE, pending_intent=None),
+            [ReadStatus(), Listen(ListenKind.OPEN, (Speak("voice.anything_else"),))],
+        )
+    actions: list[Action] = [
+        CreateRequest(intent, urgent=False, transcript=transcript, understood_by=by),
+        Speak("voice.accepted", _service(intent)),
+        SpeakReference(),
+        Listen(ListenKind.DETAILS, (Speak("voice.details_offer"),)),
+    ]
+    new = replace(
+        state,
+        phase=Phase.DETAILS,
+        pending_intent=None,
+        speech_failures=0,
+        keypad_failures=0,
+        requests_made=state.requests_made + 1,
+    )
+    return _asking(new, actions)
+
+
+def _not_understood(state: CallDialogState, ctx: CallContext) -> Step:
+    """Rephrase once more slowly; then the keypad; then a person (never a dead end)."""
+    failures = state.speech_failures + 1
+    state = replace(state, speech_failures=failures, pending_intent=None)
+    if failures < ctx.speech_retries_before_keypad:
+        prompts = (Speak("voice.rephrase", slow=True),)
+        return _asking(replace(state, phase=Phase.OPEN), [Listen(ListenKind.OPEN, prompts)])
+    return _menu(replace(state, menu=MenuId.MAIN.value), prompts=[Speak("voice.try_keypad", slow=True)], slow=True)
+
+
+def _keypad_failed(state: CallDialogState, ctx: CallContext, *, key_wrong: bool) -> Step:
+    failures = state.keypad_failures + 1
+    state = replace(state, keypad_failures=failures)
+    if failures >= ctx.keypad_retries_before_person:
+        return _person(state, ctx)
+    lead = [Speak("voice.menu.invalid")] if key_wrong else []
+    return _menu(state, prompts=lead, slow=True)
+
+
+def _goodbye(state: CallDialogState) -> Step:
+    return replace(state, phase=Phase.ENDED), [Speak("voice.goodbye"), Hangup()]
+
+
+def _on_digits(state: CallDialogState, ctx: CallContext, digits: str) -> Step:
+    if state.phase is Phase.LANGUAGE:
+        if digits[:1] == keypad.STAFF_KEY:
+            return replace(state, phase=Phase.ENDED), [StaffRecording()]
+        locale = keypad.LANGUAGE_KEYS.get(digits[:1])
+        if locale is None:
+            if digits[:1] == keypad.PERSON_KEY:
+                return _person(state, ctx)
+            if digits[:1] == keypad.EMERGENCY_KEY:
+                return _emergency(state, "", "keypad")
+            if digits[:1] == keypad.REPEAT_KEY:
+                return state, [ChooseLanguage()]
+            locale = ctx.default_locale
+        return _open_question(replace(state, locale=locale), ctx, greeting=True)
+    escape = keypad.escape_key(digits)
+    if escape is KeyMeaning.EMERGENCY:
+        return _emergency(state, "", "keypad")
+    if escape is KeyMeaning.PERSON:
+        return _person(state, ctx)
+    if escape is KeyMeaning.REPEAT:
+        return _repeat(state, ctx)
+    if escape is KeyMeaning.STAFF:
+        if state.phase is Phase.OPEN and state.requests_made == 0 and state.speech_failures == 0:
+            return replace(state, phase=Phase.ENDED), [StaffRecording()]
+        return _repeat(state, ctx)
+    if state.phase is Phase.CONFIRM and state.pending_intent:
+        if digits[:1] == keypad.YES_KEY:
+            return _accept(state, ctx, Intent(state.pending_intent), state.pending_transcript, state.pending_by)
+        if digits[:1] == keypad.NO_KEY:
+            return _rejected_confirmation(state, ctx)
+        return _repeat(state, ctx)
+    if state.phase in (Phase.OPEN, Phase.ANYTHING_ELSE, Phase.DETAILS) and digits[:1] == keypad.MENU_KEY:
+        return _menu(replace(state, menu=MenuId.MAIN.value))
+    if state.phase is Phase.MENU:
+        pressed = keypad.press(MenuId(state.menu), digits)
+        if pressed.meaning is KeyMeaning.SUBMENU and pressed.submenu is not None:
+            return _menu(replace(state, menu=pressed.submenu.value, keypad_failures=0))
+        if pressed.meaning is KeyMeaning.INTENT and pressed.intent is not None:
+            return _accept(state, ctx, pressed.intent, "", "keypad")
+        return _keypad_failed(state, ctx, key_wrong=True)
+    return _repeat(state, ctx)
+
+
+def _rejected_confirmation(state: CallDialogState, ctx: CallContext) -> Step:
+    state = replace(state, pending_intent=None, pending_transcript="")
+    failures = state.speech_failures + 1
+    if failures >= ctx.speech_retries_before_keypad:
+        return _not_understood(state, ctx)
+    state = replace(state, speech_failures=failures, phase=Phase.OPEN)
+    prompts = (Speak("voice.confirm_no"), Speak("voice.open_question", slow=True))
+    return _asking(state, [Listen(ListenKind.OPEN, prompts)])
+
+
+def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance) -> Step:
+    by = "keypad" if utterance.source is InputSource.KEYPAD else "speech"
+    text = utterance.text
+    intent = result.intent
+    if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT and not result.negated:
+        # A possible emergency is never questioned: a wrongly dialled helper costs less than a missed one.
+        return _emergency(state, text, by)
+    if intent is Intent.OPERATOR and result.decision is not Decision.REJECT:
+        return _person(state, ctx, text, by)
+    if intent is Intent.REPEAT and result.decision is not Decision.REJECT:
+        return _repeat(state, ctx)
+    if intent is Intent.GOODBYE and result.decision is not Decision.REJECT:
+        return _goodbye(state)
+    if state.phase is Phase.CONFIRM and state.pending_intent:
+        if intent is Intent.YES and result.decision is not Decision.REJECT:
+            return _accept(state, ctx, Intent(state.pending_intent), state.pending_transcript, state.pending_by)
+        if intent is Intent.NO and result.decision is not Decision.REJECT:
+            return _rejected_confirmation(state, ctx)
+        if intent is None or intent not in Intent.SERVICES:
+            return _not_understood(state, ctx)
+    if intent is None or result.decision is Decision.REJECT or result.negated or intent not in Intent.SERVICES:
+        if state.phase is Phase.ANYTHING_ELSE and intent is Intent.NO:
+            return _goodbye(state)
+        return _not_understood(state, ctx)
+    if result.decision is Decision.ACCEPT:
+        return _accept(state, ctx, intent, text, by)
+    question = (Speak("voice.confirm", _service(intent)),)
+    new = replace(state, phase=Phase.CONFIRM, pending_intent=intent.value, pending_transcript=text, pending_by=by)
+    return _asking(new, [Listen(ListenKind.YES_NO, question)])
+
+
+def expected_intents(state: CallDialogState) -> frozenset[Intent] | None:
+    """What the current question can be answered with (the matcher always adds emergency and operator)."""
+    if state.phase is Phase.CONFIRM:
+        return frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}) | Intent.SERVICES
+    return None
+
+
+def listening(state: CallDialogState) -> ListenKind | None:
+    """What kind of recording the caller is answering now (the edge chooses recognition by it)."""
+    kind = state.last_ask.get("listen")
+    return ListenKind(kind) if kind else None
+
+
+def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
+    """Advance the call by one caller input."""
+    if event.kind is InputKind.START:
+        return start(ctx, known_locale=event.known_locale, is_staff=event.is_staff)
+    if state.phase is Phase.ENDED:
+        return _goodbye(state)
+    if event.kind is InputKind.DIAL_RESULT:
+        return _dial_result(state, ctx, event.dial_status)
+    if event.kind is InputKind.SILENCE:
+        return _silence(state, ctx)
+    if event.kind is InputKind.DETAILS:
+        if state.phase is Phase.DETAILS:
+            prompts = (Speak("voice.details_added"), Speak("voice.anything_else"))
+            return _asking(replace(state, phase=Phase.ANYTHING_ELSE), [AddDetails(), Listen(ListenKind.OPEN, prompts)])
+        return _not_understood(state, ctx)
+    if event.kind is InputKind.UNCLEAR:
+        if state.phase is Phase.MENU:
+            return _keypad_failed(state, ctx, key_wrong=False)
+        return _not_understood(state, ctx)
+    utterance = event.utterance
+    if utterance is None:
+        return _not_understood(state, ctx)
+    if utterance.source is InputSource.KEYPAD:
+        return _on_digits(state, ctx, utterance.text.strip())
+    if state.phase is Phase.MENU:
+        # Speech on a keypad menu: still listen for emergency and a person, else ask for a key.
+        result = match_utterance(utterance, frozenset({Intent.EMERGENCY, Intent.OPERATOR}))
+        if result.intent in (Intent.EMERGENCY, Intent.OPERATOR) and result.decision is not Decision.REJECT:
+            return _on_match(state, ctx, result, utterance)
+        return _keypad_failed(state, ctx, key_wrong=False)
+    return _on_match(state, ctx, match_utterance(utterance, expected_intents(state)), utterance)
+
+
+def _silence(state: CallDialogState, ctx: CallContext) -> Step:
+    if state.phase is Phase.LANGUAGE:
+        return _open_question(replace(state, locale=ctx.default_locale), ctx, greeting=True)
+    if state.phase is Phase.MENU:
+        return _keypad_failed(state, ctx, key_wrong=False)
+    if state.phase is Phase.DETAILS:
+        prompts = (Speak("voice.anything_else"),)
+        return _asking(replace(state, phase=Phase.ANYTHING_ELSE), [Listen(ListenKind.OPEN, prompts)])
+    if state.phase is Phase.ANYTHING_ELSE:
+        return _goodbye(state)
+    return _not_understood(state, ctx)
+
+
+def _dial_result(state: CallDialogState, ctx: CallContext, status: str) -> Step:
+    answered = status.lower() in ANSWERED
+    if state.phase is Phase.EMERGENCY:
+        if answered:
+            return replace(state, phase=Phase.ENDED), [Hangup()]
+        return replace(state, phase=Phase.EMERGENCY_BACKUP), [Speak("voice.emergency_retry"), Dial(DialTarget.STAFF)]
+    if state.phase is Phase.EMERGENCY_BACKUP:
+        if answered:
+            return replace(state, phase=Phase.ENDED), [Hangup()]
+        return replace(state, phase=Phase.ENDED), [Speak("voice.emergency_hang_up"), Hangup()]
+    if state.phase is Phase.TRANSFER:
+        if answered:
+            return replace(state, phase=Phase.ENDED), [Hangup()]
+        return _callback(state, ctx, "", "person", closed=False)
+    return _repeat(state, ctx)
+
+
+def keypad_utterance(digits: str, locale: str) -> Utterance:
+    """Digits as the one input shape."""
+    return Utterance(digits, InputSource.KEYPAD, Locale(locale))

@@ -1,0 +1,66 @@
+"""Twilio voice webhooks: /voice/incoming, /voice/answer, /voice/dial, /voice/fallback, and the voice commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, Response, request
+
+from care.context import current
+from care.settings import Settings
+from care.webhooks import twilio_signed
+from voice import calls
+from voice.cli import models_group, simulate_call_command, sweep_audio_command
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("voice", __name__, cli_group=None)
+bp.cli.add_command(simulate_call_command)
+bp.cli.add_command(models_group)
+bp.cli.add_command(sweep_audio_command)
+
+
+def _settings() -> Settings:
+    return current().settings
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _answer(handler: Callable[[], calls.TurnResult]) -> Response:
+    """Run a turn; a malformed webhook is a 400, any other failure an apology and a person, never a 500."""
+    try:
+        return _twiml(handler().twiml)
+    except calls.BadWebhook as exc:
+        return Response(f"bad webhook: {exc}", status=400, mimetype="text/plain")
+    except Exception:
+        call_sid = request.form.get("CallSid")
+        log.exception("voice turn failed for call %s", call_sid)
+        return _twiml(calls.error_answer(current(), call_sid))
+
+
+@bp.post("/voice/incoming")
+@twilio_signed(_settings)
+def incoming() -> Response:
+    return _answer(lambda: calls.incoming(current(), request.form))
+
+
+@bp.post("/voice/answer")
+@twilio_signed(_settings)
+def answer() -> Response:
+    return _answer(lambda: calls.answer(current(), request.form, request.args))
+
+
+@bp.post("/voice/dial")
+@twilio_signed(_settings)
+def dial() -> Response:
+    return _answer(lambda: calls.dial_result(current(), request.form, request.args))
+
+
+@bp.post("/voice/fallback")
+@twilio_signed(_settings)
+def fallback() -> Response:
+    """Twilio's fallback URL (our primary webhook failed or timed out): apologise and connect to a person."""
+    return _twiml(calls.error_answer(current(), request.form.get("CallSid"), key="voice.error"))

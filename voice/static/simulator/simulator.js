@@ -1,0 +1,237 @@
+// The browser phone: plays what the hotline says, sends keys, speech and texts to the simulator endpoints.
+"use strict";
+(function () {
+  const main = document.getElementById("main");
+  const base = main.dataset.base;                     // "/simulator/"
+  const token = main.dataset.token;
+  const T = JSON.parse(main.dataset.texts);
+  const $ = (id) => document.getElementById(id);
+  const status = $("call-status");
+  const log = $("call-log");
+  let call = null;          // {sid, wait}
+  let audio = null;         // the <audio> element playing now
+  let queue = [];           // prompts still to play
+  let digits = "";
+  let timer = null;
+  let recording = null;
+  let busy = false;
+  let logCount = 0;       // server log lines already shown
+
+  function addLog(list, text, cls) {
+    const item = document.createElement("li");
+    item.textContent = text;
+    if (cls) item.className = cls;
+    list.appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  async function post(path, form) {
+    const response = await fetch(base + path, {
+      method: "POST", body: form, credentials: "same-origin", headers: { "X-Simulator-Token": token },
+    });
+    let answer = {};
+    try { answer = await response.json(); } catch (err) { answer = { error: "HTTP " + response.status }; }
+    if (!response.ok && !answer.error) answer.error = "HTTP " + response.status;
+    return answer;
+  }
+
+  function form(fields) {
+    const data = new FormData();
+    Object.entries(fields).forEach(([k, v]) => data.append(k, v));
+    return data;
+  }
+
+  function setControls() {
+    const live = call && !call.ended;
+    const wait = live ? call.wait : null;
+    $("call").disabled = !!live;
+    $("hangup").disabled = !live;
+    document.querySelectorAll(".key").forEach((b) => { b.disabled = !wait || wait.kind === "dial"; });
+    const speech = !!wait && wait.kind === "record" && !busy;
+    ["talk", "say-text", "say-locale", "say", "say-file", "say-file-send"].forEach((id) => { $(id).disabled = !speech; });
+    $("silence").disabled = !wait || busy || wait.kind === "dial";
+    $("dial-controls").hidden = !(wait && wait.kind === "dial");
+    main.dataset.state = !call ? "idle" : call.ended ? "ended" : wait ? "waiting-" + wait.kind : "busy";
+  }
+
+  function stopAudio() {
+    queue = [];
+    if (audio) { audio.pause(); audio.src = ""; audio = null; }
+  }
+
+  function clearTimer() { if (timer) { clearTimeout(timer); timer = null; } }
+
+  function startTimer() {
+    clearTimer();
+    if (!call || call.ended || !call.wait || $("patient").checked) return;
+    const wait = call.wait;
+    if (wait.kind === "dial") return;
+    // Twilio counts the timeout from the end of the prompts; a browser user gets a few seconds more to record.
+    const seconds = wait.kind === "record" ? Math.max(wait.timeout, 8) : Math.max(wait.timeout, 1);
+    timer = setTimeout(() => {
+      if (digits) sendDigits(); else noInput();
+    }, seconds * 1000);
+  }
+
+  function playNext() {
+    if (!queue.length) { audio = null; waiting(); return; }
+    const prompt = queue.shift();
+    if (prompt.kind === "pause") { timer = setTimeout(playNext, prompt.seconds * 1000); return; }
+    addLog(log, prompt.kind === "say" ? T.hotline_says + " " + prompt.text : T.hotline_plays, "hotline");
+    audio = new Audio(prompt.url);
+    audio.onended = playNext;
+    audio.onerror = playNext;
+    audio.play().catch(() => { if (audio) { audio.onended = null; audio.onerror = null; } playNext(); });
+  }
+
+  function waiting() {
+    if (!call) return;
+    if (call.ended) { status.textContent = T.ended; setControls(); return; }
+    const wait = call.wait;
+    status.textContent = wait ? (wait.kind === "keys" ? T.keys : wait.kind === "record" ? T.record : T.dial) : "";
+    setControls();
+    startTimer();
+  }
+
+  function handle(answer) {
+    busy = false;
+    if (answer.error && !answer.call_sid) { status.textContent = answer.error; setControls(); startTimer(); return; }
+    call = { sid: answer.call_sid, wait: answer.wait, ended: answer.ended };
+    const lines = answer.log || [];
+    lines.slice(logCount).forEach((line) => addLog(log, line, "event"));
+    logCount = lines.length;
+    if (answer.error) addLog(log, answer.error, "error");
+    digits = "";
+    queue = (answer.prompts || []).slice();
+    status.textContent = T.speaking;
+    setControls();
+    playNext();
+  }
+
+  async function act(path, fields) {
+    clearTimer();
+    busy = true;
+    setControls();
+    status.textContent = T.sending;
+    handle(await post(path, form(fields)));
+  }
+
+  function sendDigits() {
+    const pressed = digits;
+    digits = "";
+    addLog(log, T.you_pressed + " " + pressed, "caller");
+    act("call/" + call.sid + "/keys", { digits: pressed });
+  }
+
+  function noInput() {
+    addLog(log, T.silence, "caller");
+    act("call/" + call.sid + "/silence", {});
+  }
+
+  function press(key) {
+    if (!call || call.ended || !call.wait || busy) return;
+    const wait = call.wait;
+    stopAudio();          // a key interrupts the prompt (barge-in), as on <Gather>
+    clearTimer();
+    digits += key;
+    const enough = wait.kind === "record" || (wait.num_digits && digits.length >= wait.num_digits) ||
+      (wait.finish_on_key && wait.finish_on_key.includes(key));
+    if (enough) sendDigits(); else startTimer();
+  }
+
+  $("call").addEventListener("click", async () => {
+    log.innerHTML = "";
+    logCount = 0;
+    status.textContent = T.ringing;
+    call = null;
+    busy = true;
+    setControls();
+    handle(await post("call", form({ from: $("caller-number").value })));
+  });
+  $("hangup").addEventListener("click", async () => {
+    stopAudio(); clearTimer();
+    if (call) handle(await post("call/" + call.sid + "/hangup", form({})));
+  });
+  document.querySelectorAll(".key").forEach((b) => b.addEventListener("click", () => press(b.dataset.key)));
+  $("silence").addEventListener("click", () => { stopAudio(); noInput(); });
+  $("say").addEventListener("click", () => {
+    const text = $("say-text").value.trim();
+    if (!text || !call) return;
+    stopAudio();
+    addLog(log, T.you_said + " " + text, "caller");
+    $("say-text").value = "";
+    act("call/" + call.sid + "/speech", { text: text, locale: $("say-locale").value });
+  });
+  $("say-file-send").addEventListener("click", () => {
+    const file = $("say-file").files[0];
+    if (!file || !call) return;
+    stopAudio();
+    const data = form({});
+    data.append("audio", file, file.name);
+    clearTimer(); busy = true; setControls(); status.textContent = T.sending;
+    post("call/" + call.sid + "/speech", data).then(handle);
+  });
+  $("dial-answer").addEventListener("click", () => act("call/" + call.sid + "/dial", { result: "completed" }));
+  $("dial-no-answer").addEventListener("click", () => act("call/" + call.sid + "/dial", { result: "no-answer" }));
+
+  // Hold to talk: press and hold (mouse, touch, or Space/Enter held down), release to send.
+  const talk = $("talk");
+  async function talkStart() {
+    if (talk.disabled || recording) return;
+    stopAudio(); clearTimer();
+    try {
+      recording = await window.HearthlineWav.start();
+      status.textContent = T.recording;
+      talk.setAttribute("aria-pressed", "true");
+    } catch (err) { status.textContent = T.no_mic; recording = null; startTimer(); }
+  }
+  async function talkStop() {
+    if (!recording) return;
+    const session = recording;
+    recording = null;
+    talk.setAttribute("aria-pressed", "false");
+    const wav = await session.stop();
+    addLog(log, T.you_said + " 🎤", "caller");
+    const data = form({});
+    data.append("audio", wav, "speech.wav");
+    busy = true; setControls(); status.textContent = T.sending;
+    handle(await post("call/" + call.sid + "/speech", data));
+  }
+  talk.addEventListener("pointerdown", talkStart);
+  talk.addEventListener("pointerup", talkStop);
+  talk.addEventListener("pointerleave", talkStop);
+  talk.addEventListener("keydown", (e) => { if ((e.key === " " || e.key === "Enter") && !e.repeat) { e.preventDefault(); talkStart(); } });
+  talk.addEventListener("keyup", (e) => { if (e.key === " " || e.key === "Enter") { e.preventDefault(); talkStop(); } });
+
+  // --- texting -------------------------------------------------------------------------------------------
+  const thread = $("sms-thread");
+  const seen = new Set();
+  async function pollInbox() {
+    const phone = $("sms-from").value.trim();
+    if (!phone) return;
+    try {
+      const response = await fetch(base + "sms/inbox?phone=" + encodeURIComponent(phone), { credentials: "same-origin" });
+      const answer = await response.json();
+      (answer.messages || []).slice().reverse().forEach((m) => {
+        if (seen.has(m.sid)) return;
+        seen.add(m.sid);
+        addLog(thread, T.hotline + ": " + m.body, "hotline notification");
+      });
+    } catch (err) { /* the next poll tries again */ }
+  }
+  $("sms-send").addEventListener("click", async () => {
+    const body = $("sms-body").value;
+    if (!body.trim()) return;
+    $("sms-status").textContent = T.sending;
+    addLog(thread, T.you + ": " + body, "caller");
+    const answer = await post("sms", form({ from: $("sms-from").value, body: body }));
+    $("sms-status").textContent = answer.error || "";
+    if (!answer.error) $("sms-body").value = "";
+    (answer.replies || []).forEach((reply) => addLog(thread, T.hotline + ": " + reply, "hotline reply"));
+    pollInbox();
+  });
+  $("sms-from").addEventListener("change", () => { seen.clear(); thread.innerHTML = ""; pollInbox(); });
+  setInterval(pollInbox, 3000);
+  pollInbox();
+  setControls();
+})();
