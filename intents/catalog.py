@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from intents.normalise import SPACED, LanguageRules, normalise
-from intents.types import DIALOGUE, Intent, Locale
+from intents.types import DIALOGUE, SERVICES, Intent, Locale
 
 # Evidence weights, combined per intent as a noisy-or: one strong keyword is enough to act on,
 # one weak keyword is only a hint, two weak keywords together are worth a confirmation.
@@ -51,6 +51,17 @@ class Negation:
 
 
 Units = tuple[str, ...]
+# Word sequences indexed by their first unit, so finding them costs one look-up per unit of the utterance.
+SeqIndex = Mapping[str, tuple[Units, ...]]
+
+
+def seq_index(seqs: list[Units]) -> SeqIndex:
+    """Index word sequences by first unit, longest first."""
+    index: dict[str, list[Units]] = {}
+    for seq in seqs:
+        if seq and seq not in index.get(seq[0], []):
+            index.setdefault(seq[0], []).append(seq)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
 
 
 @dataclass(frozen=True)
@@ -58,19 +69,21 @@ class Cluster:
     """A serious symptom pattern: at least `need` of its groups (each a set of alternative wordings) present."""
 
     need: int
-    groups: tuple[tuple[Units, ...], ...]
+    groups: tuple[SeqIndex, ...]
 
 
 @dataclass(frozen=True)
 class Cues:
     """Word lists that steer the decision rather than name an intent (see the catalog's "cues" object)."""
 
-    requests: tuple[Units, ...]  # need / want / can you / please / broken: the caller is asking for something
-    contrast: tuple[Units, ...]  # just / only / solo / 只 / 만: the clause that follows carries the real request
-    public_places: tuple[Units, ...]  # street / pavement / 路灯 / 가로등: a fault there is a complaint, not a repair
-    gratitude: tuple[Units, ...]  # thanks / gracias / 谢谢 / 감사: "thanks for your help" is not a plea
-    plea_before: tuple[Units, ...]  # "your help", "any help": help as a noun, not a call for help
-    plea_after: tuple[Units, ...]  # "help with", "help applying": help with something, not a call for help
+    requests: SeqIndex  # need / want / can you / please / broken: the caller is asking for something
+    contrast: SeqIndex  # just / only / solo / 只 / 만: the clause that follows carries the real request
+    public_places: SeqIndex  # street / pavement / 路灯 / 가로등: a fault there is a complaint, not a repair
+    gratitude: SeqIndex  # thanks / gracias / 谢谢 / 감사: "thanks for your help" is not a plea
+    plea_before: SeqIndex  # "your help", "any help": help as a noun, not a call for help
+    plea_after: SeqIndex  # "help with", "help applying": help with something, not a call for help
+    courtesy: SeqIndex  # please / sorry / por favor / 不好意思: not content, so "sorry, what?" is an answer
+    status: SeqIndex  # what happened with / any news / 有消息 / 어떻게 됐: asking about an earlier request
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,7 @@ class Catalog:
     surfaces: Mapping[Intent, tuple[str, ...]]  # keywords and phrases as written, for recogniser phrase lists
     cues: Cues
     clusters: tuple[Cluster, ...]
+    shared: frozenset[Units]  # strong keywords of one service that are also evidence for another ("rota")
 
 
 def _read(locale: Locale) -> dict[str, Any]:
@@ -167,8 +181,8 @@ def load(locale: Locale) -> Catalog:
 
     cue_data: dict[str, list[str]] = data.get("cues", {})
 
-    def cue_list(name: str) -> tuple[Units, ...]:
-        return tuple(u for u in (units_of(s) for s in cue_data.get(name, [])) if u)
+    def cue_list(name: str) -> SeqIndex:
+        return seq_index([units_of(s) for s in cue_data.get(name, [])])
 
     cue_lists = Cues(
         requests=cue_list("requests"),
@@ -177,14 +191,22 @@ def load(locale: Locale) -> Catalog:
         gratitude=cue_list("gratitude"),
         plea_before=cue_list("plea_before"),
         plea_after=cue_list("plea_after"),
+        courtesy=cue_list("courtesy"),
+        status=cue_list("status"),
     )
     clusters = tuple(
         Cluster(
             need=int(c["need"]),
-            groups=tuple(tuple(u for u in (units_of(s) for s in group) if u) for group in c["groups"]),
+            groups=tuple(seq_index([units_of(s) for s in group]) for group in c["groups"]),
         )
         for c in data.get("clusters", [])
     )
+
+    owners: dict[Units, set[Intent]] = {}
+    for kw in keywords:
+        if kw.intent in SERVICES:
+            owners.setdefault(kw.units, set()).add(kw.intent)
+    shared = frozenset(units for units, intents in owners.items() if len(intents) > 1)
 
     single = {kw.units[0]: kw for kw in keywords if locale in SPACED and len(kw.units) == 1 and len(kw.units[0]) >= 5}
     # Chinese also matches by sound (homophones); one-character keywords are too ambiguous by sound alone.
@@ -200,4 +222,5 @@ def load(locale: Locale) -> Catalog:
         surfaces=surfaces,
         cues=cue_lists,
         clusters=clusters,
+        shared=shared,
     )

@@ -9,12 +9,13 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from intents.catalog import Catalog, Keyword, load
+from intents.catalog import Catalog, Keyword, SeqIndex, load
 from intents.negation import cues_for, is_negated
 from intents.normalise import BREAK, SPACED, Normalised, normalise
 from intents.types import (
     ALWAYS_CONSIDERED,
     DIALOGUE,
+    SERVICES,
     Alternative,
     Decision,
     InputSource,
@@ -42,6 +43,30 @@ PHRASE_FLOOR = 60.0
 DIALOGUE_DAMPING = 0.5
 # Below this recogniser confidence (0-1) even a clear match is confirmed rather than acted on.
 LOW_CONFIDENCE = 0.5
+# Rule 1: a dialogue answer inside a longer sentence ("la heladera no enfría") is a weak candidate only. An
+# utterance is "essentially the answer" when it is short or the answer words cover at least half of it.
+SHORT_WORDS = 2
+SHORT_CHARS = 3
+DIALOGUE_COVERAGE = 0.5
+LENIENT_WORDS = 8
+LENIENT_CHARS = 12
+LENIENT_COVERAGE = 0.3
+DIALOGUE_WEAK = 40.0
+WHOLE_PHRASE = 75.0
+OPERATOR_IN_SENTENCE = 60.0
+# Rule 3: a status cue or a public place turns the other service into the topic; so does a ride's destination.
+STRONG_HIT = 0.85
+TOPIC_DAMPING = 0.6
+STATUS_CUE_SCORE = 90.0
+DESTINATION_GAP = 2
+# Rule 2: a service named in the affirmed clause after a negation is at least worth a confirmation.
+CONTRAST_SCORE = 70.0
+# Rule 4: symptom clusters are as strong as the strongest single emergency keyword.
+CLUSTER_WEIGHT = 0.97
+# Rule 5: one topic word in a long sentence without any request cue is confirmed, never accepted.
+LONG_WORDS = 6
+LONG_CHARS = 8
+SINGLE_TOPIC_SCORE = 70.0
 MAX_ALTERNATIVES = 3
 ALTERNATIVE_FLOOR = 30.0
 
@@ -123,6 +148,8 @@ class Evidence:
     scores: dict[Intent, float]
     negated: dict[Intent, float]
     weak_emergency: bool
+    # An emergency was mentioned only to be denied ("I didn't fall, I just need a lift"): ask, never act blindly.
+    doubt: bool = False
 
 
 def _phrase_scores(norm: Normalised, catalog: Catalog) -> dict[Intent, float]:
@@ -144,33 +171,110 @@ def _phrase_choices(locale: Locale) -> tuple[str, ...]:
     return tuple(p.flat for p in load(locale).phrases)
 
 
-def evidence(norm: Normalised, catalog: Catalog) -> Evidence:
-    """Score every intent for a normalised utterance (no decision yet)."""
+def _find(units: Sequence[str], index: SeqIndex) -> list[tuple[int, int]]:
+    """Every occurrence in `units` of a sequence in `index`, as (start, end) spans."""
+    found: list[tuple[int, int]] = []
+    for i, unit in enumerate(units):
+        for seq in index.get(unit, ()):
+            n = len(seq)
+            if n == 1 or tuple(units[i : i + n]) == seq:
+                found.append((i, i + n))
+    return found
+
+
+def _cluster_hits(units: Sequence[str], catalog: Catalog) -> list[Hit]:
+    """Serious symptom patterns (chest pain reaching the arm, FAST signs of a stroke, a door being forced):
+    each part alone may be a doctor's matter, together they are an emergency to act on at once."""
+    hits: list[Hit] = []
+    for cluster in catalog.clusters:
+        spans = [sp for sp in (_find(units, group) for group in cluster.groups) if sp]
+        if len(spans) >= cluster.need:
+            starts = [s for found in spans for s, _ in found]
+            ends = [e for found in spans for _, e in found]
+            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), CLUSTER_WEIGHT))
+    return hits
+
+
+def _clause_of(units: Sequence[str], i: int) -> tuple[int, int]:
+    start = i
+    while start > 0 and units[start - 1] != BREAK:
+        start -= 1
+    end = i
+    while end < len(units) and units[end] != BREAK:
+        end += 1
+    return start, end
+
+
+def _bare_pleas(hits: list[Hit], units: Sequence[str], catalog: Catalog) -> list[Hit]:
+    """Drop "help" that is not a call for help: a service is asked for ("help me with my pension"), help is
+    a noun ("thanks for your help", "any help"), or help with something follows ("needs help applying for")."""
+    if any(not h.plea and h.intent not in DIALOGUE and h.intent is not Intent.EMERGENCY for h in hits):
+        return [h for h in hits if not h.plea]
+    cues = catalog.cues
+    gratitude = _find(units, cues.gratitude)
+    kept: list[Hit] = []
+    for h in hits:
+        if h.plea:
+            c_start, c_end = _clause_of(units, h.start)
+            if any(c_start <= s and e <= c_end for s, e in gratitude):
+                continue
+            if any(e == h.start for _, e in _find(units, cues.plea_before)):
+                continue
+            if any(s == h.end for s, _ in _find(units, cues.plea_after)):
+                continue
+        kept.append(h)
+    return kept
+
+
+def _size(units: Sequence[str]) -> int:
+    return sum(1 for u in units if u != BREAK)
+
+
+def _essential(units: Sequence[str], spans: Sequence[tuple[int, int]], spaced: bool, lenient: bool) -> bool:
+    """Is the utterance essentially a short answer ("yes please", "no no that's wrong") rather than a sentence
+    that happens to contain one ("la heladera no enfría", "昨天赢了没有", "I've got the wrong number")?"""
+    size = _size(units)
+    covered = len({i for s, e in spans for i in range(s, e) if units[i] != BREAK})
+    short, limit = (SHORT_WORDS, LENIENT_WORDS) if spaced else (SHORT_CHARS, LENIENT_CHARS)
+    if size <= short or covered >= DIALOGUE_COVERAGE * size:
+        return True
+    if lenient:
+        # Answering a yes/no question: a slightly longer answer is fine ("yes that would be lovely": the answer
+        # leads), a long sentence about something else is not.
+        leads = any(s == 0 for s, _ in spans)
+        return size <= 2 * short or (size <= limit and (leads or covered >= LENIENT_COVERAGE * size))
+    return False
+
+
+def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evidence:
+    """Score every intent for a normalised utterance (no decision yet); `lenient` when the caller is answering
+    a yes/no question, so a short answer with a few extra words still counts as the answer."""
     units = norm.units
+    spaced = catalog.locale in SPACED
     hits = _scan(units, catalog.by_first, 1.0)
     if catalog.by_first_sound:
         hits += _scan(norm.sound, catalog.by_first_sound, SOUND_FACTOR)
-    if catalog.locale in SPACED:
+    if spaced:
         covered = {i for h in hits for i in range(h.start, h.end)}
         hits += _fuzzy_words(units, catalog, covered)
-    hits = _resolve(hits)
-    if any(not h.plea and h.intent not in DIALOGUE and h.intent is not Intent.EMERGENCY for h in hits):
-        # "Can someone help me with my pension" asks for a service; a bare "help me!" may be an emergency.
-        hits = [h for h in hits if not h.plea]
+    hits = _resolve(hits) + _cluster_hits(units, catalog)
+    hits = _bare_pleas(hits, units, catalog)
 
     before, after = cues_for(units, catalog.negation)
-    protected = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
-    positive: dict[Intent, list[float]] = {}
-    negative: dict[Intent, list[float]] = {}
+    positive: dict[Intent, list[Hit]] = {}
+    negative: dict[Intent, list[Hit]] = {}
     used_cues: list[tuple[int, int]] = []
+    spans = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
-        cue = is_negated(units, (hit.start, hit.end), before, after, protected)
+        own = (hit.start, hit.end)
+        protected = [sp for sp in spans if sp != own]
+        cue = is_negated(units, own, before, after, protected)
         if cue is None:
-            positive.setdefault(hit.intent, []).append(hit.weight)
+            positive.setdefault(hit.intent, []).append(hit)
         else:
-            negative.setdefault(hit.intent, []).append(hit.weight)
+            negative.setdefault(hit.intent, []).append(hit)
             used_cues.append(cue)
     silenced: set[Intent] = set()
     for hit in hits:
@@ -180,32 +284,163 @@ def evidence(norm: Normalised, catalog: Catalog) -> Evidence:
         if any(s < hit.end and hit.start < e for s, e in used_cues):
             silenced.add(hit.intent)
         else:
-            positive.setdefault(hit.intent, []).append(hit.weight)
+            positive.setdefault(hit.intent, []).append(hit)
 
     phrase = _phrase_scores(norm, catalog)
     scores: dict[Intent, float] = {}
     negated_scores: dict[Intent, float] = {}
     for intent in Intent:
-        kw = _noisy_or(positive.get(intent, ()))
+        kw = _noisy_or([h.weight for h in positive.get(intent, ())])
         ph = phrase.get(intent, 0.0)
         if intent in silenced and intent not in positive:
             continue
         if intent in negative and intent not in positive:
             # "I don't need a doctor" is close to the phrase "I need a doctor": negation silences both.
-            negated_scores[intent] = max(_noisy_or(negative[intent]), ph)
+            negated_scores[intent] = max(_noisy_or([h.weight for h in negative[intent]]), ph)
             continue
         score = max(kw, ph)
         if kw >= 50.0 and ph >= 25.0:
             score = min(100.0, score + 5.0)  # keywords and a similar whole phrase agree
         if score > 0.0:
             scores[intent] = score
+
+    _answer_rule(scores, positive, phrase, units, spaced, lenient, catalog.cues.courtesy)
+    _topic_rules(scores, positive, units, catalog)
+    if used_cues:
+        _contrast_rule(scores, positive, used_cues, units, catalog)
+    _single_topic_rule(scores, positive, phrase, units, catalog, spaced)
+
     if any(i not in DIALOGUE and s >= 50.0 for i, s in scores.items() if i in positive):
         for intent in DIALOGUE:
             if intent in scores:
                 scores[intent] *= DIALOGUE_DAMPING
-    em_weights = positive.get(Intent.EMERGENCY, [])
+    em_weights = [h.weight for h in positive.get(Intent.EMERGENCY, [])]
     weak_emergency = bool(em_weights) and max(em_weights) < 0.85
-    return Evidence(scores=scores, negated=negated_scores, weak_emergency=weak_emergency)
+    doubt = Intent.EMERGENCY in negative and _best_weight(positive.get(Intent.EMERGENCY, [])) < STRONG_HIT
+    return Evidence(scores=scores, negated=negated_scores, weak_emergency=weak_emergency, doubt=doubt)
+
+
+def _answer_rule(
+    scores: dict[Intent, float],
+    positive: Mapping[Intent, list[Hit]],
+    phrase: Mapping[Intent, float],
+    units: Sequence[str],
+    spaced: bool,
+    lenient: bool,
+    courtesy: SeqIndex,
+) -> None:
+    """Rule 1: a dialogue answer (and a one-word "person"/"staff") counts only when the utterance is essentially
+    that answer; inside a longer sentence it stays a weak candidate that can neither be accepted nor win."""
+    spans = [(h.start, h.end) for i in DIALOGUE for h in positive.get(i, ())] + _find(units, courtesy)
+    whole = any(phrase.get(i, 0.0) >= WHOLE_PHRASE for i in DIALOGUE)
+    if not whole and not _essential(units, spans, spaced, lenient):
+        for intent in DIALOGUE:
+            if intent in scores:
+                scores[intent] = min(scores[intent], DIALOGUE_WEAK)
+    yes = positive.get(Intent.YES, [])
+    bye = [h for h in positive.get(Intent.GOODBYE, []) if h.weight >= STRONG_HIT]
+    if yes and bye and Intent.YES in scores and min(h.start for h in yes) < min(h.start for h in bye):
+        scores[Intent.YES] *= DIALOGUE_DAMPING  # "okay, bye then": the okay acknowledges, the bye ends the call
+    op_hits = positive.get(Intent.OPERATOR, [])
+    short_word = 2 if spaced else 3
+    if (
+        op_hits
+        and all(h.length <= short_word for h in op_hits)
+        and phrase.get(Intent.OPERATOR, 0.0) < WHOLE_PHRASE
+        and not _essential(units, [(h.start, h.end) for h in op_hits], spaced, lenient)
+    ):
+        scores[Intent.OPERATOR] = min(scores[Intent.OPERATOR], OPERATOR_IN_SENTENCE)
+
+
+def _best_weight(hits: Sequence[Hit]) -> float:
+    return max((h.weight for h in hits), default=0.0)
+
+
+def _topic_rules(
+    scores: dict[Intent, float], positive: Mapping[Intent, list[Hit]], units: Sequence[str], catalog: Catalog
+) -> None:
+    """Rule 3: what the caller wants beats the topic word. A status cue ("any news about", "有消息",
+    "어떻게 됐") makes the service it names a topic; a fault in a public place is a complaint, not a repair;
+    the place a ride goes to ("take me to the doctor") is a destination, not a request of its own."""
+    services = [i for i in SERVICES if i is not Intent.STATUS and i in scores]
+    if _find(units, catalog.cues.status):
+        topic = max((scores[i] for i in services), default=0.0)
+        for intent in services:
+            scores[intent] *= TOPIC_DAMPING
+        scores[Intent.STATUS] = max(scores.get(Intent.STATUS, 0.0), topic, STATUS_CUE_SCORE)
+    repair = positive.get(Intent.HOME_REPAIR, [])
+    places = _find(units, catalog.cues.public_places)
+    if Intent.HOME_REPAIR in scores and any(_same_clause(units, p, (h.start, h.end)) for p in places for h in repair):
+        complaint = max(scores.get(Intent.COMPLAINT, 0.0), scores[Intent.HOME_REPAIR])
+        scores[Intent.COMPLAINT] = complaint
+        scores[Intent.HOME_REPAIR] *= TOPIC_DAMPING
+    rides = [h for h in positive.get(Intent.TRANSPORT, []) if h.weight >= STRONG_HIT]
+    if rides:
+        for intent in (Intent.MEDICAL, Intent.MEDICATION, Intent.EVENTS, Intent.BENEFITS, Intent.MEALS):
+            hits = positive.get(intent, [])
+            if intent in scores and hits and all(_destination(units, r, h) for h in hits for r in rides[:1]):
+                scores[intent] *= TOPIC_DAMPING
+
+
+def _same_clause(units: Sequence[str], a: tuple[int, int], b: tuple[int, int]) -> bool:
+    lo, hi = min(a[0], b[0]), max(a[1], b[1])
+    return BREAK not in units[lo:hi]
+
+
+def _destination(units: Sequence[str], ride: Hit, hit: Hit) -> bool:
+    gap = units[ride.end : hit.start]
+    return 0 <= len(gap) <= DESTINATION_GAP and BREAK not in gap
+
+
+def _contrast_rule(
+    scores: dict[Intent, float],
+    positive: Mapping[Intent, list[Hit]],
+    used_cues: Sequence[tuple[int, int]],
+    units: Sequence[str],
+    catalog: Catalog,
+) -> None:
+    """Rule 2: "not X, (but/only/just) Y": the affirmed clause after a negation carries the request, so a service
+    named there is a candidate worth confirming even when named by a weak word ("我不要车，我要我的药")."""
+    last = max(e for _, e in used_cues)
+    markers = _find(units, catalog.cues.contrast)
+    post_verbal = catalog.locale is Locale.KO  # 필요없고 / 안 가도 되고 / 말고 end their clause
+    for intent, hits in positive.items():
+        if intent not in SERVICES or intent not in scores:
+            continue
+        for h in hits:
+            if h.start < last:
+                continue
+            between = units[last : h.start]
+            if post_verbal or BREAK in between or any(last <= s and e <= h.start for s, e in markers):
+                scores[intent] = max(scores[intent], CONTRAST_SCORE)
+                break
+
+
+def _single_topic_rule(
+    scores: dict[Intent, float],
+    positive: Mapping[Intent, list[Hit]],
+    phrase: Mapping[Intent, float],
+    units: Sequence[str],
+    catalog: Catalog,
+    spaced: bool,
+) -> None:
+    """Rule 5: one topic word in a long sentence with no request in it ("the cat sat in the window all day",
+    "I told my neighbour butter went up") is chit-chat until the caller confirms: never accepted on its own."""
+    for intent in SERVICES:
+        hits = positive.get(intent, [])
+        # A word that is evidence for two services ("rota": a broken tap or a broken pavement) cannot alone
+        # decide between them.
+        shared = bool(hits) and all(tuple(units[h.start : h.end]) in catalog.shared for h in hits)
+        if intent in scores and shared and phrase.get(intent, 0.0) < WHOLE_PHRASE:
+            scores[intent] = min(scores[intent], SINGLE_TOPIC_SCORE)
+    if _size(units) < (LONG_WORDS if spaced else LONG_CHARS) or _find(units, catalog.cues.requests):
+        return
+    short_word = 1 if spaced else 2
+    for intent in SERVICES:
+        hits = positive.get(intent, [])
+        single = len(hits) == 1 and hits[0].length <= short_word
+        if intent in scores and single and phrase.get(intent, 0.0) < WHOLE_PHRASE:
+            scores[intent] = min(scores[intent], SINGLE_TOPIC_SCORE)
 
 
 def _ranked(scores: dict[Intent, float], candidates: Collection[Intent]) -> list[tuple[Intent, float]]:
@@ -226,7 +461,7 @@ def decide(ev: Evidence, candidates: Collection[Intent]) -> Match:
     top_intent, top = ranked[0] if ranked else (None, 0.0)
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
 
-    if em >= EMERGENCY_ACCEPT and not ev.weak_emergency:
+    if em >= EMERGENCY_ACCEPT and not ev.weak_emergency and not ev.doubt:
         return Match(Intent.EMERGENCY, em, Decision.ACCEPT, _alternatives(ranked, Intent.EMERGENCY))
     if em >= EMERGENCY_DOUBT and (top_intent is Intent.EMERGENCY or em >= top - ACCEPT_MARGIN):
         # A doubtful emergency is asked about, never dropped.
@@ -254,7 +489,8 @@ def match(text: str, locale: Locale, expected: Collection[Intent] | None = None)
     norm = normalise(text, catalog.rules)
     if norm.empty:
         return Match(None, 0.0, Decision.REJECT, ())
-    return decide(evidence(norm, catalog), candidates)
+    lenient = expected is not None and all(i in DIALOGUE or i in ALWAYS_CONSIDERED for i in expected)
+    return decide(evidence(norm, catalog, lenient), candidates)
 
 
 # Keypad: 0 always reaches a person (DESIGN.md) and * repeats; other digits are menu choices for the dialogue.

@@ -10,6 +10,12 @@ from intents.normalise import BREAK
 Span = tuple[int, int]
 
 
+def _a_not_a(units: Sequence[str], i: int) -> bool:
+    # Chinese asks yes/no questions as "A not A": 有没有 (is there), 是不是, 吃没吃药. The 没/不 in the middle
+    # of a repeated unit is a question, not a negation.
+    return 0 < i < len(units) - 1 and units[i - 1] == units[i + 1] and units[i - 1] != BREAK
+
+
 def find_cues(units: Sequence[str], cues: Sequence[tuple[tuple[str, ...], int]]) -> list[tuple[int, int, int]]:
     """Every cue occurrence as (start, end, reach); longer cues win where cues overlap."""
     found: list[tuple[int, int, int]] = []
@@ -17,6 +23,8 @@ def find_cues(units: Sequence[str], cues: Sequence[tuple[tuple[str, ...], int]])
     for cue, reach in cues:  # sorted longest first by the catalog
         n = len(cue)
         for i in range(len(units) - n + 1):
+            if _a_not_a(units, i):
+                continue
             if tuple(units[i : i + n]) == cue and not taken.intersection(range(i, i + n)):
                 found.append((i, i + n, reach))
                 taken.update(range(i, i + n))
@@ -35,15 +43,20 @@ def is_negated(
     after: Sequence[tuple[int, int, int]],
     protected: Sequence[Span],
 ) -> Span | None:
-    """The cue that reaches the hit within its clause, or None; cues inside a protected span (a keyword such
-    as "can't breathe" or "no me encuentro bien" that contains its own negation) do not count."""
+    """The cue that reaches the hit within its clause, or None; cues that start inside a protected span (a
+    keyword such as "can't breathe" or "no me encuentro bien" that contains its own negation) do not count."""
 
     def free(cue: tuple[int, int, int]) -> bool:
-        return not any(cue[0] < p_end and p_start < cue[1] for p_start, p_end in protected)
+        # A cue that starts inside a keyword belongs to it; a keyword inside a cue ("불" in "안 불러도") does not
+        # protect the cue.
+        return not any(p_start <= cue[0] < p_end for p_start, p_end in protected)
 
     start, end = hit
     for c_start, c_end, reach in before:
         if c_end <= start and free((c_start, c_end, reach)) and _clear_gap(units, c_end, start, reach):
+            return (c_start, c_end)
+        # A cue that shares its last word with the hit ("no me" + "me caí") still negates it.
+        if c_start < start < c_end <= end and free((c_start, c_end, reach)):
             return (c_start, c_end)
     for c_start, c_end, reach in after:
         if c_start >= end and free((c_start, c_end, reach)) and _clear_gap(units, end, c_start, reach):
