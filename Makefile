@@ -42,7 +42,7 @@ run: install
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 worker: install
-	$(BIN)/huey_consumer care.jobs.huey -w 2
+	$(BIN)/flask --app app worker
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,18 +6,18 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from care.jobs import HueyQueue
 from flask import Flask
-from prompts.audio import PromptAudio
-from prompts.tts import EspeakSynthesizer
-from voice.recognizer import VoskRecognizer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from care.context import EXTENSION_KEY, Hearthline
 from care.db import Database
+from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.settings import Settings, load_settings
+from prompts.audio import PromptAudio
+from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
+from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
 
 # A caller's request body is a few form fields; a staff upload of a prompt is at most a few MB.

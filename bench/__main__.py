@@ -8,9 +8,11 @@ from collections.abc import Callable
 
 # name -> "module:function"; imported only when asked for, so one benchmark's heavy imports never slow another.
 BENCHMARKS: dict[str, str] = {
+    "console": "bench.console_bench:main",
     "intents": "bench.intents_bench:main",
     "prompts": "bench.prompts_bench:main",
     "sms": "bench.sms_bench:main",
+    "voice": "bench.voice_bench:main",
 }
 
 

@@ -23,6 +23,9 @@ CONFIRM_NOT_FIXED = 2
 # desk as a callback request, so a message we could not classify is still read by someone, never dropped.
 MIN_WORDS_FOR_PERSON = 3
 MIN_CJK_CHARS_FOR_PERSON = 4
+# A reply to "who is this for?" is a number or a name; anything longer is read as a new text.
+MAX_WORDS_IN_A_NAME_ANSWER = 3
+YES_OR_NO = frozenset({Intent.YES, Intent.NO})
 
 
 class Role(StrEnum):
@@ -148,6 +151,15 @@ def _decide(text: str, sender: SenderView, state: dict[str, Any], locale: Locale
             return Outcome((), Reply("sms.unknown_sender"), locale, {})
         return Outcome((ListStatus(hit.reference),), Reply("sms.status.list"), locale, {})
 
+    check = state.get("emergency_check")
+    if check:
+        answer = match_utterance(Utterance(text, InputSource.SMS, detect_locale(text) or locale), YES_OR_NO)
+        if answer.intent is Intent.YES and answer.decision is not Decision.REJECT:
+            return _emergency(f"{check['text']}\n{text}", sender, Locale(check.get("locale", locale)))
+        if answer.intent is Intent.NO and answer.decision is not Decision.REJECT:
+            return Outcome((), Reply("sms.what_needed"), locale, {})
+        # Anything else is a new text of its own (a real emergency in words is caught below as usual).
+
     pending = state.get("pending")
     if pending and sender.role is Role.FAMILY:
         chosen = _choose_senior(text, sender.seniors, state.get("choices", []))
@@ -194,8 +206,11 @@ def _understand(text: str, sender: SenderView, locale: Locale) -> Outcome:
     text_locale = detect_locale(text) or locale
     found = match_utterance(Utterance(text, InputSource.SMS, text_locale))
     intent = found.intent if found.decision is not Decision.REJECT and not found.negated else None
-    if found.intent is Intent.EMERGENCY and found.decision is not Decision.REJECT:
-        intent = Intent.EMERGENCY  # "not an emergency but..." is rare; a missed one is far worse
+    if found.intent is Intent.EMERGENCY and found.decision is Decision.CONFIRM:
+        # "Please help my mum" may be an emergency or a request. The reply tells them to call the emergency
+        # number now if anyone is in danger (what matters most in a real one), and asks: YES alerts staff.
+        check = {"emergency_check": {"text": text, "locale": locale.value}}
+        return Outcome((), Reply("sms.emergency_check"), locale, check)
     if intent is Intent.STATUS:
         if sender.role is Role.UNKNOWN:
             return Outcome((), Reply("sms.unknown_sender"), locale, {})
@@ -207,11 +222,9 @@ def _understand(text: str, sender: SenderView, locale: Locale) -> Outcome:
     if intent is None:
         key = "sms.unknown_sender" if sender.role is Role.UNKNOWN else "sms.not_understood"
         return Outcome((), Reply(key), locale, {})
+    if intent is Intent.EMERGENCY:
+        return _emergency(text, sender, locale)
     if sender.role is Role.UNKNOWN:
-        if intent is Intent.EMERGENCY:
-            # Not on file, so nothing is created for a senior, but an emergency is never ignored: staff
-            # are alerted (a request without a senior) and the texter told to call the emergency number.
-            return Outcome((CreateRequest(intent, None, text, locale),), Reply("sms.emergency"), locale, {})
         return Outcome((), Reply("sms.unknown_sender"), locale, {})
     if sender.role is Role.SENIOR:
         return _create(intent, sender.seniors[0].id, text, locale, sender)
@@ -220,18 +233,30 @@ def _understand(text: str, sender: SenderView, locale: Locale) -> Outcome:
     named = _senior_named_in(text, sender.seniors)
     if named is not None:
         return _create(intent, named, text, locale, sender)
-    if intent is Intent.EMERGENCY:
-        # No time for a question: alert staff now (no senior chosen), and tell them to call for help.
-        return Outcome((CreateRequest(intent, None, text, locale),), Reply("sms.emergency"), locale, {})
     choices = [s.id for s in sender.seniors]
     listing = ", ".join(f"{n} {s.name}" for n, s in enumerate(sender.seniors, start=1))
     state = {"pending": {"intent": intent.value, "text": text, "locale": locale.value}, "choices": choices}
     return Outcome((), Reply("sms.which_senior", {"choices": listing}), locale, state)
 
 
+def _emergency(text: str, sender: SenderView, locale: Locale) -> Outcome:
+    """Alert staff (and the senior's other contacts) now; tell the texter to call the emergency number.
+
+    Someone not on file gets the same: nothing is created for a senior, but an emergency is never ignored
+    (a request without a senior alerts staff). Family linked to several seniors are not asked which one
+    first: staff see the text and the number, and there is no time for a question.
+    """
+    if sender.role is Role.SENIOR or (sender.role is Role.FAMILY and len(sender.seniors) == 1):
+        senior_id: int | None = sender.seniors[0].id
+    else:
+        senior_id = _senior_named_in(text, sender.seniors) if sender.seniors else None
+    return Outcome((CreateRequest(Intent.EMERGENCY, senior_id, text, locale),), Reply("sms.emergency"), locale, {})
+
+
 def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, sender: SenderView) -> Outcome:
-    key = "sms.emergency" if intent is Intent.EMERGENCY else "sms.callback" if intent is Intent.OPERATOR else None
-    if key is None:
+    if intent is Intent.OPERATOR:
+        key = "sms.callback"
+    else:
         key = "sms.created.self" if sender.role is Role.SENIOR else "sms.created"
     name = next((s.name for s in sender.seniors if s.id == senior_id), "")
     reply = Reply(key, {"who": name, "intent": intent.value})
@@ -244,6 +269,9 @@ def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: list[int]
     if answer.isdigit() and 1 <= int(answer) <= len(choices):
         chosen = choices[int(answer) - 1]
         return chosen if any(s.id == chosen for s in seniors) else None
+    # "Mary" or "for Mary" answers the question; "Mary needs a meal" is a new request of its own.
+    if len(answer.split()) > MAX_WORDS_IN_A_NAME_ANSWER:
+        return None
     return _senior_named_in(text, seniors)
 
 

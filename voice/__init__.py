@@ -1,1 +1,1 @@
-"""voice package."""
+"""The call: dialogue, Twilio voice webhooks, TwiML, recording download, Vosk recognition, simulator."""

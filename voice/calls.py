@@ -135,16 +135,19 @@ def render_context(hl: Hearthline, locale: str, turn: int, **kw: Any) -> RenderC
 
 # --- recognition ----------------------------------------------------------------------------------------
 def phrases_for(kind: ListenKind | None, locale: str) -> list[str] | None:
-    """The phrase list of a turn: yes/no words for a confirmation; None (free recognition) for open answers.
+    """The phrase list of a turn: yes/no words for a confirmation, every intent's words for an open answer.
 
-    Open answers are recognised freely and fuzzy-matched: a phrase list of every intent's words decodes ~10x
-    faster, but it forces noise and unclear speech onto catalog words and so invents confident requests
-    (measured with the Korean model; see bench/voice_bench.py and tests/voice). Short answers have few
-    possible words, where a phrase list is both faster and more accurate.
+    Free recognition of a 4 s answer takes 3-7 s on a busy 2-core machine with the Korean model, against
+    0.3-0.6 s with the catalog's words as a phrase list (bench/voice_bench.py), and Twilio waits 15 s at most.
+    A phrase list forces what it hears onto catalog words, so a service understood this way is always
+    confirmed with a yes/no question (voice.dialogue, `constrained`). Details stay free text (transcribed
+    after the answer).
     """
     if kind is ListenKind.YES_NO:
         return vocabulary(Locale(locale), YES_NO_INTENTS)
-    return None
+    if kind is ListenKind.DETAILS:
+        return None
+    return vocabulary(Locale(locale), set(Intent))
 
 
 def _safe_delete(hl: Hearthline, recording_url: str) -> None:
@@ -166,8 +169,9 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
     _safe_delete(hl, recording_url)
     if not hl.recognizer.has_model(state.locale):
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), wav
+    phrases = phrases_for(listening(state), state.locale)
     try:
-        transcript = hl.recognizer.transcribe(wav, state.locale, phrases_for(listening(state), state.locale))
+        transcript = hl.recognizer.transcribe(wav, state.locale, phrases)
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), None
@@ -175,7 +179,7 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav
     utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
     return (
-        TurnInput(InputKind.UTTERANCE, utterance),
+        TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
         Heard(transcript.text, transcript.confidence, source="speech"),
         wav,
     )
@@ -214,7 +218,7 @@ def _keep_audio(hl: Hearthline, call_sid: str, turn: int, wav: bytes | None) -> 
     days = hl.settings.audio_retention_days
     if wav is None or days <= 0:
         return None, None
-    folder = hl.settings.data_dir / "call_audio"
+    folder = audio_folder(hl.settings)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{call_sid}-{turn}.wav"
     path.write_bytes(wav)
@@ -348,6 +352,8 @@ def _step_and_store(
     details_for: int | None = None
     for action in actions:
         if isinstance(action, CreateRequest):
+            if heard.intent is None:  # keys: the log shows what the menu chose
+                heard = Heard(heard.text, heard.confidence, action.intent.value, "accept", heard.source)
             request = _create(session, hl, row, action, state, wav)
             reference = request.reference
             extra["when"] = _when(hl, request.due_at, state.locale)
@@ -513,4 +519,5 @@ def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error")
 
 
 def audio_folder(settings: Settings) -> Path:
+    """Where callers' recordings are kept (only while settings.audio_retention_days allows)."""
     return settings.data_dir / "call_audio"

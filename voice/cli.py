@@ -6,6 +6,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup, with_appcontext
 
 from care.context import current
 from voice.models import ModelInstallError, install_model
@@ -18,6 +19,7 @@ from voice.twilio_standin import TwilioStandIn
 @click.option("--from", "from_phone", required=True, help="The caller's phone number.")
 @click.option("--twiml", "show_twiml", is_flag=True, help="Also print each TwiML answer.")
 @click.argument("steps", nargs=-1)
+@with_appcontext
 def simulate_call_command(locale: str | None, from_phone: str, show_twiml: bool, steps: tuple[str, ...]) -> None:
     """Play a call: steps are say:TEXT, wav:PATH, press:DIGITS, dial:STATUS, silence, hangup.
 
@@ -48,7 +50,7 @@ def simulate_call_command(locale: str | None, from_phone: str, show_twiml: bool,
         standin.stop()
 
 
-@click.group("models")
+@click.group("models", cls=AppGroup)
 def models_group() -> None:
     """Speech models for each language (Korean comes from the package index; others are installed here)."""
 
@@ -80,8 +82,10 @@ def list_command() -> None:
 
 
 @click.command("sweep-call-audio")
+@with_appcontext
 def sweep_audio_command() -> None:
-    """Delete callers' recordings kept past settings.audio_retention_days (run daily, e.g. from cron)."""
-    from voice.retention import sweep_audio
+    """Delete callers' recordings past settings.audio_retention_days and old call states (run daily, from cron)."""
+    from voice.retention import sweep_audio, sweep_call_states
 
     click.echo(f"deleted {sweep_audio(current().db)} recordings")
+    click.echo(f"deleted {sweep_call_states(current().db)} finished call states")

@@ -155,6 +155,8 @@ class TurnInput:
     known_locale: str | None = None  # START: the caller's profile language, if the number is on file
     is_staff: bool = False  # START: the number is a staff member's
     recording_url: str = ""  # DETAILS: the recording to transcribe onto the request
+    # Recognised with a phrase list: the recogniser had to pick catalog words, so a service is only a guess.
+    constrained: bool = False
 
 
 @dataclass(frozen=True)
@@ -378,7 +380,9 @@ def _rejected_confirmation(state: CallDialogState, ctx: CallContext) -> Step:
     return _asking(state, [Listen(ListenKind.OPEN, prompts)])
 
 
-def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance) -> Step:
+def _on_match(
+    state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance, constrained: bool = False
+) -> Step:
     by = "keypad" if utterance.source is InputSource.KEYPAD else "speech"
     text = utterance.text
     intent = result.intent
@@ -391,6 +395,9 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
         return _repeat(state, ctx)
     if intent is Intent.GOODBYE and result.decision is not Decision.REJECT:
         return _goodbye(state)
+    if intent is Intent.STATUS and result.decision is not Decision.REJECT and not result.negated:
+        # Hearing one's own requests read out is harmless and asked for often: no confirmation needed.
+        return _accept(state, ctx, intent, text, by)
     if state.phase is Phase.CONFIRM and state.pending_intent:
         if intent is Intent.YES and result.decision is not Decision.REJECT:
             return _accept(state, ctx, Intent(state.pending_intent), state.pending_transcript, state.pending_by)
@@ -402,7 +409,7 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
         if state.phase is Phase.ANYTHING_ELSE and intent is Intent.NO:
             return _goodbye(state)
         return _not_understood(state, ctx)
-    if result.decision is Decision.ACCEPT:
+    if result.decision is Decision.ACCEPT and not constrained:
         return _accept(state, ctx, intent, text, by)
     question = (Speak("voice.confirm", _service(intent)),)
     new = replace(state, phase=Phase.CONFIRM, pending_intent=intent.value, pending_transcript=text, pending_by=by)
@@ -452,7 +459,8 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         if result.intent in (Intent.EMERGENCY, Intent.OPERATOR) and result.decision is not Decision.REJECT:
             return _on_match(state, ctx, result, utterance)
         return _keypad_failed(state, ctx, key_wrong=False)
-    return _on_match(state, ctx, match_utterance(utterance, expected_intents(state)), utterance)
+    result = match_utterance(utterance, expected_intents(state))
+    return _on_match(state, ctx, result, utterance, event.constrained)
 
 
 def _silence(state: CallDialogState, ctx: CallContext) -> Step:
@@ -465,6 +473,9 @@ def _silence(state: CallDialogState, ctx: CallContext) -> Step:
         return _asking(replace(state, phase=Phase.ANYTHING_ELSE), [Listen(ListenKind.OPEN, prompts)])
     if state.phase is Phase.ANYTHING_ELSE:
         return _goodbye(state)
+    if state.phase is Phase.CONFIRM and state.speech_failures + 1 < ctx.speech_retries_before_keypad:
+        # No answer to "did you say ...?": ask it once more, slowly, before giving up on the guess.
+        return _repeat(replace(state, speech_failures=state.speech_failures + 1), ctx)
     return _not_understood(state, ctx)
 
 

@@ -109,6 +109,13 @@ class VoskRecognizer:
                 _MODELS[path] = found
         return found
 
+    def preload(self, locales: Sequence[str]) -> list[str]:
+        """Load the models of these locales now (before a server forks its workers, so they share the pages)."""
+        loaded = [locale for locale in locales if self.has_model(locale)]
+        for locale in loaded:
+            self._loaded(locale)
+        return loaded
+
     def model(self, locale: str) -> Any:
         """The shared vosk.Model for a locale, loaded once per process."""
         return self._loaded(locale)[0]

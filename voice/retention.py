@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from care.db import Database
-from care.models import RequestEvent, ServiceRequest, utcnow
+from care.models import CallState, CallTurn, RequestEvent, ServiceRequest, utcnow
+
+# A call's state (what was heard, the answers given) is needed while the call lasts and for Twilio's
+# retries just after it; a day later it is only personal data, so it goes. The request keeps what matters.
+CALL_STATE_KEPT = timedelta(days=1)
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +38,14 @@ def sweep_audio(db: Database, now: datetime | None = None) -> int:
     if removed:
         log.info("deleted %d call recordings past their retention period", removed)
     return removed
+
+
+def sweep_call_states(db: Database, now: datetime | None = None) -> int:
+    """Delete the per-call dialogue state and replayable answers of calls that ended a day ago or more."""
+    cutoff = (now or utcnow()) - CALL_STATE_KEPT
+    with db.transaction() as session:
+        old = list(session.scalars(select(CallState.call_sid).where(CallState.updated_at < cutoff)))
+        if old:
+            session.execute(delete(CallTurn).where(CallTurn.call_sid.in_(old)))
+            session.execute(delete(CallState).where(CallState.call_sid.in_(old)))
+    return len(old)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from html import escape
 
 from flask import Blueprint, Response, request
 
@@ -16,6 +17,11 @@ from voice.cli import models_group, simulate_call_command, sweep_audio_command
 log = logging.getLogger(__name__)
 
 bp = Blueprint("voice", __name__, cli_group=None)
+# When nothing else works, a caller still hears an apology and is put through to a person.
+LAST_RESORT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Sorry, something went wrong. '
+    "Connecting you to a person.</Say><Dial>{number}</Dial></Response>"
+)
 bp.cli.add_command(simulate_call_command)
 bp.cli.add_command(models_group)
 bp.cli.add_command(sweep_audio_command)
@@ -38,7 +44,15 @@ def _answer(handler: Callable[[], calls.TurnResult]) -> Response:
     except Exception:
         call_sid = request.form.get("CallSid")
         log.exception("voice turn failed for call %s", call_sid)
-        return _twiml(calls.error_answer(current(), call_sid))
+        return _twiml(_apology(call_sid))
+
+
+def _apology(call_sid: str | None) -> str:
+    try:
+        return calls.error_answer(current(), call_sid)
+    except Exception:  # even the catalogs failed: the plainest answer that still reaches a person
+        log.exception("apology failed for call %s", call_sid)
+        return LAST_RESORT.format(number=escape(current().settings.staff_line_number))
 
 
 @bp.post("/voice/incoming")
@@ -63,4 +77,4 @@ def dial() -> Response:
 @twilio_signed(_settings)
 def fallback() -> Response:
     """Twilio's fallback URL (our primary webhook failed or timed out): apologise and connect to a person."""
-    return _twiml(calls.error_answer(current(), request.form.get("CallSid"), key="voice.error"))
+    return _twiml(_apology(request.form.get("CallSid")))

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from sqlalchemy import select
 
 from care.context import current
-from care.models import FamilyMember, Senior
+from care.models import CallState, FamilyMember, Senior
 from care.phones import try_e164
 from care.settings import Settings
 from care.webhooks import sign
@@ -251,11 +251,23 @@ def _prompt_json(settings: Settings, prompt: Prompt) -> dict[str, Any]:
     return {"kind": "pause", "seconds": prompt.seconds}
 
 
+def _last_turn(call_sid: str) -> tuple[list[str], str]:
+    """What the hotline said in its last answer, and what it heard, as the voice routes recorded them."""
+    with current().db.sessions() as db:
+        row = db.get(CallState, call_sid)
+        last = row.state.get("last", {}) if row is not None and isinstance(row.state, dict) else {}
+    spoken = last.get("spoken", []) if isinstance(last, dict) else []
+    heard = last.get("heard", {}) if isinstance(last, dict) else {}
+    text = heard.get("text", "") if isinstance(heard, dict) and heard.get("source") == "speech" else ""
+    return [str(line) for line in spoken if isinstance(line, str)], str(text or "")
+
+
 def _run(
     settings: Settings, call: SimCall, first: Step | None, path: str | None, params: dict[str, str]
 ) -> dict[str, Any]:
     """Follow the call from a webhook (or from the verbs left after a wait) until it waits or ends."""
     prompts: list[dict[str, Any]] = []
+    captions: list[str] = []
     current_step = first
     method = "POST"
     for _ in range(MAX_HOPS):
@@ -266,38 +278,43 @@ def _run(
             if status != 200:
                 call.ended = True
                 call.log.append(w("sim.log.http_error", status=status, path=path.split("?")[0]))
-                return _answer(call, prompts, error=w("sim.webhook_failed", status=status))
+                return _answer(call, prompts, captions, error=w("sim.webhook_failed", status=status))
             try:
                 current_step = step(parse(body))
             except BadTwiml as exc:
                 call.ended = True
-                return _answer(call, prompts, error=str(exc))
+                return _answer(call, prompts, captions, error=str(exc))
+            spoken, heard = _last_turn(call.sid)
+            if heard:
+                call.log.append(w("sim.log.heard", text=heard))
+            captions.extend(spoken)
         prompts.extend(_prompt_json(settings, p) for p in current_step.prompts)
         if current_step.redirect is not None:
             try:
                 path = local_path(settings.public_base_url, call.document, current_step.redirect)
             except ForeignUrl as exc:
                 call.ended = True
-                return _answer(call, prompts, error=str(exc))
+                return _answer(call, prompts, captions, error=str(exc))
             method, params, current_step = current_step.redirect_method, {}, None
             continue
         if current_step.wait is not None:
             call.wait, call.rest = current_step.wait, current_step.rest
             if current_step.wait.kind is WaitKind.DIAL:
                 call.log.append(w("sim.log.dialling", number=current_step.wait.number))
-            return _answer(call, prompts)
+            return _answer(call, prompts, captions)
         call.ended, call.wait = True, None
         call.log.append(w("sim.log.ended"))
-        return _answer(call, prompts)
+        return _answer(call, prompts, captions)
     call.ended = True
-    return _answer(call, prompts, error=w("sim.too_many_redirects"))
+    return _answer(call, prompts, captions, error=w("sim.too_many_redirects"))
 
 
-def _answer(call: SimCall, prompts: list[dict[str, Any]], error: str = "") -> dict[str, Any]:
+def _answer(call: SimCall, prompts: list[dict[str, Any]], captions: list[str], error: str = "") -> dict[str, Any]:
     wait = call.wait if not call.ended else None
     return {
         "call_sid": call.sid,
         "prompts": prompts,
+        "captions": captions,  # the words of the prompts (a <Play> URL does not say what it plays)
         "wait": None
         if wait is None
         else {
@@ -475,7 +492,7 @@ def hang_up(sid: str) -> dict[str, Any]:
     call = _call(sid)
     call.ended, call.wait = True, None
     call.log.append(w("sim.log.hung_up"))
-    return _answer(call, [])
+    return _answer(call, [], [])
 
 
 @bp.get("/say/<clip_id>.wav")

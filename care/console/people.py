@@ -27,7 +27,12 @@ def people() -> str:
     search = request.args.get("q", "").strip()[:60]
     with current().db.sessions() as db:
         seniors_q = select(Senior).order_by(Senior.name).limit(PEOPLE_LIMIT)
-        family_q = select(FamilyMember).order_by(FamilyMember.name).limit(PEOPLE_LIMIT)
+        family_q = (
+            select(FamilyMember)
+            .options(selectinload(FamilyMember.links).selectinload(FamilyLink.senior))
+            .order_by(FamilyMember.name)
+            .limit(PEOPLE_LIMIT)
+        )
         if search:
             like = f"%{search}%"
             seniors_q = seniors_q.where(or_(Senior.name.ilike(like), Senior.phone.like(like)))

@@ -94,9 +94,9 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
         flash(t("prompts.not_saved", reason=str(exc)), "error")
         return back_to("console.prompt_page", locale=locale, key=key)
     message = t("prompts.saved_live" if version.live else "prompts.saved_draft", version=version.version)
+    flash(message, "ok")  # the recorder reloads the page, which shows it
     if wants_json:
         return {"ok": True, "version": version.version, "live": version.live, "message": message}, 201
-    flash(message, "ok")
     return back_to("console.prompt_page", locale=locale, key=key)
 
 

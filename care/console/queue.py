@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
-from care.console.web import actor, back_to, bp, staff, t
+from care.console.web import actor, back_to, bp, phone_display, staff, t
 from care.context import current
 from care.lifecycle import OPEN_STATUSES, Action, TransitionRefused, allowed_actions
 from care.models import (
@@ -69,9 +69,12 @@ def queue_rows(db: Session, *, team: str, status: str, mine: str | None, now: da
         query = query.where(ServiceRequest.team == team)
     if mine:
         query = query.where(ServiceRequest.assignee == mine)
-    found = list(db.scalars(query.order_by(ServiceRequest.due_at).limit(QUEUE_LIMIT)))
+    # Urgent first, then by due time (the overdue are the earliest due), so the limit never hides an emergency.
+    found = list(db.scalars(query.order_by(ServiceRequest.urgent.desc(), ServiceRequest.due_at).limit(QUEUE_LIMIT)))
     rows = [
-        QueueRow(req, req.senior.name if req.senior is not None else req.requester_phone, is_overdue(req, now))
+        QueueRow(
+            req, req.senior.name if req.senior is not None else phone_display(req.requester_phone), is_overdue(req, now)
+        )
         for req in found
     ]
     rows.sort(key=lambda row: (not row.request.urgent, not row.overdue, row.request.due_at))

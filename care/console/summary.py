@@ -1,5 +1,4 @@
-"""The summary page: calls and texts per day, what people asked for, how they were understood, how fast and
-how well requests were handled, as charts with a table of the same numbers."""
+"""The summary page: calls, texts, needs, how understood, how fast and how well handled, as readable charts."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.console.charts import Bar, bar_chart, chart_table
+from care.console.charts import Bar, bar_chart, chart_table, column_chart
 from care.console.web import bp, page_locale, t
 from care.context import current
 from care.models import CallState, InboundMessage, RequestEvent, RequestStatus, ServiceRequest, utcnow
@@ -122,9 +121,13 @@ def summary() -> str:
     with current().db.sessions() as db:
         s = summarise(db, days=period, zone=settings.zone)
     lang = page_locale()
-    day_label = "%a %d %b"
-    calls = [Bar(d.strftime(day_label), n, str(n)) for d, n in s.calls_per_day.items()]
-    texts = [Bar(d.strftime(day_label), n, str(n)) for d, n in s.texts_per_day.items()]
+    # Columns are labelled weekday over day of month; the tables (for screen readers) carry the full date.
+    calls = [Bar(d.strftime("%a %d"), n, str(n)) for d, n in s.calls_per_day.items()]
+    texts = [Bar(d.strftime("%a %d"), n, str(n)) for d, n in s.texts_per_day.items()]
+    full_dates = {
+        "calls": [Bar(d.strftime("%A %d %B"), n, str(n)) for d, n in s.calls_per_day.items()],
+        "texts": [Bar(d.strftime("%A %d %B"), n, str(n)) for d, n in s.texts_per_day.items()],
+    }
     total_requests = sum(s.intents.values())
     intents = [
         Bar(translate("common", f"service.{intent}", lang), n, f"{n} ({_percent(n, total_requests)})")
@@ -143,19 +146,22 @@ def summary() -> str:
         for score in range(5, 0, -1)
     ]
     charts = []
-    for chart_id, title, bars, header in (
-        ("calls", t("summary.calls_per_day"), calls, t("summary.calls")),
-        ("texts", t("summary.texts_per_day"), texts, t("summary.texts")),
-        ("intents", t("summary.intents"), intents, t("summary.requests")),
-        ("understood", t("summary.understood"), understood, t("summary.share")),
-        ("ratings", t("summary.ratings"), ratings if sum(s.ratings.values()) else [], t("summary.count")),
+    for chart_id, title, bars, header, over_time in (
+        ("calls", t("summary.calls_per_day"), calls, t("summary.calls"), True),
+        ("texts", t("summary.texts_per_day"), texts, t("summary.texts"), True),
+        ("intents", t("summary.intents"), intents, t("summary.requests"), False),
+        ("understood", t("summary.understood"), understood, t("summary.share"), False),
+        ("ratings", t("summary.ratings"), ratings if sum(s.ratings.values()) else [], t("summary.count"), False),
     ):
+        draw = column_chart if over_time else bar_chart
         charts.append(
             {
                 "id": chart_id,
                 "title": title,
-                "svg": bar_chart(chart_id, title, bars, empty_text=t("summary.nothing_yet")),
-                "table": chart_table(chart_id, title, bars, (t("summary.item"), header)) if bars else "",
+                "svg": draw(chart_id, title, bars, empty_text=t("summary.nothing_yet")),
+                "table": chart_table(chart_id, title, full_dates.get(chart_id, bars), (t("summary.item"), header))
+                if bars
+                else "",
             }
         )
     figures = [

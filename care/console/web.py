@@ -9,7 +9,9 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -106,6 +108,13 @@ def back_to(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=303)
 
 
+@bp.record_once
+def _front_door(state: BlueprintSetupState) -> None:
+    """The site's root opens the console (`make run` prints it), unless another part claimed it first."""
+    if not any(rule.rule == "/" for rule in state.app.url_map.iter_rules()):
+        state.app.add_url_rule("/", "front_door", lambda: redirect(url_for("console.queue")))
+
+
 @bp.before_request
 def _gate() -> Response | None:
     if request.method == "POST":
@@ -145,6 +154,21 @@ def _headers(response: Response) -> Response:
 @bp.app_template_global("t")
 def _t(key: str, /, **params: object) -> str:
     return t(key, **params)
+
+
+@bp.app_template_filter("phone_display")
+def phone_display(e164: str | None) -> str:
+    """A stored number as staff dial it: national form for the centre's own country, else international."""
+    if not e164:
+        return "–"
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = current().settings.default_region
+    same_country = phonenumbers.region_code_for_number(number) == region
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if same_country else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
 
 
 @bp.context_processor

@@ -22,7 +22,8 @@ CONTRAST_JS = """
 () => {
   const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
     const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = (c) => {
     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
   const background = (el) => { for (let n = el; n; n = n.parentElement) {
       const c = parse(getComputedStyle(n).backgroundColor); if (c && c.a >= 0.99) return c; }
@@ -39,7 +40,8 @@ CONTRAST_JS = """
     const size = parseFloat(style.fontSize); const bold = parseInt(style.fontWeight) >= 700;
     const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
     checked++;
-    if (ratio < needed) failures.push(`${el.tagName} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)} < ${needed}`);
+    const what = `${el.tagName} "${el.textContent.trim().slice(0, 30)}"`;
+    if (ratio < needed) failures.push(`${what} ${ratio.toFixed(2)} < ${needed}`);
   }
   return {checked, failures};
 }

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from care.models import ServiceRequest
+from care.models import ServiceRequest, utcnow
 from care.notices import service_name
 from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.messages import translate
 from tests.browser.checks import contrast_failures, scrolls_sideways, tab_reaches, unlabelled_controls
 from tests.browser.conftest import Live, screenshot
-from tests.console.support import ADMIN, SENIOR_PHONE, Seeded, get_request, make_request, seed_people
+from tests.console.support import (
+    ADMIN,
+    FAMILY_PHONE,
+    SENIOR_PHONE,
+    Seeded,
+    get_request,
+    make_request,
+    seed_activity,
+    seed_people,
+)
 from voice.twilio_standin import TwilioStandIn
 
 pytestmark = pytest.mark.slow
@@ -31,7 +41,9 @@ def log_in(page: Any, live: Live, username: str, password: str, target: str = "/
 
 
 def _notice(reference: str, status: str) -> str:
-    return translate("notify", f"notify.status.{status}", "en", reference=reference, service=service_name("meals", "en"))
+    return translate(
+        "notify", f"notify.status.{status}", "en", reference=reference, service=service_name("meals", "en")
+    )
 
 
 def _wait_for(condition: Any, seconds: float = 10.0) -> None:
@@ -77,17 +89,21 @@ def test_staff_work_a_request_to_closed_while_the_requester_is_texted_and_confir
     phone.get_by_label("Your mobile number").fill(SENIOR_PHONE)
     phone.get_by_label("Message").fill("1")
     phone.get_by_role("button", name="Send text").click()
-    phone.wait_for_selector("#sms-thread li.reply")
+    reply = phone.locator("#sms-thread li.reply")
+    reply.wait_for()
+    assert reply.inner_text() == "Hotline: " + translate("sms", "sms.confirmed", "en", reference=reference)
     _wait_for(lambda: get_request(live.hl, reference).status == "closed")
     page.reload()
     assert page.locator("#status-value").get_attribute("data-status") == "closed"
+    # The requester heard back in the reply; the outbox tells the linked family.
     live.hl.queue.deliver_now()  # type: ignore[attr-defined]
-    closed = translate("notify", "notify.status.closed", "en", reference=reference, service=service_name("meals", "en"))
-    assert standin.messages_to(SENIOR_PHONE)[-1] == closed
-    # The simulator's phone shows the texts the hotline sent on its own, as a phone would.
+    assert standin.messages_to(FAMILY_PHONE)[-1] == _notice(reference, "closed")
+    assert standin.messages_to(SENIOR_PHONE)[-1] == _notice(reference, "resolved")
+    # The simulator's phone shows the texts the hotline sent it on its own, as a phone's inbox would.
     phone.wait_for_function(
-        "(text) => Array.from(document.querySelectorAll('#sms-thread li.notification')).some(li => li.textContent.includes(text))",
-        arg=closed,
+        "(text) => Array.from(document.querySelectorAll('#sms-thread li.notification'))"
+        ".some(li => li.textContent.endsWith(text))",
+        arg=_notice(reference, "resolved"),
     )
     screenshot(phone, "simulator-sms")
     history = page.locator("#history tbody tr")
@@ -112,7 +128,15 @@ def test_main_pages_have_labels_contrast_keyboard_reach_and_no_sideways_scroll_a
     seeded = seed_people(live.hl)
     reference = make_request(live.hl, senior_id=seeded.senior_id)
     make_request(live.hl, intent="emergency", key="urgent-1", transcript="I fell")
-    pages = [*MAIN_PAGES, (f"/console/requests/{reference}", "#do-assign"), (f"/console/seniors/{seeded.senior_id}", "#link-family button, #links button")]
+    seed_activity(live.hl)
+    make_request(
+        live.hl, intent="home_repair", key="late-1", now=utcnow() - timedelta(days=3), transcript="Leaking roof"
+    )
+    pages = [
+        *MAIN_PAGES,
+        (f"/console/requests/{reference}", "#do-assign"),
+        (f"/console/seniors/{seeded.senior_id}", "#link-family button, #links button"),
+    ]
     log_in(page, live, *ADMIN)
     for path, main_action in pages:
         page.goto(live.url + path)
@@ -132,6 +156,10 @@ def test_main_pages_have_labels_contrast_keyboard_reach_and_no_sideways_scroll_a
     zoomed_page.goto(live.url + "/console/summary")
     screenshot(zoomed_page, "console-summary-200pct")
     zoomed.close()
+    page.goto(live.url + "/console/")
+    # The roof (3 days, due in 2) and the seeded doctor visit (2 days, due in 1) are late; the fall is urgent.
+    assert page.locator("tr.overdue").count() == 2 and page.locator("tr.urgent").count() == 1
+    screenshot(page, "console-queue-busy")
     page.goto(live.url + "/console/people")
     screenshot(page, "console-people")
     page.goto(live.url + "/console/summary")

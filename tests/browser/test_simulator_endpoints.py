@@ -126,7 +126,7 @@ def test_a_family_text_goes_to_the_sms_webhook_and_later_notifications_show_in_t
     expected = translate(
         "notify", "notify.status.in_progress", "en", reference=made.reference, service=service_name(made.intent, "en")
     )
-    assert [m["body"] for m in inbox["messages"]][0] == expected
+    assert inbox["messages"][0]["body"] == expected  # newest first, as Twilio lists them
     assert client.get("/simulator/sms/inbox?phone=nope").status_code == 400
     bad = client.post("/simulator/sms", data={"from": FAMILY_PHONE, "body": " "}, headers=headers)
     assert bad.status_code == 400
@@ -141,3 +141,21 @@ def test_the_page_labels_every_control(client: FlaskClient) -> None:
     assert [k.attrs["data-key"] for k in keys] == list("123456789*0#")
     assert all(k.attrs["aria-label"].startswith("Key ") for k in keys)
     assert translate("web", "sim.title", "en") == page.find("h1").text
+
+
+def test_a_transfer_waits_for_the_person_at_the_simulator_to_say_whether_anyone_answered(
+    client: FlaskClient, hearthline: Hearthline
+) -> None:
+    seed_people(hearthline)
+    headers = _token(client)
+    sid = _post(client, headers, "/simulator/call", **{"from": SENIOR_PHONE})["call_sid"]
+    emergency = _post(client, headers, f"/simulator/call/{sid}/keys", digits="9")
+    assert emergency["wait"]["kind"] == "dial"
+    assert emergency["wait"]["number"] == hearthline.settings.emergency_number
+    assert emergency["log"][-1] == f"Putting the call through to {hearthline.settings.emergency_number}"
+    # Keys are not for the hotline while the call is being put through.
+    assert client.post(f"/simulator/call/{sid}/keys", data={"digits": "1"}, headers=headers).status_code == 409
+    backup = _post(client, headers, f"/simulator/call/{sid}/dial", result="no-answer")
+    assert backup["log"][-2] == "Transfer: no-answer"
+    # Nobody at the emergency number: the hotline tries the staff line next (never a dead end).
+    assert backup["wait"]["kind"] == "dial" and backup["wait"]["number"] == hearthline.settings.staff_line_number

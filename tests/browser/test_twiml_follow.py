@@ -41,7 +41,12 @@ def test_a_listen_turn_plays_its_prompts_then_waits_for_one_key_and_keeps_the_re
 
 
 def test_dial_hangup_and_the_end_of_the_document() -> None:
-    dial = step(parse('<Response><Say>One moment</Say><Dial action="/voice/dial?t=2"><Number>+15550100001</Number></Dial></Response>'))
+    dial = step(
+        parse(
+            '<Response><Say>One moment</Say><Dial action="/voice/dial?t=2">'
+            "<Number>+15550100001</Number></Dial></Response>"
+        )
+    )
     assert dial.wait is not None and dial.wait.kind is WaitKind.DIAL and dial.wait.number == "+15550100001"
     assert step(parse("<Response><Say>Bye</Say><Hangup/></Response>")).end is EndKind.HANGUP
     assert step(parse("<Response><Say>Bye</Say></Response>")).end is EndKind.END_OF_DOCUMENT
@@ -53,7 +58,9 @@ def test_defaults_are_twilios_when_attributes_are_missing() -> None:
     assert wait is not None and (wait.timeout, wait.finish_on_key, wait.action, wait.num_digits) == (5, "#", None, None)
 
 
-@pytest.mark.parametrize("bad", ["not xml", "<html/>", "<Response><Enqueue>q</Enqueue></Response>", "<Response><Redirect/></Response>"])
+@pytest.mark.parametrize(
+    "bad", ["not xml", "<html/>", "<Response><Enqueue>q</Enqueue></Response>", "<Response><Redirect/></Response>"]
+)
 def test_what_a_call_cannot_follow_is_refused(bad: str) -> None:
     with pytest.raises(BadTwiml):
         step(parse(bad))
@@ -70,3 +77,16 @@ def test_urls_resolve_against_the_document_and_never_leave_our_address() -> None
             local_path(BASE, document, foreign)
     assert play_path(BASE, BASE + "/prompts/audio/x.wav") == "/prompts/audio/x.wav"
     assert play_path(BASE, "https://cdn.example/x.wav") == "https://cdn.example/x.wav"
+
+
+def test_the_follower_is_pure_so_any_simulator_can_use_it() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import json, sys, voice.twiml_follow; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    loaded = set(json.loads(result.stdout))
+    assert not loaded & {"flask", "werkzeug", "twilio", "sqlalchemy", "requests", "vosk"}

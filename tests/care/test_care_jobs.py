@@ -215,3 +215,28 @@ def test_wake_never_fails_the_caller_when_the_queue_is_unreachable(make_app: Cal
     _notify(hl, "test:no-redis", "+15550002501", "Request 600000 is done.")
     [row] = _rows(hl)
     assert row.status == "pending"  # kept for the periodic sweep of a worker that can reach the queue
+
+
+def test_a_delivery_pass_in_process_and_its_follow_up_scheduled_once(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    hl = _app(make_app)
+    queue = hl.queue
+    assert isinstance(queue, HueyQueue)
+    standin.down = True
+    _notify(hl, "test:inproc", "+15550002601", "Request 700000 is done.")
+
+    def follow_ups() -> int:
+        """Delivery passes queued for a later time (the consumer would hold them until their eta)."""
+        return sum(1 for task in queue.huey.pending() if task.eta is not None)
+
+    assert follow_ups() == 0
+    report = queue.deliver_now()
+    assert report.retrying == 1 and report.next_due is not None
+    # Two passes that find the same next retry schedule one follow-up between them.
+    queue.deliver_now()
+    assert follow_ups() == 1
+    standin.down = False
+    time.sleep(FAST["outbox_retry_cap_seconds"])
+    assert queue.deliver_now().sent == 1
+    assert standin.messages_to("+15550002601") == ["Request 700000 is done."]

@@ -42,10 +42,8 @@ class Element:
             ok = True
             for name, value in wanted.items():
                 have = element.attrs.get(name)
-                if name == "class":
-                    ok = ok and have is not None and value in have.split()
-                else:
-                    ok = ok and have == value
+                matched = (have is not None and value in have.split()) if name == "class" else have == value
+                ok = ok and matched
             if ok:
                 out.append(element)
         return out

@@ -39,7 +39,9 @@ def seed_people(hl: Hearthline) -> Seeded:
         )
         senior = directory.add_senior(db, phone=SENIOR_PHONE, name=SENIOR_NAME, address="1 Elm St", area="North")
         family = directory.add_family_member(db, phone=FAMILY_PHONE, name=FAMILY_NAME)
-        directory.link_family(db, senior=senior, family=family, consent_given_by=SENIOR_NAME, relationship_label="daughter")
+        directory.link_family(
+            db, senior=senior, family=family, consent_given_by=SENIOR_NAME, relationship_label="daughter"
+        )
         return Seeded(senior.id, family.id, admin.id, staff.id)
 
 
@@ -95,3 +97,23 @@ def login(client: FlaskClient, username: str, password: str) -> str:
     response = client.post("/console/login", data={"csrf_token": token, "username": username, "password": password})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return csrf_of(client.get("/console/"))
+
+
+def seed_activity(hl: Hearthline, days: int = 14) -> None:
+    """A fortnight of calls and texts (different numbers each day), for pages that chart them."""
+    from datetime import timedelta
+
+    from care.models import CallState, InboundMessage, utcnow
+
+    now = utcnow()
+    with hl.db.transaction() as db:
+        for day in range(days):
+            at = now - timedelta(days=day)
+            for n in range((day * 7) % 5 + 1):
+                db.add(CallState(call_sid=f"CA-seed-{day}-{n}", from_phone=SENIOR_PHONE, created_at=at))
+            for n in range((day * 3) % 4):
+                db.add(
+                    InboundMessage(message_sid=f"SM-seed-{day}-{n}", from_phone=FAMILY_PHONE, body="x", received_at=at)
+                )
+    for index, (intent, way) in enumerate([("meals", "keypad"), ("transport", "speech"), ("medical", "sms")]):
+        make_request(hl, intent=intent, key=f"seed-{index}", understood_by=way, now=now - timedelta(days=index))

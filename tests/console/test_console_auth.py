@@ -24,7 +24,9 @@ def _example_url(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: {"locale": "en", "key": "voice.greeting"}.get(m[1], "x"), url)
 
 
-def test_every_console_page_sends_a_logged_out_visitor_to_login(app: Flask, client: FlaskClient, seeded: Seeded) -> None:
+def test_every_console_page_sends_a_logged_out_visitor_to_login(
+    app: Flask, client: FlaskClient, seeded: Seeded
+) -> None:
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("console.")]
     assert len(rules) >= 20  # the queue, requests, people, staff, prompts and summary pages are all here
     token = csrf_of(client.get("/console/login"))
@@ -101,9 +103,12 @@ def test_an_admin_unlocks_a_locked_account(app: Flask, hearthline: Hearthline, s
     assert "locked" in row.text
     response = admin.post(f"/console/staff/{seeded.staff_id}/unlock", data={"csrf_token": admin_token})
     assert response.status_code == 303
-    assert locked.post(
-        "/console/login", data={"csrf_token": token, "username": STAFF[0], "password": STAFF[1]}
-    ).status_code == 303
+    assert (
+        locked.post(
+            "/console/login", data={"csrf_token": token, "username": STAFF[0], "password": STAFF[1]}
+        ).status_code
+        == 303
+    )
 
 
 def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(
@@ -164,9 +169,7 @@ def test_a_session_older_than_a_shift_must_log_in_again(client: FlaskClient, see
     assert client.get("/console/").location.startswith("/console/login")
 
 
-def test_a_deactivated_account_is_logged_out_at_its_next_click(
-    app: Flask, client: FlaskClient, seeded: Seeded
-) -> None:
+def test_a_deactivated_account_is_logged_out_at_its_next_click(app: Flask, client: FlaskClient, seeded: Seeded) -> None:
     login(client, *STAFF)
     admin = app.test_client()
     token = login(admin, *ADMIN)
@@ -189,3 +192,8 @@ def test_pages_forbid_framing_and_caching(client: FlaskClient, seeded: Seeded) -
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_site_root_opens_the_console(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and response.location == "/console/"

@@ -40,9 +40,15 @@ def test_staff_upload_a_draft_an_admin_approves_it_and_can_roll_back_to_the_comp
     assert _store(hearthline).store.live(key, "en") is None  # staff cannot make it live by themselves
     page = parse_html(staff.get(url).get_data(as_text=True))
     assert page.find("li", data_version="1").attrs["data-state"] == "draft"
-    assert staff.post(url + "/approve", data={"csrf_token": staff_token, "recording_id": str(versions[0].id)}).status_code == 403
+    assert (
+        staff.post(url + "/approve", data={"csrf_token": staff_token, "recording_id": str(versions[0].id)}).status_code
+        == 403
+    )
 
-    assert admin.post(url + "/approve", data={"csrf_token": admin_token, "recording_id": str(versions[0].id)}).status_code == 303
+    assert (
+        admin.post(url + "/approve", data={"csrf_token": admin_token, "recording_id": str(versions[0].id)}).status_code
+        == 303
+    )
     live = _store(hearthline).store.live(key, "en")
     assert live is not None and live.version == 1
     # What callers hear now is the recording, served to Twilio by the prompts route.
@@ -82,18 +88,20 @@ def test_audio_that_cannot_be_a_prompt_is_refused_with_the_reason_and_nothing_is
     assert answer.status_code == 422 and answer.get_json()["ok"] is False
 
 
-def test_an_upload_over_the_request_limit_gets_a_readable_page(
-    client: FlaskClient, app: Flask, seeded: Seeded
-) -> None:
+def test_an_upload_over_the_request_limit_gets_a_readable_page(client: FlaskClient, app: Flask, seeded: Seeded) -> None:
     key, _ = _first_prompt()
     token = login(client, *ADMIN)
     huge = b"RIFF" + b"\0" * (app.config["MAX_CONTENT_LENGTH"] + 10)
-    response = client.post(f"/console/prompts/en/{key}/upload", data={"csrf_token": token, "audio": (_file(huge), "a.wav")})
+    response = client.post(
+        f"/console/prompts/en/{key}/upload", data={"csrf_token": token, "audio": (_file(huge), "a.wav")}
+    )
     assert response.status_code == 413
     assert "too large" in parse_html(response.get_data(as_text=True)).by_id("error-message").text
 
 
-def test_the_prompt_list_shows_every_numbered_prompt_and_unknown_keys_are_404(client: FlaskClient, seeded: Seeded) -> None:
+def test_the_prompt_list_shows_every_numbered_prompt_and_unknown_keys_are_404(
+    client: FlaskClient, seeded: Seeded
+) -> None:
     login(client, *STAFF)
     page = parse_html(client.get("/console/prompts?locale=ko").get_data(as_text=True))
     rows = page.by_id("prompts").find("tbody").find_all("tr")

@@ -17,7 +17,9 @@ from voice.twilio_standin import TwilioStandIn
 
 
 def _status_text(reference: str, status: str) -> str:
-    return translate("notify", f"notify.status.{status}", "en", reference=reference, service=service_name("meals", "en"))
+    return translate(
+        "notify", f"notify.status.{status}", "en", reference=reference, service=service_name("meals", "en")
+    )
 
 
 def test_staff_work_a_request_from_new_to_closed_and_the_requester_and_family_are_texted_each_step(
@@ -54,7 +56,7 @@ def test_staff_work_a_request_from_new_to_closed_and_the_requester_and_family_ar
         ("staff:sam", "in_progress", "resolved"),
         ("staff:sam", "resolved", "closed"),
     ]
-    close_note = [e.note for e in saved.events if e.to_status == "closed"][0]
+    close_note = next(e.note for e in saved.events if e.to_status == "closed")
     assert "confirmed by phone" in close_note and "She said on the phone it is fine" in close_note
     history = parse_html(client.get(url).get_data(as_text=True)).by_id("history")
     assert [row.attrs["data-to"] for row in history.find_all("tr") if "data-to" in row.attrs] == [
@@ -140,7 +142,7 @@ def test_the_request_page_shows_transcript_caller_senior_and_family(
     page = parse_html(client.get(f"/console/requests/{reference}").get_data(as_text=True))
     assert page.by_id("transcript").text == "<b>I need meals</b>"  # shown as text, never as markup
     assert page.find_all("b") == []
-    assert page.by_id("caller-phone").text == SENIOR_PHONE
+    assert page.by_id("caller-phone").text == "(202) 555-0111"  # as staff dial it
     profile = page.by_id("senior-profile")
     assert "May Lee" in profile.text and "1 Elm St" in profile.text
     assert any("Dana Lee" in li.text and "daughter" in li.text for li in page.find_all("li"))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
 
-from care.console.charts import Bar, bar_chart, chart_table
+from care.console.charts import Bar, bar_chart, chart_table, column_chart
 from care.console.summary import summarise
 from care.context import Hearthline
 from care.lifecycle import Action
@@ -112,3 +112,13 @@ def test_summary_counts_a_request_without_an_understood_by_as_handled_by_a_perso
     with hearthline.db.sessions() as db:
         assert summarise(db, days=7, zone=ZONE).understood_by == {"person": 1}
         assert db.query(ServiceRequest).count() == 1
+
+
+def test_a_long_series_labels_one_day_a_week_and_keeps_every_value_in_the_columns() -> None:
+    days = [Bar(f"Mon {n:02d} Nov", n % 5, str(n % 5)) for n in range(30)]
+    svg = parse_html(str(column_chart("calls", "Calls per day", days, empty_text="-")))
+    assert [float(r.attrs["data-value"]) for r in svg.find_all("rect")] == [n % 5 for n in range(30)]
+    dates = [t.text for t in svg.find_all("text") if t.text.endswith(" Nov")]
+    assert dates == ["00 Nov", "07 Nov", "14 Nov", "21 Nov", "28 Nov", "29 Nov"]  # weekly, and the last day
+    assert all(t.text in {"Mon", *dates} for t in svg.find_all("text"))  # no value labels: they would overlap
+    assert parse_html(str(column_chart("c", "t", [Bar("Mon 01", 0, "0")], empty_text="None"))).by_id("c").tag == "p"

@@ -253,3 +253,28 @@ def test_a_reply_that_is_ucs2_only_for_spanish_accents_drops_them_when_that_save
     assert fit("Gracias, Díaz.") == "Gracias, Díaz."
     chinese = "谢谢" * 40
     assert fit(chinese) == chinese
+
+
+def test_a_name_answers_which_senior_but_a_new_request_naming_one_is_a_new_request() -> None:
+    asked = reply_to("the sink is leaking, can you send a plumber", SAM, {})
+    by_name = reply_to("for Mary", SAM, asked.state)
+    [action] = by_name.actions
+    assert isinstance(action, CreateRequest) and (action.senior_id, action.intent) == (MARY.id, Intent.HOME_REPAIR)
+    new = reply_to("Mary needs a meal delivered please", SAM, asked.state)
+    [action] = new.actions
+    assert isinstance(action, CreateRequest) and (action.senior_id, action.intent) == (MARY.id, Intent.MEALS)
+    assert action.text == "Mary needs a meal delivered please"
+
+
+def test_a_possible_emergency_is_checked_and_yes_alerts_staff() -> None:
+    asked = reply_to("Please help my mum", ANN, {})
+    assert asked.actions == ()
+    assert asked.reply is not None and asked.reply.key == "sms.emergency_check"
+    confirmed = reply_to("YES", ANN, asked.state)
+    assert confirmed.actions == (CreateRequest(Intent.EMERGENCY, MARY.id, "Please help my mum\nYES", Locale.EN),)
+    assert confirmed.reply is not None and confirmed.reply.key == "sms.emergency"
+    declined = reply_to("no", ANN, asked.state)
+    assert declined.actions == () and declined.reply is not None and declined.reply.key == "sms.what_needed"
+    # Answering with the need itself is a request of its own.
+    meal = reply_to("She needs a meal delivered", ANN, asked.state)
+    assert [type(a) for a in meal.actions] == [CreateRequest] and meal.actions[0].intent is Intent.MEALS  # type: ignore[union-attr]

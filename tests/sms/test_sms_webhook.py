@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -269,6 +270,22 @@ def test_emergency_words_say_call_now_and_alert_staff_and_other_contacts(
     assert all(n.status == "pending" for n in rows)
 
 
+@pytest.mark.parametrize(
+    ("sender", "maybe", "yes"),
+    [(ANN, "Please help my mum", "yes"), (LI, "请帮帮我爸爸", "是"), (JIN, "도와주세요", "네")],
+)
+def test_a_possible_emergency_is_asked_about_and_yes_alerts_staff(
+    client: FlaskClient, people: Hearthline, sender: str, maybe: str, yes: str
+) -> None:
+    asked = text(client, people, sender, maybe)
+    assert people.settings.emergency_number in asked.reply
+    assert requests_of(people) == [] and outbox(people) == []
+    text(client, people, sender, yes)
+    [request] = requests_of(people)
+    assert request.intent == "emergency" and request.transcript == f"{maybe}\n{yes}"
+    assert [n.to_phone for n in outbox(people) if n.kind == "staff"] == [STAFF_ON_CALL]
+
+
 def test_senior_emergency_alerts_their_family(client: FlaskClient, people: Hearthline) -> None:
     text(client, people, MARY, "Help I fell and I can't get up")
     family = sorted(n.to_phone for n in outbox(people) if n.kind == "family")
@@ -445,3 +462,25 @@ def test_every_message_is_kept_with_its_reply(client: FlaskClient, people: Heart
     with people.db.sessions() as s:
         stored = s.get(InboundMessage, answer.sid)
         assert stored is not None and stored.reply == answer.reply and stored.from_phone == ANN
+
+
+def test_the_same_message_delivered_twice_at_once_creates_one_request(app: Any, people: Hearthline) -> None:
+    import threading
+
+    answers: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def deliver() -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers.append(text(client, people, ANN, "Mum needs a meal delivered", sid="SM" + "c" * 32).reply)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 2 and answers[0] == answers[1]
+    [request] = requests_of(people)
+    assert request.reference in answers[0]
+    assert inbound_count(people) == 1

@@ -78,7 +78,13 @@ class Call:
         self.verbs: list[Verb] = []
 
     def params(self, **extra: str) -> dict[str, str]:
-        return {"CallSid": self.call_sid, "From": self.phone, "To": "+15550100000", "AccountSid": "AC" + "1" * 32, **extra}
+        return {
+            "CallSid": self.call_sid,
+            "From": self.phone,
+            "To": "+15550100000",
+            "AccountSid": "AC" + "1" * 32,
+            **extra,
+        }
 
     def post(self, path: str, **extra: str) -> list[Verb]:
         self.verbs = parse_twiml(signed_post(self.client, self.hl, path, self.params(**extra)))

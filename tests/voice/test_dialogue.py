@@ -91,8 +91,9 @@ def test_clear_request_is_confirmed_implicitly_created_and_its_reference_read_ba
     state, _ = start()
     state, actions = said(state, "I need meals delivered to my home")
     create = actions[0]
-    assert create == CreateRequest(Intent.MEALS, urgent=False, transcript="I need meals delivered to my home",
-                                   understood_by="speech")
+    assert create == CreateRequest(
+        Intent.MEALS, urgent=False, transcript="I need meals delivered to my home", understood_by="speech"
+    )
     assert actions[1] == Speak("voice.accepted", (("service", "meals"),))
     assert isinstance(actions[2], SpeakReference)
     assert isinstance(actions[3], Listen) and actions[3].kind is ListenKind.DETAILS
@@ -105,13 +106,15 @@ def test_unsure_match_is_confirmed_with_yes_no_then_created() -> None:
     assert state.phase is Phase.CONFIRM and state.pending_intent == "transport"
     assert actions == [Listen(ListenKind.YES_NO, (Speak("voice.confirm", (("service", "transport"),)),))]
     state, actions = said(state, "yes")
-    assert actions[0] == CreateRequest(Intent.TRANSPORT, urgent=False, transcript="tranport please",
-                                       understood_by="speech")
+    assert actions[0] == CreateRequest(
+        Intent.TRANSPORT, urgent=False, transcript="tranport please", understood_by="speech"
+    )
 
 
 def test_confirmation_by_keypad_yes_and_no() -> None:
-    pending = CallDialogState(phase=Phase.CONFIRM, locale="en", pending_intent="meals", pending_transcript="x",
-                              pending_by="speech")
+    pending = CallDialogState(
+        phase=Phase.CONFIRM, locale="en", pending_intent="meals", pending_transcript="x", pending_by="speech"
+    )
     _, actions = keys(pending, keypad.YES_KEY)
     assert isinstance(actions[0], CreateRequest) and actions[0].intent is Intent.MEALS
     state, actions = keys(pending, keypad.NO_KEY)
@@ -168,8 +171,9 @@ def test_emergency_by_speech_keeps_the_transcript() -> None:
     state, _ = start()
     state, actions = said(state, "help I fell and I can't get up")
     assert state.phase is Phase.EMERGENCY
-    assert actions[1] == CreateRequest(Intent.EMERGENCY, urgent=True, transcript="help I fell and I can't get up",
-                                       understood_by="speech")
+    assert actions[1] == CreateRequest(
+        Intent.EMERGENCY, urgent=True, transcript="help I fell and I can't get up", understood_by="speech"
+    )
 
 
 def test_failed_emergency_dial_tries_staff_then_tells_caller_to_dial_themselves() -> None:
@@ -238,3 +242,20 @@ def test_dialogue_and_keypad_are_pure() -> None:
             for alias in node.names
         }
         assert not imported & forbidden, (name, imported & forbidden)
+
+
+def test_service_heard_through_a_phrase_list_is_always_confirmed_but_emergency_is_not() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    heard = Utterance("I need meals delivered to my home", InputSource.SPEECH, Locale.EN, 1.0)
+    new, actions = step(state, TurnInput(InputKind.UTTERANCE, heard, constrained=True), SPEECH)
+    assert new.phase is Phase.CONFIRM and isinstance(actions[0], Listen) and actions[0].kind is ListenKind.YES_NO
+    fell = Utterance("help I fell and I can't get up", InputSource.SPEECH, Locale.EN, 1.0)
+    new, actions = step(state, TurnInput(InputKind.UTTERANCE, fell, constrained=True), SPEECH)
+    assert new.phase is Phase.EMERGENCY and actions[-1] == Dial(DialTarget.EMERGENCY)
+
+
+def test_asking_about_ones_requests_by_speech_reads_them_without_a_confirmation() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    heard = Utterance("what is the status of my request", InputSource.SPEECH, Locale.EN, 1.0)
+    new, actions = step(state, TurnInput(InputKind.UTTERANCE, heard, constrained=True), SPEECH)
+    assert isinstance(actions[0], ReadStatus) and new.phase is Phase.ANYTHING_ELSE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Callable
 from datetime import time
 
@@ -83,7 +85,12 @@ def test_keypad_meal_request_is_created_routed_and_its_reference_read_digit_by_d
     call.press("2")
     call.press("1")
     (request,) = call.requests()
-    assert (request.intent, request.team, request.channel, request.understood_by) == ("meals", "meals", "voice", "keypad")
+    assert (request.intent, request.team, request.channel, request.understood_by) == (
+        "meals",
+        "meals",
+        "voice",
+        "keypad",
+    )
     assert request.source_key == f"call:{call.call_sid}:4"  # the fourth webhook of the call
     digits = [v for v in flatten(call.verbs) if v.tag == "say-as"]
     assert "".join(d.text for d in digits) == request.reference * 2  # read, then repeated
@@ -269,3 +276,35 @@ def test_recording_that_never_arrives_is_not_understood(make_app: Callable[..., 
     missing = standin.base_url + f"/2010-04-01/Accounts/{app.extensions['hearthline'].settings.twilio_account_sid}"
     call.record(missing + "/Recordings/RE" + "0" * 32)
     assert call.phase() == "open" and call.requests() == []
+
+
+def test_simultaneous_duplicate_deliveries_create_one_request(keypad_app: Flask) -> None:
+    call = Call(keypad_app)
+    call.start()
+    call.press("1")
+    call.press("2")
+    action = call.find("Gather").attrs["action"]
+    answers: list[bytes] = []
+
+    def deliver() -> None:
+        client = keypad_app.test_client()
+        answers.append(signed_post(client, call.hl, action, call.params(Digits="1")).get_data())
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(call.requests()) == 1
+    assert len(set(answers)) == 1 and b"<Record" in answers[0]
+
+
+def test_a_call_on_postgresql(make_app: Callable[..., Flask], postgres_url: str) -> None:
+    """Call state and requests on PostgreSQL (row lock per CallSid), as a multi-worker deployment runs."""
+    app = make_app(database_url=postgres_url, **ALWAYS_OPEN)
+    call = Call(app, call_sid=f"CA{uuid.uuid4().hex}", phone=f"+1555{uuid.uuid4().int % 10**7:07d}")
+    call.start()
+    for digit in ("1", "2", "3"):
+        call.press(digit)
+    mine = [r for r in call.requests() if r.source_key.startswith(f"call:{call.call_sid}:")]
+    assert [(r.intent, r.team) for r in mine] == [("home_repair", "repairs")]

@@ -16,6 +16,7 @@
   let recording = null;
   let busy = false;
   let logCount = 0;       // server log lines already shown
+  let captioned = false;  // the server gave the words of this answer's prompts
 
   function addLog(list, text, cls) {
     const item = document.createElement("li");
@@ -51,7 +52,7 @@
     ["talk", "say-text", "say-locale", "say", "say-file", "say-file-send"].forEach((id) => { $(id).disabled = !speech; });
     $("silence").disabled = !wait || busy || wait.kind === "dial";
     $("dial-controls").hidden = !(wait && wait.kind === "dial");
-    main.dataset.state = !call ? "idle" : call.ended ? "ended" : wait ? "waiting-" + wait.kind : "busy";
+    main.dataset.state = busy ? "busy" : !call ? "idle" : call.ended ? "ended" : wait ? "waiting-" + wait.kind : "busy";
   }
 
   function stopAudio() {
@@ -77,8 +78,9 @@
     if (!queue.length) { audio = null; waiting(); return; }
     const prompt = queue.shift();
     if (prompt.kind === "pause") { timer = setTimeout(playNext, prompt.seconds * 1000); return; }
-    addLog(log, prompt.kind === "say" ? T.hotline_says + " " + prompt.text : T.hotline_plays, "hotline");
+    if (!captioned) addLog(log, prompt.kind === "say" ? T.hotline_says + " " + prompt.text : T.hotline_plays, "hotline");
     audio = new Audio(prompt.url);
+    audio.playbackRate = Number($("speed").value) || 1;  // faster prompts when trying a flow again and again
     audio.onended = playNext;
     audio.onerror = playNext;
     audio.play().catch(() => { if (audio) { audio.onended = null; audio.onerror = null; } playNext(); });
@@ -102,6 +104,9 @@
     logCount = lines.length;
     if (answer.error) addLog(log, answer.error, "error");
     digits = "";
+    // Captions: every sentence of this answer at once, so the words can be read while the audio plays.
+    captioned = (answer.captions || []).length > 0;
+    (answer.captions || []).forEach((line) => addLog(log, T.hotline_says + " " + line, "hotline"));
     queue = (answer.prompts || []).slice();
     status.textContent = T.speaking;
     setControls();

@@ -1,0 +1,45 @@
+"""The sms message catalog: every key in every locale, the same placeholders, and each reply fits one segment."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from prompts.messages import LOCALES, keys, translate
+from sms.segments import fit, segment_info
+
+SAMPLE = {
+    "hotline": "+15550100000",
+    "emergency": "+15550100911",
+    "reference": "482100",
+    "who": "Mary Jones",
+    "service": "help with pension or paperwork",
+    "choices": "1 Mary Jones, 2 Wang Wei",
+    "digit": 1,
+    "items": "482100 a ride - received",
+    "status": "received",
+}
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_exists_in_every_locale_with_the_same_placeholders() -> None:
+    english = keys("sms", "en")
+    assert len(english) >= 18
+    for locale in LOCALES:
+        assert keys("sms", locale) == english, locale
+        for key in english:
+            assert _fields(translate("sms", key, locale)) == _fields(translate("sms", key, "en")), (locale, key)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_each_reply_is_one_segment_with_typical_values(locale: str) -> None:
+    for key in keys("sms", locale):
+        if key in {"sms.status.list"}:
+            continue  # its length depends on how many requests are listed (fitted to three segments)
+        service = translate("common", "service.benefits", locale)
+        reply = fit(translate("sms", key, locale, **{**SAMPLE, "service": service}))
+        assert segment_info(reply).segments == 1, (locale, key, reply)

@@ -1,0 +1,162 @@
+"""Whole calls through the real routes: the simulator, real Vosk on espeak-ng speech at 8 kHz, every locale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from care.models import CallState
+from tests.voice.conftest import CALLER, Call
+from tests.voice.test_routes import ALWAYS_OPEN, add_senior
+from voice import calls
+from voice.simulator import CallSimulator, SimStep, parse_step
+from voice.twilio_standin import TwilioStandIn
+
+
+@pytest.mark.parametrize("locale", ["en", "zh", "ko", "es"])
+def test_meal_request_by_keypad_in_every_locale(
+    make_app: Callable[..., Flask], standin: TwilioStandIn, locale: str
+) -> None:
+    app = make_app(**ALWAYS_OPEN)
+    simulator = CallSimulator(app, standin, CALLER, locale=locale)
+    # Korean has a speech model, so its open question needs "1" for the menu; the others start on the menu.
+    keys = ["1", "2", "1"] if locale == "ko" else ["2", "1"]
+    lines = list(simulator.run([SimStep("press", k) for k in keys]))
+    (created,) = lines[-1]["requests"]
+    assert (created["intent"], created["team"], created["understood_by"]) == ("meals", "meals", "keypad")
+    last_turn = lines[-2]
+    assert created["reference"][:3].replace("", " ").strip() in last_turn["prompt"]  # read digit by digit
+    assert "Record" in last_turn["verbs"]  # then offered to add details
+    with app.extensions["hearthline"].db.sessions() as session:
+        row = session.get(CallState, simulator.call_sid)
+        assert row is not None and row.state["dialog"]["locale"] == locale
+
+
+def test_emergency_and_operator_by_keypad_through_the_simulator(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    app = make_app(**ALWAYS_OPEN)
+    lines = list(CallSimulator(app, standin, CALLER, locale="es").run([parse_step("press:9")]))
+    dial_turn = next(line for line in lines[:-1] if "Dial" in line["verbs"])
+    assert "Gather" not in dial_turn["verbs"] and lines[-1]["requests"][0]["urgent"] is True
+    assert lines[-2]["verbs"] == ["Hangup"]  # the emergency call was answered (completed)
+    lines = list(
+        CallSimulator(app, standin, "+15557654321", locale="zh", call_sid="CA" + "c" * 32).run(
+            [parse_step("press:0"), parse_step("dial:no-answer")]
+        )
+    )
+    assert lines[-1]["requests"][0]["intent"] == "operator"
+    assert "Hangup" in lines[-2]["verbs"]
+
+
+@pytest.mark.slow
+def test_korean_meal_request_confirmed_by_spoken_yes_with_real_vosk(
+    voice_app: Callable[..., Flask], standin: TwilioStandIn, say: Callable[[str, str], bytes]
+) -> None:
+    """The confirmation turn: "did you say meal delivery?" answered "네" and recognised by the Korean model."""
+    app = voice_app(**ALWAYS_OPEN)
+    add_senior(app, locale="ko")
+    call = Call(app)
+    call.start()
+    call.press("1")  # the menu...
+    # ...and a caller who was asked "식사 배달이 필요하다고 하셨나요?" after an unsure match: put the call there.
+    with call.hl.db.transaction() as session:
+        row = session.get(CallState, call.call_sid)
+        assert row is not None
+        dialog = dict(row.state["dialog"])
+        dialog.update(phase="confirm", pending_intent="meals", pending_transcript="도시락 배달", pending_by="speech")
+        dialog["last_ask"] = {
+            "listen": "yes_no",
+            "prompts": [{"key": "voice.confirm", "params": [["service", "meals"]]}],
+        }
+        row.state = {**row.state, "dialog": dialog}
+    call.post(f"/voice/answer?t={row.turns}&via=silence")  # the question is asked (again) in Korean
+    assert call.spoken()[0].startswith("식사 배달")
+    url = standin.add_recording(say("네", "ko"), not_ready_fetches=2)  # Twilio: not ready for a moment
+    call.record(url)
+    (request,) = call.requests()
+    assert (request.intent, request.team, request.understood_by, request.locale) == ("meals", "meals", "speech", "ko")
+    assert request.transcript == "도시락 배달"
+    assert url.rsplit("/", 1)[-1] in standin.deleted_recordings
+
+
+@pytest.mark.slow
+def test_korean_emergency_by_speech_with_real_vosk(
+    voice_app: Callable[..., Flask], standin: TwilioStandIn, say: Callable[[str, str], bytes]
+) -> None:
+    app = voice_app(**ALWAYS_OPEN)
+    add_senior(app, locale="ko", with_family=True)
+    call = Call(app)
+    call.start()
+    call.record(standin.add_recording(say("넘어져서 못 일어나요", "ko")))  # "I fell and can't get up"
+    assert call.find("Number").text == call.hl.settings.emergency_number
+    assert not call.has("Gather")  # no menu, no question
+    (request,) = call.requests()
+    assert request.intent == "emergency" and request.urgent and request.understood_by == "speech"
+    assert "넘어져" in request.transcript
+    assert {"+15550107777", "+15550109999"} <= {n.to_phone for n in call.notifications()}
+
+
+@pytest.mark.slow
+def test_korean_call_by_real_recognition_ends_in_a_request_with_spoken_details(
+    voice_app: Callable[..., Flask], standin: TwilioStandIn, say: Callable[[str, str], bytes]
+) -> None:
+    """Unclear speech never becomes a request unconfirmed: then the keypad, a request, details by speech."""
+    app = voice_app(**ALWAYS_OPEN)
+    add_senior(app, locale="ko")
+    call = Call(app)
+    call.start()
+    # espeak-ng Korean at 8 kHz is barely intelligible to the model: this is heard as other catalog words.
+    call.record(standin.add_recording(say("도시락 배달해 주세요", "ko")))
+    assert call.requests() == [] and call.has("Record")
+    if call.phase() == "confirm":  # a guessed service is asked about, never acted on
+        call.record(standin.add_recording(say("아니요", "ko")))
+    assert call.phase() == "open" and call.requests() == []
+    for digit in ("1", "2", "1"):  # the menu, daily help, meals
+        call.press(digit)
+    (request,) = call.requests()
+    assert (request.intent, request.understood_by, request.locale) == ("meals", "keypad", "ko")
+    call.record(standin.add_recording(say("내일 점심에 와 주세요", "ko")))
+    calls.wait_for_details()
+    (request,) = call.requests()
+    # Free recognition wrote the details onto the request (not the "not understood" note), with history.
+    assert request.details.strip() and not request.details.startswith("(")
+    assert call.phase() == "anything_else"
+    call.silence()
+    assert call.verbs[-1].tag == "Hangup"
+
+
+@pytest.mark.slow
+def test_hesitant_korean_speech_then_silence_reaches_a_person_without_inventing_a_request(
+    voice_app: Callable[..., Flask], standin: TwilioStandIn, say: Callable[[str, str], bytes]
+) -> None:
+    app = voice_app(**ALWAYS_OPEN)
+    simulator = CallSimulator(app, standin, CALLER, locale="ko", synthesize=say)
+    steps = [parse_step("say:음 그러니까 저기요")] + [parse_step("silence")] * 5  # "um, so, excuse me..."
+    lines = list(simulator.run(steps))
+    turns = lines[2:-1]
+    assert turns[0]["heard"]  # Vosk heard the filler words...
+    phases = [t["phase"] for t in turns]
+    transfer = phases.index("transfer")
+    assert all("Gather" in t["verbs"] for t in turns[:transfer])  # ...and every turn after it asked something
+    assert "Dial" in turns[transfer]["verbs"] and "menu" in phases[:transfer]  # the keypad, then a person
+    assert lines[-1]["requests"] == []
+
+
+@pytest.mark.slow
+def test_korean_operator_by_speech_outside_hours_leaves_a_callback_with_real_vosk(
+    voice_app: Callable[..., Flask], standin: TwilioStandIn, say: Callable[[str, str], bytes]
+) -> None:
+    from tests.voice.test_routes import NEVER_OPEN
+
+    app = voice_app(**NEVER_OPEN)
+    add_senior(app, locale="ko")
+    call = Call(app)
+    call.start()
+    call.record(standin.add_recording(say("담당자 연결해 주세요", "ko")))  # "put me through to someone"
+    (request,) = call.requests()
+    assert (request.intent, request.team, request.understood_by) == ("operator", "front_desk", "speech")
+    assert not call.has("Dial") and call.verbs[-1].tag == "Hangup"
+    assert call.spoken()[0].startswith("지금은 업무 시간이 아니라서")  # told it is a callback, and by when

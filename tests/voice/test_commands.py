@@ -1,0 +1,170 @@
+"""Voice commands: simulate-call from the command line, models install from a local HTTP server, audio sweep."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from care.models import CallState, CallTurn, Channel, RequestEvent, utcnow
+from care.requests import NewRequest, create_request
+from tests.voice.conftest import CALLER, Call
+from tests.voice.test_routes import ALWAYS_OPEN
+from voice.recognizer import VoskRecognizer
+from voice.retention import sweep_audio
+
+
+@pytest.fixture
+def archive_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A local HTTP server over a folder (model archives are served from it, as alphacephei.com would)."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", folder
+    server.shutdown()
+    server.server_close()
+
+
+def fake_model_tar(path: Path, top: str = "vosk-model-small-es-0.42") -> str:
+    """A model-shaped archive (am/, conf/, graph/) and its SHA-256."""
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in {
+            f"{top}/am/final.mdl": b"\x00" * 2048,
+            f"{top}/conf/mfcc.conf": b"--sample-frequency=16000\n",
+            f"{top}/conf/model.conf": b"--beam=10.0\n",
+            f"{top}/graph/HCLr.fst": b"\x01" * 4096,
+        }.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_models_install_downloads_verifies_and_unpacks(
+    make_app: Callable[..., Flask], archive_server: tuple[str, Path]
+) -> None:
+    base, folder = archive_server
+    digest = fake_model_tar(folder / "es.tar.gz")
+    app = make_app()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["models", "install", "es", "--from", f"{base}/es.tar.gz", "--sha256", digest])
+    assert result.exit_code == 0, result.output
+    assert f"sha256 {digest}" in result.output
+    installed = Path(app.extensions["hearthline"].settings.vosk_model_dir) / "es"
+    assert (installed / "am" / "final.mdl").stat().st_size == 2048
+    assert json.loads((installed / "SOURCE.json").read_text())["sha256"] == digest
+    assert VoskRecognizer(installed.parent).has_model("es")
+    listed = runner.invoke(args=["models", "list"])
+    assert "es\tspeech + keypad" in listed.output and "en\tkeypad only" in listed.output
+
+
+def test_models_install_refuses_a_wrong_checksum_and_keeps_nothing(
+    make_app: Callable[..., Flask], archive_server: tuple[str, Path]
+) -> None:
+    base, folder = archive_server
+    fake_model_tar(folder / "es.tar.gz")
+    app = make_app()
+    result = app.test_cli_runner().invoke(
+        args=["models", "install", "es", "--from", f"{base}/es.tar.gz", "--sha256", "0" * 64, "--quiet"]
+    )
+    assert result.exit_code != 0 and "checksum mismatch" in result.output
+    model_dir = Path(app.extensions["hearthline"].settings.vosk_model_dir)
+    assert not (model_dir / "es").exists() and list(model_dir.iterdir()) == []
+
+
+def test_models_install_refuses_unsafe_archives_and_missing_files(
+    make_app: Callable[..., Flask], archive_server: tuple[str, Path]
+) -> None:
+    base, folder = archive_server
+    with zipfile.ZipFile(folder / "evil.zip", "w") as zf:
+        zf.writestr("../../outside.txt", "x")
+        zf.writestr("model/am/final.mdl", "x")
+    runner = make_app().test_cli_runner()
+    result = runner.invoke(args=["models", "install", "zh", "--from", f"{base}/evil.zip", "--quiet"])
+    assert result.exit_code != 0 and "unsafe path" in result.output
+    result = runner.invoke(args=["models", "install", "zh", "--from", f"{base}/missing.zip", "--quiet"])
+    assert result.exit_code != 0 and "HTTP 404" in result.output
+    result = runner.invoke(args=["models", "install", "xx", "--quiet"])
+    assert result.exit_code != 0
+
+
+def test_simulate_call_command_prints_one_json_line_per_turn(make_app: Callable[..., Flask]) -> None:
+    app = make_app(**ALWAYS_OPEN)
+    result = app.test_cli_runner().invoke(
+        args=["simulate-call", "--locale", "es", "--from", "+15559876543", "press:2", "press:3", "hangup"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert lines[0]["phase"] == "language" and lines[1]["heard"] == "4"  # Español chosen at the menu
+    assert lines[1]["prompt"].startswith("Hola")
+    assert lines[-1]["requests"][0]["intent"] == "home_repair"
+    assert {"turn", "prompt", "heard", "intent", "decision", "verbs"} <= set(lines[2])
+
+
+def test_simulate_call_refuses_bad_steps(make_app: Callable[..., Flask]) -> None:
+    result = make_app().test_cli_runner().invoke(args=["simulate-call", "--from", CALLER, "shout:hello"])
+    assert result.exit_code != 0 and "unknown step" in result.output
+
+
+def test_audio_sweep_deletes_expired_recordings_and_records_it(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    app = make_app()
+    hl = Call(app).hl
+    old, fresh = tmp_path / "old.wav", tmp_path / "fresh.wav"
+    old.write_bytes(b"RIFF"), fresh.write_bytes(b"RIFF")
+    with hl.db.transaction() as session:
+        for key, path, expires in (("a", old, -1), ("b", fresh, 5)):
+            create_request(
+                session,
+                NewRequest(
+                    intent="meals",
+                    channel=Channel.VOICE,
+                    requester_phone=CALLER,
+                    source_key=f"call:test:{key}",
+                    audio_path=str(path),
+                    audio_expires_at=utcnow() + timedelta(days=expires),
+                ),
+            )
+    result = app.test_cli_runner().invoke(args=["sweep-call-audio"])
+    assert "deleted 1 recordings" in result.output
+    assert not old.exists() and fresh.exists()
+    with hl.db.sessions() as session:
+        kinds = list(session.scalars(select(RequestEvent.kind).where(RequestEvent.kind == "audio_deleted")))
+    assert kinds == ["audio_deleted"]
+    assert sweep_audio(hl.db) == 0
+
+
+def test_sweep_forgets_finished_calls_but_keeps_live_ones(make_app: Callable[..., Flask]) -> None:
+    app = make_app(**ALWAYS_OPEN)
+    finished, live = Call(app, call_sid="CA" + "1" * 32), Call(app, call_sid="CA" + "2" * 32)
+    finished.start()
+    live.start()
+    with finished.hl.db.transaction() as session:
+        row = session.get(CallState, finished.call_sid)
+        assert row is not None
+        row.updated_at = utcnow() - timedelta(days=2)
+    result = app.test_cli_runner().invoke(args=["sweep-call-audio"])
+    assert "deleted 1 finished call states" in result.output
+    with finished.hl.db.sessions() as session:
+        assert session.get(CallState, finished.call_sid) is None
+        assert session.scalar(select(CallTurn).where(CallTurn.call_sid == finished.call_sid)) is None
+        assert session.get(CallState, live.call_sid) is not None
