@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from flask import Blueprint, Response, abort, current_app, render_template, request, session
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from care.context import current
@@ -58,6 +58,7 @@ bp = Blueprint(
 )
 
 API_VERSION = "2010-04-01"
+TOKEN_COOKIE = "hearthline_simulator"
 # A call that keeps redirecting without ever asking the caller anything is a bug; stop it rather than spin.
 MAX_HOPS = 10
 # Calls left open in the page (a closed tab never hangs up); the oldest are forgotten first.
@@ -104,6 +105,11 @@ class SimCall:
     rest: str = ""
     ended: bool = False
     log: list[str] = field(default_factory=list)
+    said: set[int] = field(default_factory=set)  # which log lines are the caller's own (shown in bold)
+
+    def caller_did(self, line: str) -> None:
+        self.said.add(len(self.log))
+        self.log.append(line)
 
 
 _calls: OrderedDict[str, SimCall] = OrderedDict()
@@ -118,7 +124,9 @@ def _only_when_enabled() -> None:
     if not current().settings.simulator_enabled:
         abort(404)
     if request.method == "POST":
-        expected = session.get("sim_token")
+        # Double-submit: the page's own cookie must match the header its script sends (another site can do
+        # neither). A cookie of its own, so logging in or out of the console never expires an open simulator.
+        expected = request.cookies.get(TOKEN_COOKIE)
         sent = request.headers.get("X-Simulator-Token", "")
         if not isinstance(expected, str) or not secrets.compare_digest(expected, sent):
             abort(400, description="The simulator page expired: reload it.")
@@ -129,16 +137,13 @@ def w(key: str, /, **params: object) -> str:
 
 
 @bp.get("/")
-def page() -> str:
+def page() -> Response:
     settings = current().settings
-    token = session.get("sim_token")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session["sim_token"] = token
+    token = request.cookies.get(TOKEN_COOKIE) or secrets.token_urlsafe(32)
     with current().db.sessions() as db:
         seniors = [(s.name, s.phone) for s in db.scalars(select(Senior).order_by(Senior.name).limit(50))]
         family = [(f.name, f.phone) for f in db.scalars(select(FamilyMember).order_by(FamilyMember.name).limit(50))]
-    return render_template(
+    html = render_template(
         "simulator/page.html",
         w=w,
         lang=settings.default_locale,
@@ -149,6 +154,9 @@ def page() -> str:
         family=family,
         speech=_speech_available(settings),
     )
+    response = Response(html, mimetype="text/html")
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", path=bp.url_prefix or "/")
+    return response
 
 
 # --- the Twilio stand-in that holds recordings ----------------------------------------------------------
@@ -182,6 +190,14 @@ def _speech_available(settings: Settings) -> bool:
         _standins[settings.twilio_api_base] = standin
         log.info("simulator: Twilio stand-in serving on %s", settings.twilio_api_base)
         return True
+
+
+def stop_standins() -> None:
+    """Stop the stand-ins this process started (tests do; a development server simply exits)."""
+    with _lock:
+        for standin in _standins.values():
+            standin.stop()
+        _standins.clear()
 
 
 def _store_recording(settings: Settings, wav: bytes) -> str:
@@ -311,6 +327,7 @@ def _run(
 
 def _answer(call: SimCall, prompts: list[dict[str, Any]], captions: list[str], error: str = "") -> dict[str, Any]:
     wait = call.wait if not call.ended else None
+    speech = wait is not None and (wait.kind is WaitKind.RECORD or _record_next(call) is not None)
     return {
         "call_sid": call.sid,
         "prompts": prompts,
@@ -324,11 +341,27 @@ def _answer(call: SimCall, prompts: list[dict[str, Any]], captions: list[str], e
             "finish_on_key": wait.finish_on_key,
             "max_length": wait.max_length,
             "number": wait.number,
+            "speech": speech,  # a spoken answer is taken now (at once, or after the key window)
         },
         "ended": call.ended,
         "log": list(call.log),
+        "caller_lines": sorted(call.said),  # indexes into log of what the caller did
         "error": error,
     }
+
+
+def _record_next(call: SimCall) -> Step | None:
+    """The <Record> that runs when a key-only <Gather> gets no key (a Listen turn), if that is what is next.
+
+    The caller may speak straight away: they let the short key window pass in silence, then talk after the beep.
+    """
+    wait = call.wait
+    if wait is None or wait.kind is not WaitKind.KEYS or wait.action_on_empty_result or not call.rest:
+        return None
+    following = step(parse(call.rest))
+    if following.prompts or following.wait is None or following.wait.kind is not WaitKind.RECORD:
+        return None
+    return following
 
 
 def _call(sid: str) -> SimCall:
@@ -381,7 +414,7 @@ def press_keys(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
         path = _action_path(settings, call)
     except SimulatorProblem as exc:
         return _json_error(str(exc))
-    call.log.append(w("sim.log.pressed", digits=digits))
+    call.caller_did(w("sim.log.pressed", digits=digits))
     wait, call.wait = call.wait, None
     if wait.kind is WaitKind.KEYS:
         finish = wait.finish_on_key
@@ -408,6 +441,9 @@ def speak(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
     """An answer for <Record>: a WAV recorded in the browser or picked from a file, or text to synthesise."""
     settings = current().settings
     call = _call(sid)
+    following = _record_next(call)
+    if following is not None:
+        call.wait, call.rest = following.wait, following.rest
     if call.ended or call.wait is None or call.wait.kind is not WaitKind.RECORD:
         return _json_error(w("sim.not_recording"), 409)
     typed = request.form.get("text", "").strip()
@@ -430,7 +466,7 @@ def speak(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
         log.exception("simulator could not prepare speech")
         return _json_error(w("sim.speech_failed", reason=str(exc)), 500)
     seconds = max(1, round((len(wav) - 44) / 16000))  # 8 kHz 16-bit mono is 16 000 bytes a second
-    call.log.append(w("sim.log.said", text=typed) if typed else w("sim.log.recorded"))
+    call.caller_did(w("sim.log.said", text=typed) if typed else w("sim.log.recorded"))
     call.wait = None
     params = {"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1], "RecordingDuration": str(seconds)}
     return _run(settings, call, None, path, params)
@@ -452,7 +488,7 @@ def silence(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
         return _run(settings, call, None, path, {"Digits": ""})
     if wait.kind is WaitKind.DIAL:
         return _dial_result(settings, call, wait, request.form.get("result", "no-answer"))
-    call.log.append(w("sim.log.silence"))
+    call.caller_did(w("sim.log.silence"))
     return _run(settings, call, step(parse(call.rest)), None, {})
 
 
@@ -491,7 +527,7 @@ def dial_result(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
 def hang_up(sid: str) -> dict[str, Any]:
     call = _call(sid)
     call.ended, call.wait = True, None
-    call.log.append(w("sim.log.hung_up"))
+    call.caller_did(w("sim.log.hung_up"))
     return _answer(call, [], [])
 
 
@@ -547,6 +583,9 @@ def inbox() -> dict[str, Any] | tuple[dict[str, Any], int]:
     phone = try_e164(request.args.get("phone", ""), settings.default_region)
     if phone is None:
         return _json_error(w("sim.bad_number"))
+    if _local_port(settings) is None:
+        # Real Twilio: a development machine must not poll it (nor expose its message log to this page).
+        return _json_error(w("sim.no_speech"), 409)
     try:
         found = twilio_client(settings).messages.list(to=phone, limit=50)
     except Exception as exc:  # the stand-in or Twilio is unreachable: say so in the page

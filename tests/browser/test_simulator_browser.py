@@ -9,7 +9,10 @@ import pytest
 
 from care.models import CallState, ServiceRequest
 from tests.browser.conftest import Live, screenshot
-from tests.console.support import SENIOR_PHONE, seed_people
+from tests.browser.test_console_browser import log_in
+from tests.console.support import ADMIN, SENIOR_PHONE, seed_people
+from voice import calls
+from voice.twilio_standin import TwilioStandIn
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +22,9 @@ def _request(live: Live) -> ServiceRequest | None:
         return db.query(ServiceRequest).one_or_none()
 
 
-def test_a_senior_calls_from_the_simulator_and_asks_for_meals_by_keypad(live: Live, page: Any) -> None:
+def test_a_senior_calls_from_the_simulator_asks_for_meals_by_keypad_and_adds_details_by_voice(
+    live: Live, page: Any, standin: TwilioStandIn
+) -> None:
     seeded = seed_people(live.hl)
     page.goto(live.url + "/simulator/")
     assert page.locator("main").get_attribute("data-state") == "idle"
@@ -56,7 +61,32 @@ def test_a_senior_calls_from_the_simulator_and_asks_for_meals_by_keypad(live: Li
     # The reference is read out digit by digit, shown in the log as the hotline's words.
     spoken = page.locator("#call-log li.hotline").all_inner_texts()
     assert any(" ".join(made.reference) in line for line in spoken)
+    # The hotline asks whether to add anything: the caller says it (typed here, spoken by espeak-ng, sent as
+    # the recording of the <Record>); the voice webhook downloads it from the stand-in, keeps it, deletes it there.
+    page.wait_for_selector("#say-text:not([disabled])")
+    page.get_by_label("Or type what you would say").fill("Please come on Monday morning")
+    page.get_by_role("button", name="Say it").click()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('#call-log li.caller'))"
+        ".some(li => li.textContent === 'Said: Please come on Monday morning')"
+    )
+    page.wait_for_selector("main[data-state^='waiting']")
+    assert page.locator("#call-log li.caller").all_inner_texts() == [
+        "Pressed 2",
+        "Pressed 1",
+        "Said: Please come on Monday morning",
+    ]
+    calls.wait_for_details()
+    assert standin.deleted_recordings and not standin.recordings
+    made = _request(live)
+    assert made is not None and made.audio_path is not None
     screenshot(page, "simulator-call")
+    # Staff hear that recording on the request's page in the console.
+    console = page.context.new_page()
+    log_in(console, live, *ADMIN, target=f"/console/requests/{made.reference}")
+    src = console.locator("audio").get_attribute("src")
+    assert src == f"/console/requests/{made.reference}/audio"
+    assert console.request.get(live.url + src).body()[:4] == b"RIFF"
     page.get_by_role("button", name="Hang up").click()
     page.wait_for_selector("main[data-state='ended']")
     assert page.locator("#call-status").inner_text() == "The call has ended."

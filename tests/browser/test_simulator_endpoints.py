@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from typing import Any
 
 from flask import Flask
@@ -15,9 +16,9 @@ from care.notices import service_name
 from care.requests import apply_action, find_by_reference
 from prompts.messages import translate
 from tests.console.html import parse_html
-from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, Seeded, seed_people
+from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, login, seed_people
 from voice.recordings import TwilioRecordings
-from voice.simulator_page import _store_recording
+from voice.simulator_page import _store_recording, stop_standins
 from voice.twilio_standin import TwilioStandIn
 
 
@@ -159,3 +160,40 @@ def test_a_transfer_waits_for_the_person_at_the_simulator_to_say_whether_anyone_
     assert backup["log"][-2] == "Transfer: no-answer"
     # Nobody at the emergency number: the hotline tries the staff line next (never a dead end).
     assert backup["wait"]["kind"] == "dial" and backup["wait"]["number"] == hearthline.settings.staff_line_number
+
+
+def test_logging_in_to_the_console_in_the_same_browser_keeps_the_simulator_working(
+    client: FlaskClient, hearthline: Hearthline
+) -> None:
+    seed_people(hearthline)
+    headers = _token(client)
+    login(client, *STAFF)  # a fresh console session; the simulator's own cookie is untouched
+    assert _post(client, headers, "/simulator/call", **{"from": SENIOR_PHONE})["ended"] is False
+    forged = {"X-Simulator-Token": "a" * 43}
+    assert client.post("/simulator/call", data={"from": SENIOR_PHONE}, headers=forged).status_code == 400
+
+
+def test_against_real_twilio_the_simulator_never_polls_it(make_app: Any) -> None:
+    app: Flask = make_app(twilio_api_base="https://api.twilio.com")
+    client = app.test_client()
+    page = parse_html(client.get("/simulator/").get_data(as_text=True))
+    assert page.find("main").attrs["data-speech"] == "no"
+    assert page.by_id("no-speech").text.startswith("Spoken answers need the local Twilio stand-in")
+    assert client.get(f"/simulator/sms/inbox?phone={FAMILY_PHONE}").status_code == 409
+
+
+def test_in_development_the_simulator_starts_the_stand_in_at_the_configured_local_address(make_app: Any) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app: Flask = make_app(twilio_api_base=f"http://127.0.0.1:{port}")
+    hl: Hearthline = app.extensions["hearthline"]
+    try:
+        page = parse_html(app.test_client().get("/simulator/").get_data(as_text=True))
+        assert page.find("main").attrs["data-speech"] == "yes"
+        wav = hl.synthesizer.synthesize("hello", "en", 140)
+        url = _store_recording(hl.settings, wav)
+        assert url.startswith(f"http://127.0.0.1:{port}/2010-04-01/Accounts/")
+        assert TwilioRecordings(hl.settings).download(url) == wav  # the voice adapter fetches it as from Twilio
+    finally:
+        stop_standins()
