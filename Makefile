@@ -36,9 +36,14 @@ extract: $(STAMP)
 	$(BIN)/python -m prompts.extract
 	$(BIN)/python -m prompts.catalog
 
+# On the embedded defaults nothing reaches the real Twilio: the simulator starts a local stand-in of its REST
+# API at this address (recordings, outgoing texts). A deployment sets real settings instead (README).
+run: export HEARTHLINE_TWILIO_API_BASE ?= http://127.0.0.1:5099
 run: install
-	$(BIN)/flask --app app prompts render --quiet || true
-	@echo "Hearthline on http://$(HOST):$(PORT)/  (phone simulator: http://$(HOST):$(PORT)/simulator)"
+	$(BIN)/flask --app app prompts render --quiet || echo "prompt audio not rendered: callers hear Twilio <Say> instead"
+	@echo "Hearthline on http://$(HOST):$(PORT)/  (phone simulator: http://$(HOST):$(PORT)/simulator/)"
+	@# The notification worker runs beside the web app and stops with it.
+	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 worker: install

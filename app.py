@@ -13,7 +13,7 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.db import Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
-from care.settings import Settings, load_settings
+from care.settings import LOCALES, Settings, load_settings
 from prompts.audio import PromptAudio
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
@@ -31,12 +31,16 @@ def build_adapters(settings: Settings) -> Hearthline:
     synthesizer = EspeakSynthesizer()
     queue = HueyQueue(settings, db, sender)
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
+    recognizer = VoskRecognizer(settings.vosk_model_dir)
+    if settings.preload_speech_models:
+        # Under `gunicorn --preload` the models load once, before the workers fork, and their pages are shared.
+        recognizer.preload(LOCALES)
     return Hearthline(
         settings=settings,
         db=db,
         sender=sender,
         recordings=TwilioRecordings(settings),
-        recognizer=VoskRecognizer(settings.vosk_model_dir),
+        recognizer=recognizer,
         synthesizer=synthesizer,
         prompt_voice=PromptAudio(settings, db, synthesizer),
         queue=queue,

@@ -55,18 +55,27 @@ class Settings:
     delete_twilio_recordings: bool = True
     vosk_model_dir: Path = Path("instance/models")
     simulator_enabled: bool = True
-    # Accessibility, with sources. Older listeners understand synthetic and recorded speech markedly better
-    # at slower rates; ~140 words a minute against ~170-180 of ordinary talk (Gordon-Salant & Fitzgibbons,
-    # J Speech Lang Hear Res 1997 & 2001; ETSI EG 202 116 V1.2.2 §8.3 advises a slower, adjustable rate).
+    preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
+    # Accessibility numbers, with their sources.
+    # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
+    # Cox & Wingfield, "Aging in a Fast-Paced World: Rapid Speech and Its Effect on Understanding", ASHA Leader
+    # 10(9), 2005; Schneider, Daneman & Murphy, Psychol Aging 2005). Ordinary talk runs from about 90 words a
+    # minute in thoughtful conversation to over 210 read aloud (Wingfield 1999); 140 is the slow, clear end of
+    # conversational speech, and a caller who asks for a repeat hears it slower still.
     speaking_rate_wpm: int = 140
-    # Older callers take longer to begin answering; ETSI ES 202 076 / EG 202 116 and the W3C VoiceXML
-    # guidance use 5-7 s no-input timeouts, and age-related slowing argues for the upper end.
+    # Silence before we give up waiting for a key: telephony platforms default to 5 s (Twilio <Gather timeout>,
+    # the SALT/Microsoft speech initial-silence timeout); older callers start later (age-related slowing in the
+    # same studies), so we wait longer than the industry default.
     silence_timeout_seconds: int = 7
-    # A pause of this length ends a spoken answer (Twilio <Record timeout>); hesitant speakers pause mid-way.
-    end_of_speech_seconds: int = 3
+    # Silence that ends a spoken answer. Twilio's <Record timeout> is one number for both "has not started yet"
+    # and "has finished", so it must serve slow starters and hesitant mid-sentence pauses alike: 5 s, Twilio's
+    # own default, rather than a snappier 2-3 s that cuts older speakers off.
+    end_of_speech_seconds: int = 5
     max_recording_seconds: int = 30
-    # After this many failed tries at speech the caller is offered the keypad; after this many more a person
-    # (ETSI EG 202 116 §8.4: offer an alternative after 2 failures, never trap the user).
+    # Escalation: after this many failed tries at speech the caller is offered the keypad, after this many
+    # more a person. Two tries is the tapered-prompt pattern of VoiceXML 2.0 (§5.2.2 event counters: reprompt,
+    # then change strategy) and keeps a confused caller from being looped; a person is never more than a few
+    # prompts away (and 0 reaches one at any time).
     speech_retries_before_keypad: int = 2
     keypad_retries_before_person: int = 2
     extra: Mapping[str, Any] = field(default_factory=dict)

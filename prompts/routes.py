@@ -29,6 +29,7 @@ from prompts.voices import say_language
 log = logging.getLogger(__name__)
 
 bp = Blueprint("prompts", __name__, cli_group="prompts")
+bp.cli.help = "Voice prompts: render synthesised audio, record staff versions, roll back, see status."
 
 # The URL holds a hash of the content, so the bytes behind it never change: cache for a year (RFC 9111 §5.2.2;
 # `immutable` per RFC 8246 spares revalidation).

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import soundfile
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
@@ -31,6 +32,7 @@ from care.settings import Settings
 from care.webhooks import sign
 from prompts.messages import translate
 from sms.sender import twilio_client
+from voice.simulator import to_phone_wav
 from voice.twilio_standin import CONTROL_RECORDINGS, TwilioStandIn
 from voice.twiml_follow import (
     BadTwiml,
@@ -132,6 +134,18 @@ def _only_when_enabled() -> None:
             abort(400, description="The simulator page expired: reload it.")
 
 
+@bp.after_request
+def _headers(response: Response) -> Response:
+    # The page loads only our own script, styles and audio (prompts, synthesised <Say>, the microphone's blobs).
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; media-src 'self' blob:; script-src 'self'; style-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
 def w(key: str, /, **params: object) -> str:
     return translate("web", key, current().settings.default_locale, **params)
 
@@ -190,6 +204,15 @@ def _speech_available(settings: Settings) -> bool:
         _standins[settings.twilio_api_base] = standin
         log.info("simulator: Twilio stand-in serving on %s", settings.twilio_api_base)
         return True
+
+
+def _seconds(wav: bytes) -> int:
+    """A recording's length in whole seconds, as Twilio reports RecordingDuration (at least 1)."""
+    try:
+        with wave.open(io.BytesIO(wav)) as reader:
+            return max(1, round(reader.getnframes() / reader.getframerate()))
+    except (wave.Error, EOFError, ZeroDivisionError):
+        return 1
 
 
 def stop_standins() -> None:
@@ -410,30 +433,30 @@ def press_keys(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
         return _json_error(w("sim.not_waiting"), 409)
     if not digits:
         return _json_error(w("sim.no_digits"))
+    wait = call.wait
+    if wait.kind is WaitKind.DIAL or (wait.kind is WaitKind.RECORD and digits[0] not in wait.finish_on_key):
+        return _json_error(w("sim.not_waiting"), 409)  # keys go nowhere while ringing someone
     try:
         path = _action_path(settings, call)
     except SimulatorProblem as exc:
         return _json_error(str(exc))
     call.caller_did(w("sim.log.pressed", digits=digits))
-    wait, call.wait = call.wait, None
+    call.wait = None
     if wait.kind is WaitKind.KEYS:
         finish = wait.finish_on_key
         params = {"Digits": digits.rstrip(finish) if finish else digits}
         if finish and digits.endswith(finish):
             params["FinishedOnKey"] = finish
         return _run(settings, call, None, path, params)
-    if wait.kind is WaitKind.RECORD and digits[0] in wait.finish_on_key:
-        # A key ends a <Record> at once; Twilio posts the action with the key (and the near-empty recording).
-        try:
-            url = _store_recording(settings, silent_wav(KEY_RECORDING_SECONDS))
-        except SimulatorProblem:
-            url = ""
-        params = {"Digits": digits[0], "RecordingDuration": "0"}
-        if url:
-            params.update({"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1]})
-        return _run(settings, call, None, path, params)
-    call.wait = wait
-    return _json_error(w("sim.not_waiting"), 409)
+    # A key ends a <Record> at once; Twilio posts the action with the key (and the near-empty recording).
+    try:
+        url = _store_recording(settings, silent_wav(KEY_RECORDING_SECONDS))
+    except SimulatorProblem:
+        url = ""
+    params = {"Digits": digits[0], "RecordingDuration": "0"}
+    if url:
+        params.update({"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1]})
+    return _run(settings, call, None, path, params)
 
 
 @bp.post("/call/<sid>/speech")
@@ -453,8 +476,12 @@ def speak(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
             locale = request.form.get("locale", "en")
             wav = current().synthesizer.synthesize(typed[:500], locale if locale in SAY_LOCALES.values() else "en", 150)
         elif upload is not None:
-            wav = upload.read(MAX_SPEECH_BYTES + 1)
-            if len(wav) > MAX_SPEECH_BYTES or not wav.startswith(b"RIFF"):
+            raw = upload.read(MAX_SPEECH_BYTES + 1)
+            if len(raw) > MAX_SPEECH_BYTES or not raw.startswith(b"RIFF"):
+                return _json_error(w("sim.bad_wav"))
+            try:
+                wav = to_phone_wav(raw)  # what a phone line carries: 8 kHz mono 16-bit, as Twilio records it
+            except (RuntimeError, ValueError, soundfile.LibsndfileError):
                 return _json_error(w("sim.bad_wav"))
         else:
             return _json_error(w("sim.nothing_said"))
@@ -465,7 +492,7 @@ def speak(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
     except Exception as exc:  # synthesis failure: tell the person, keep the call waiting
         log.exception("simulator could not prepare speech")
         return _json_error(w("sim.speech_failed", reason=str(exc)), 500)
-    seconds = max(1, round((len(wav) - 44) / 16000))  # 8 kHz 16-bit mono is 16 000 bytes a second
+    seconds = _seconds(wav)
     call.caller_did(w("sim.log.said", text=typed) if typed else w("sim.log.recorded"))
     call.wait = None
     params = {"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1], "RecordingDuration": str(seconds)}

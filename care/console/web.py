@@ -171,6 +171,16 @@ def phone_display(e164: str | None) -> str:
     return phonenumbers.format_number(number, style)
 
 
+@bp.app_template_filter("actor_display")
+def actor_display(actor: str) -> str:
+    """Who made a change, as the history shows it: "sam (staff)", "(202) 555-0111 (senior)", "system"."""
+    kind, _, who = actor.partition(":")
+    if not who:
+        return actor
+    shown = phone_display(who) if who.startswith("+") else who
+    return f"{shown} ({t_or('kind.' + kind, kind)})"
+
+
 @bp.context_processor
 def _page_context() -> dict[str, Any]:
     return {

@@ -71,6 +71,8 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Anything our Content-Security-Policy blocks is a bug of the page (a script or audio that will not load).
+    tab.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
     context.close()
     assert errors == [], f"JavaScript errors in the page: {errors}"

@@ -108,7 +108,8 @@ def test_staff_work_a_request_to_closed_while_the_requester_is_texted_and_confir
     screenshot(phone, "simulator-sms")
     history = page.locator("#history tbody tr")
     actors = [history.nth(i).locator("td").nth(1).inner_text() for i in range(history.count())]
-    assert actors == ["senior:+12025550111", "staff:ada", "staff:ada", "staff:ada", f"senior:{SENIOR_PHONE}"]
+    senior = "(202) 555-0111 (senior)"
+    assert actors == [senior, "ada (staff)", "ada (staff)", "ada (staff)", senior]
     with live.hl.db.sessions() as db:
         assert db.query(ServiceRequest).filter_by(reference=reference).one().closed_at is not None
 

@@ -87,6 +87,20 @@ def test_a_senior_calls_from_the_simulator_asks_for_meals_by_keypad_and_adds_det
     src = console.locator("audio").get_attribute("src")
     assert src == f"/console/requests/{made.reference}/audio"
     assert console.request.get(live.url + src).body()[:4] == b"RIFF"
+    # "Anything else?": this time the caller holds the talk button and speaks into the (fake) microphone.
+    page.wait_for_selector("#talk:not([disabled])")
+    talk = page.get_by_role("button", name="Hold to talk")
+    talk.hover()
+    page.mouse.down()
+    page.wait_for_selector("#talk[aria-pressed='true']")
+    page.wait_for_timeout(1200)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('#call-log li.caller'))"
+        ".some(li => li.textContent === 'Spoke (recording sent)')"
+    )
+    calls.wait_for_details()
+    assert len(standin.deleted_recordings) == 2  # fetched by the voice webhook, then deleted at "Twilio"
     page.get_by_role("button", name="Hang up").click()
     page.wait_for_selector("main[data-state='ended']")
     assert page.locator("#call-status").inner_text() == "The call has ended."

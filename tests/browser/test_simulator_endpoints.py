@@ -197,3 +197,38 @@ def test_in_development_the_simulator_starts_the_stand_in_at_the_configured_loca
         assert TwilioRecordings(hl.settings).download(url) == wav  # the voice adapter fetches it as from Twilio
     finally:
         stop_standins()
+
+
+def test_a_wav_file_from_the_browser_reaches_the_hotline_as_phone_line_audio(
+    client: FlaskClient, hearthline: Hearthline
+) -> None:
+    import io
+
+    import numpy as np
+    import soundfile
+
+    from voice import calls
+
+    seed_people(hearthline)
+    headers = _token(client)
+    sid = _post(client, headers, "/simulator/call", **{"from": SENIOR_PHONE})["call_sid"]
+    _post(client, headers, f"/simulator/call/{sid}/keys", digits="2")
+    asked = _post(client, headers, f"/simulator/call/{sid}/keys", digits="1")  # meals; "anything to add?"
+    assert asked["wait"]["speech"] is True
+    garbage = client.post(
+        f"/simulator/call/{sid}/speech", data={"audio": (io.BytesIO(b"RIFF" + b"\1" * 99), "x.wav")}, headers=headers
+    )
+    assert garbage.status_code == 400 and garbage.get_json()["error"].startswith("That is not a WAV file")
+    # Two seconds of a 48 kHz stereo recording, as a laptop browser makes it.
+    tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(96_000) / 48_000)
+    upload = io.BytesIO()
+    soundfile.write(upload, np.stack([tone, tone], axis=1), 48_000, format="WAV", subtype="PCM_16")
+    upload.seek(0)
+    response = client.post(f"/simulator/call/{sid}/speech", data={"audio": (upload, "speech.wav")}, headers=headers)
+    assert response.status_code == 200 and response.get_json()["log"][-1] == "Spoke (recording sent)"
+    calls.wait_for_details()
+    with hearthline.db.sessions() as db:
+        kept = db.query(ServiceRequest).one().audio_path
+    assert kept is not None
+    info = soundfile.info(kept)
+    assert (info.samplerate, info.channels) == (8000, 1) and 1.9 < info.duration < 2.1

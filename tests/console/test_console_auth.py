@@ -197,3 +197,21 @@ def test_pages_forbid_framing_and_caching(client: FlaskClient, seeded: Seeded) -
 def test_the_site_root_opens_the_console(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.status_code == 302 and response.location == "/console/"
+
+
+def test_staff_can_read_the_console_in_another_language_and_it_stays_after_logging_in(
+    client: FlaskClient, seeded: Seeded
+) -> None:
+    token = csrf_of(client.get("/console/login"))
+    client.post("/console/language", data={"csrf_token": token, "lang": "ko", "next": "/console/login"})
+    login_page = parse_html(client.get("/console/login").get_data(as_text=True))
+    assert login_page.find("html").attrs["lang"] == "ko" and login_page.find("h1").text == "직원 로그인"
+    login(client, *STAFF)
+    page = parse_html(client.get("/console/").get_data(as_text=True))
+    assert page.find("h1").text == "요청"
+    token = csrf_of(client.get("/console/"))
+    response = client.post(
+        "/console/language", data={"csrf_token": token, "lang": "xx", "next": "https://evil.example"}
+    )
+    assert response.location == "/console/"  # an unknown language is ignored, a foreign address refused
+    assert parse_html(client.get("/console/").get_data(as_text=True)).find("h1").text == "요청"
