@@ -55,6 +55,9 @@ class Settings:
     delete_twilio_recordings: bool = True
     vosk_model_dir: Path = Path("instance/models")
     simulator_enabled: bool = True
+    # "phrases": open answers are recognised against the intent catalogs' words (fast; a service heard this
+    # way is confirmed with a yes/no question); "free": full recognition (slower, implicit confirmation).
+    open_answers_recognition: str = "phrases"
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
     # Accessibility numbers, with their sources.
     # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
@@ -216,6 +219,8 @@ def validate(s: Settings) -> list[str]:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{ENV_PREFIX}TIMEZONE: unknown time zone {s.timezone!r}")
+    if s.open_answers_recognition not in {"phrases", "free"}:
+        problems.append(f"{ENV_PREFIX}OPEN_ANSWERS_RECOGNITION: expected phrases or free")
     if s.default_locale not in LOCALES:
         problems.append(f"{ENV_PREFIX}DEFAULT_LOCALE: expected one of {', '.join(LOCALES)}")
     if s.opening_time >= s.closing_time:

@@ -134,18 +134,20 @@ def render_context(hl: Hearthline, locale: str, turn: int, **kw: Any) -> RenderC
 
 
 # --- recognition ----------------------------------------------------------------------------------------
-def phrases_for(kind: ListenKind | None, locale: str) -> list[str] | None:
+def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool = False) -> list[str] | None:
     """The phrase list of a turn: yes/no words for a confirmation, every intent's words for an open answer.
 
     Free recognition of a 4 s answer takes 3-7 s on a busy 2-core machine with the Korean model, against
     0.3-0.6 s with the catalog's words as a phrase list (bench/voice_bench.py), and Twilio waits 15 s at most.
     A phrase list forces what it hears onto catalog words, so a service understood this way is always
     confirmed with a yes/no question (voice.dialogue, `constrained`). Details stay free text (transcribed
-    after the answer).
+    after the answer). Where the hardware or a smaller model makes free recognition fast enough, the setting
+    `open_answers_recognition = "free"` recognises open answers freely, and a clear request is then acted on
+    with an implicit confirmation ("I'll arrange meal delivery").
     """
     if kind is ListenKind.YES_NO:
         return vocabulary(Locale(locale), YES_NO_INTENTS)
-    if kind is ListenKind.DETAILS:
+    if kind is ListenKind.DETAILS or free_open_answers:
         return None
     return vocabulary(Locale(locale), set(Intent))
 
@@ -169,7 +171,9 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
     _safe_delete(hl, recording_url)
     if not hl.recognizer.has_model(state.locale):
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), wav
-    phrases = phrases_for(listening(state), state.locale)
+    phrases = phrases_for(
+        listening(state), state.locale, free_open_answers=hl.settings.open_answers_recognition == "free"
+    )
     try:
         transcript = hl.recognizer.transcribe(wav, state.locale, phrases)
     except RecognitionFailed as exc:

@@ -6,12 +6,10 @@ import io
 import json
 import subprocess
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 import soundfile
@@ -25,6 +23,7 @@ from care.webhooks import sign
 from voice import calls
 from voice.keypad import LANGUAGE_KEYS
 from voice.twilio_standin import TwilioStandIn
+from voice.twiml_follow import Step, Wait, WaitKind, local_path, parse, step
 
 # espeak-ng voice per locale (espeak-ng --voices): Mandarin is "cmn".
 ESPEAK_VOICES = {"en": "en-us", "zh": "cmn", "ko": "ko", "es": "es"}
@@ -75,21 +74,6 @@ def speak_wav(text: str, locale: str, wpm: int = 140) -> bytes:
     return to_phone_wav(result.stdout)
 
 
-@dataclass(frozen=True)
-class _Verb:
-    tag: str
-    attrs: dict[str, str]
-    text: str
-    children: tuple[_Verb, ...]
-
-
-def _verbs(twiml: str) -> list[_Verb]:
-    def conv(el: ET.Element) -> _Verb:
-        return _Verb(el.tag, dict(el.attrib), (el.text or "").strip(), tuple(conv(c) for c in el))
-
-    return [conv(child) for child in ET.fromstring(twiml)]
-
-
 class CallSimulator:
     """Drives the app with signed webhooks; recordings are served by the Twilio stand-in over HTTP."""
 
@@ -112,10 +96,9 @@ class CallSimulator:
         self.call_sid = call_sid or f"CA{uuid.uuid4().hex}"
         self.synthesize = synthesize or (lambda text, loc: speak_wav(text, loc, self.hl.settings.speaking_rate_wpm))
         self.turn = 0
+        self.document = ""  # the URL of the last answer: relative actions and redirects resolve against it
 
-    def _post(self, url: str, extra: dict[str, str]) -> str:
-        parts = urlsplit(url)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
+    def _post(self, path: str, extra: dict[str, str]) -> str:
         params = {
             "CallSid": self.call_sid,
             "AccountSid": self.hl.settings.twilio_account_sid,
@@ -129,6 +112,7 @@ class CallSimulator:
         response = self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered HTTP {response.status_code}: {response.get_data(as_text=True)[:200]}")
+        self.document = self.hl.settings.public_base_url.rstrip("/") + path
         return response.get_data(as_text=True)
 
     def _line(self, twiml: str) -> dict[str, Any]:
@@ -144,7 +128,7 @@ class CallSimulator:
             "intent": heard.get("intent"),
             "decision": heard.get("decision"),
             "phase": last.get("phase"),
-            "verbs": [v.tag for v in _verbs(twiml)],
+            "verbs": [verb.tag for verb in parse(twiml)],
             "twiml": twiml,
         }
 
@@ -152,11 +136,6 @@ class CallSimulator:
         with self.hl.db.sessions() as session:
             row = session.get(CallState, self.call_sid)
             return None if row is None else str(row.state.get("dialog", {}).get("phase"))
-
-    def _wav_for(self, step: SimStep) -> bytes:
-        if step.kind == "wav":
-            return to_phone_wav(Path(step.value).read_bytes())
-        return self.synthesize(step.value, self.locale or self.hl.settings.default_locale)
 
     def run(self, steps: list[SimStep]) -> Iterator[dict[str, Any]]:
         """Yield one line per turn, then a final line with the requests this call created."""
@@ -166,46 +145,61 @@ class CallSimulator:
         if self.locale and self._phase() == "language":
             digit = next(d for d, loc in LANGUAGE_KEYS.items() if loc == self.locale)
             queue.insert(0, SimStep("press", digit))
-        while True:
-            verbs = _verbs(twiml)
-            tags = [v.tag for v in verbs]
-            if "Hangup" in tags or not verbs:
-                break
-            dial = next((v for v in verbs if v.tag == "Dial"), None)
-            gather = next((v for v in verbs if v.tag == "Gather"), None)
-            record = next((v for v in verbs if v.tag == "Record"), None)
-            redirect = next((v for v in reversed(verbs) if v.tag == "Redirect"), None)
-            if dial is not None:
-                status = queue.pop(0).value if queue and queue[0].kind == "dial" else "completed"
-                twiml = self._post(dial.attrs["action"], {"DialCallStatus": status})
-            elif gather is None and record is None:
-                if redirect is None or not redirect.text.startswith("/voice/"):
-                    break  # handed to another line (e.g. staff prompt recording): the simulation ends here
-                twiml = self._post(redirect.text, {})
-            elif not queue or queue[0].kind == "hangup":
-                break
-            else:
-                step = queue.pop(0)
-                twiml = self._answer(step, gather, record, redirect)
+        while (webhook := self._next(step(parse(twiml)), queue)) is not None:
+            twiml = self._post(*webhook)
             yield self._line(twiml)
         calls.wait_for_details()
         yield {"requests": self.requests()}
 
-    def _answer(self, step: SimStep, gather: _Verb | None, record: _Verb | None, redirect: _Verb | None) -> str:
-        if step.kind == "press":
-            target = gather or record
-            assert target is not None
-            return self._post(target.attrs["action"], {"Digits": step.value})
-        if step.kind in ("say", "wav") and record is not None:
-            wav = self._wav_for(step)
-            url = self.standin.add_recording(wav)
-            duration = max(1, round(len(wav) / (2 * PHONE_RATE)))
-            params = {"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1], "RecordingDuration": str(duration)}
-            return self._post(record.attrs["action"], params)
-        # Silence, or speech on a keypad-only question (a dtmf <Gather> ignores it): the next verb runs.
-        if redirect is None:
-            raise RuntimeError("the question has no no-input path")
-        return self._post(redirect.text, {})
+    def _next(self, current: Step, queue: list[SimStep]) -> tuple[str, dict[str, str]] | None:
+        """Follow one answer as Twilio would, taking the caller's steps, to the next webhook (None: the call ends)."""
+        held: SimStep | None = None  # the caller's step, carried past the waits that ignore it to one that takes it
+        while current.end is None:
+            if current.redirect is not None:
+                path = self._path(current.redirect)
+                # Only the voice routes are simulated: a redirect elsewhere (the staff prompt line) ends the call here.
+                return (path, {}) if path.startswith("/voice/") else None
+            wait = current.wait
+            assert wait is not None  # a Step ends, redirects or waits
+            if wait.kind is WaitKind.DIAL:
+                status = queue.pop(0).value if queue and queue[0].kind == "dial" else "completed"
+                if wait.action is not None:
+                    return self._path(wait.action), {"DialCallStatus": status}
+            else:
+                if held is None:
+                    if not queue or queue[0].kind == "hangup":
+                        return None
+                    held = queue.pop(0)
+                params = self._input(held, wait)
+                if params is not None:
+                    return self._path(wait.action), params
+            # No input (or a <Dial> without an action): Twilio runs the verbs after the wait.
+            current = step(parse(current.rest))
+        return None
+
+    def _input(self, held: SimStep, wait: Wait) -> dict[str, str] | None:
+        """What Twilio posts to the action when the caller does `held` during `wait`; None when it is no input."""
+        if held.kind == "press" and (wait.kind is WaitKind.KEYS or held.value[0] in wait.finish_on_key):
+            return {"Digits": held.value}
+        if held.kind in ("say", "wav") and wait.kind is WaitKind.RECORD:
+            return self._recording(held)
+        if wait.kind is WaitKind.KEYS and wait.action_on_empty_result:
+            return {"Digits": ""}
+        return None  # silence, or speech while only keys are listened for (a dtmf <Gather> ignores it)
+
+    def _recording(self, held: SimStep) -> dict[str, str]:
+        """Store the caller's speech at the Twilio stand-in, as Twilio stores a <Record>ing, and describe it."""
+        if held.kind == "wav":
+            wav = to_phone_wav(Path(held.value).read_bytes())
+        else:
+            wav = self.synthesize(held.value, self.locale or self.hl.settings.default_locale)
+        url = self.standin.add_recording(wav)
+        duration = max(1, round(len(wav) / (2 * PHONE_RATE)))
+        return {"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1], "RecordingDuration": str(duration)}
+
+    def _path(self, target: str | None) -> str:
+        """An action or redirect as a path on our app, resolved against the last answer (never another address)."""
+        return local_path(self.hl.settings.public_base_url, self.document, target)
 
     def requests(self) -> list[dict[str, Any]]:
         with self.hl.db.sessions() as session:

@@ -243,6 +243,7 @@ def test_settings_name_every_problem_at_once(tmp_path: Path) -> None:
                 "timezone": "Mars/Olympus",
                 "redis_url": "http://wrong",
                 "speaking_rate_wpm": 400,
+                "open_answers_recognition": "guess",
             },
             environ={},
         )
@@ -254,9 +255,10 @@ def test_settings_name_every_problem_at_once(tmp_path: Path) -> None:
         "HEARTHLINE_TIMEZONE",
         "REDIS_URL",
         "SPEAKING_RATE_WPM",
+        "OPEN_ANSWERS_RECOGNITION",
     ):
         assert name in text
-    assert len(caught.value.problems) >= 6
+    assert len(caught.value.problems) >= 7
 
 
 def test_settings_read_booleans_strictly_and_layer_environment_under_overrides() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 from flask import Flask
 
 from care.models import CallState
@@ -160,3 +163,34 @@ def test_korean_operator_by_speech_outside_hours_leaves_a_callback_with_real_vos
     assert (request.intent, request.team, request.understood_by) == ("operator", "front_desk", "speech")
     assert not call.has("Dial") and call.verbs[-1].tag == "Hangup"
     assert call.spoken()[0].startswith("지금은 업무 시간이 아니라서")  # told it is a callback, and by when
+
+
+def test_no_input_runs_the_verbs_after_the_wait_as_on_a_real_line(
+    make_app: Callable[..., Flask], standin: TwilioStandIn, tmp_path: Path
+) -> None:
+    """Speech at a keys-only <Gather> is no input (its <Redirect> runs); at a Listen turn it reaches the <Record>."""
+    app = make_app(**ALWAYS_OPEN)
+    tone = tmp_path / "details.wav"
+    soundfile.write(tone, 0.2 * np.sin(np.linspace(0, 2200 * np.pi, 16000)), 16000, subtype="PCM_16")
+    steps = [parse_step(s) for s in ("say:hola", "press:2", "press:1", f"wav:{tone}", "hangup")]
+    lines = list(CallSimulator(app, standin, CALLER, locale="es").run(steps))
+    menu, again = lines[1], lines[2]
+    assert menu["verbs"] == again["verbs"] == ["Gather", "Redirect"] and again["phase"] == "menu"
+    assert again["heard"] == "" and again["prompt"] in menu["prompt"]  # the silence path: the options again
+    details = lines[4]
+    assert details["verbs"][-3:] == ["Gather", "Record", "Redirect"] and details["phase"] == "details"
+    # Only the Listen turn's <Record> took speech (after the key window): one recording, fetched then deleted.
+    assert len(standin.deleted_recordings) == 1 and not standin.recordings
+    assert lines[5]["phase"] == "anything_else" and "Gather" in lines[5]["verbs"]
+    (created,) = lines[-1]["requests"]
+    assert created["intent"] == "meals" and created["details"]
+
+
+def test_a_redirect_away_from_the_voice_routes_ends_the_simulation(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    """# at the language menu is the staff prompt-recording line: the simulator stops there, steps left over."""
+    app = make_app(**ALWAYS_OPEN)
+    lines = list(CallSimulator(app, standin, CALLER).run([parse_step("press:#"), parse_step("press:1")]))
+    assert [line.get("verbs") for line in lines[:-1]] == [["Play", "Gather", "Redirect"], ["Redirect"]]
+    assert lines[-1] == {"requests": []}

@@ -259,3 +259,15 @@ def test_asking_about_ones_requests_by_speech_reads_them_without_a_confirmation(
     heard = Utterance("what is the status of my request", InputSource.SPEECH, Locale.EN, 1.0)
     new, actions = step(state, TurnInput(InputKind.UTTERANCE, heard, constrained=True), SPEECH)
     assert isinstance(actions[0], ReadStatus) and new.phase is Phase.ANYTHING_ELSE
+
+
+def test_open_answers_use_a_phrase_list_unless_the_deployment_chooses_free_recognition() -> None:
+    from voice.calls import phrases_for
+    from voice.dialogue import ListenKind
+
+    phrase_list = phrases_for(ListenKind.OPEN, "ko")
+    assert phrase_list and "도시락" in " ".join(phrase_list)
+    assert phrases_for(ListenKind.OPEN, "ko", free_open_answers=True) is None
+    # A yes/no question keeps its short phrase list whatever the setting: it is fast and accurate.
+    assert phrases_for(ListenKind.YES_NO, "ko", free_open_answers=True)
+    assert phrases_for(ListenKind.DETAILS, "ko") is None
