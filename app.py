@@ -29,7 +29,8 @@ def build_adapters(settings: Settings) -> Hearthline:
     db = Database(settings.effective_database_url)
     sender = TwilioSender(settings)
     synthesizer = EspeakSynthesizer()
-    queue = HueyQueue(settings, db, sender)
+    prompt_voice = PromptAudio(settings, db, synthesizer)
+    queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
     recognizer = VoskRecognizer(settings.vosk_model_dir)
     if settings.preload_speech_models:
@@ -42,7 +43,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         recordings=TwilioRecordings(settings),
         recognizer=recognizer,
         synthesizer=synthesizer,
-        prompt_voice=PromptAudio(settings, db, synthesizer),
+        prompt_voice=prompt_voice,
         queue=queue,
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +19,14 @@ from care.delivery import DeliveryPolicy, DeliveryReport, SentLookup, deliver_du
 from care.models import utcnow
 from care.notices import callback_reminders
 from care.ports import SmsSender
+from care.retention import sweep_audio, sweep_call_states
 from care.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "hearthline.deliver_outbox"
 SWEEP_TASK = "hearthline.sweep_outbox"
+HOUSEKEEPING_TASK = "hearthline.housekeeping"
 QUEUE_NAME = "hearthline"
 
 
@@ -38,10 +41,18 @@ def build_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
 class HueyQueue:
     """JobQueue on Huey: `wake_outbox()` enqueues a delivery pass; the worker runs it."""
 
-    def __init__(self, settings: Settings, db: Database, sender: SmsSender) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        sender: SmsSender,
+        chores: Mapping[str, Callable[[], int]] | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.sender = sender
+        # Privacy clean-ups other parts register (e.g. synthesised prompts that name a caller's request).
+        self.chores = dict(chores or {})
         self.policy = DeliveryPolicy.from_extra(settings.extra)
         self.huey = build_huey(settings, str(settings.extra.get("queue_name", QUEUE_NAME)))
         lookup = sender if hasattr(sender, "count_sent") else None
@@ -58,6 +69,11 @@ class HueyQueue:
             self.remind_callbacks()
             self.deliver_now()
 
+        # Personal data is kept only as long as the settings say, without anyone having to remember a cron job.
+        @self.huey.periodic_task(crontab(minute="17"), name=HOUSEKEEPING_TASK)
+        def housekeeping() -> None:
+            self.run_housekeeping()
+
         self._deliver_task = deliver_outbox
         self._lock = threading.Lock()
         self._scheduled_for: datetime | None = None
@@ -70,6 +86,17 @@ class HueyQueue:
         if report.next_due is not None:
             self._schedule_at(report.next_due)
         return report
+
+    def run_housekeeping(self) -> dict[str, int]:
+        """Delete callers' audio past its retention date, finished calls' state, and run registered chores."""
+        done = {"call_audio": sweep_audio(self.db), "call_states": sweep_call_states(self.db)}
+        for name, chore in self.chores.items():
+            try:
+                done[name] = chore()
+            except Exception:  # one failing chore must not stop the others (or the worker)
+                log.exception("housekeeping chore %s failed", name)
+        log.info("housekeeping: %s", done)
+        return done
 
     def remind_callbacks(self) -> int:
         """Queue reminders for callbacks coming due that nobody has taken (each request reminded once)."""

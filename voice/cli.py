@@ -84,8 +84,8 @@ def list_command() -> None:
 @click.command("sweep-call-audio")
 @with_appcontext
 def sweep_audio_command() -> None:
-    """Delete callers' recordings past settings.audio_retention_days and old call states (run daily, from cron)."""
-    from voice.retention import sweep_audio, sweep_call_states
+    """Delete callers' recordings past their retention date and old call states (the worker does it hourly)."""
+    from care.retention import sweep_audio, sweep_call_states
 
     click.echo(f"deleted {sweep_audio(current().db)} recordings")
     click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
