@@ -83,3 +83,13 @@ def _register(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(simulator_bp)
     care_commands(app)
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:
+        # Webhooks are a few form fields and prompt uploads a few MB: say plainly why nothing was accepted.
+        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
+        return (
+            f"Too large: requests to Hearthline are limited to {limit} MB. Nothing was stored.\n",
+            413,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )
