@@ -195,6 +195,9 @@ def _page_context() -> dict[str, Any]:
     }
 
 
+# Registered for 413 by code as well: Flask prefers an app handler for a code over a blueprint's class handler,
+# and the app answers oversized webhooks with plain text; console users get the readable page.
+@bp.errorhandler(413)
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> tuple[str, int]:
     """Every console error is a readable page with a way back, never a bare status line."""
