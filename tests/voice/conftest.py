@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState, Notification, ServiceRequest
+from prompts.tts import EspeakSynthesizer
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
 from voice.recognizer import packaged_model_path
-from voice.simulator import speak_wav
 
 CALLER = "+15551234567"
 
@@ -58,7 +58,7 @@ def say() -> Callable[[str, str], bytes]:
 
     def speak(text: str, locale: str) -> bytes:
         if (text, locale) not in cache:
-            cache[(text, locale)] = speak_wav(text, locale, 140)
+            cache[(text, locale)] = EspeakSynthesizer().synthesize(text, locale, 140)
         return cache[(text, locale)]
 
     if shutil.which("espeak-ng") is None:
