@@ -343,7 +343,30 @@ def sweep_audio_command() -> None:
     click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
 
 
+# --- audit -------------------------------------------------------------------------------------------------
+audit = AppGroup("audit", help="Check that no request history was changed behind the app's back.")
+
+
+@audit.command("verify")
+@click.option("--anchor", default="", help="A digest printed by an earlier run, kept outside the database.")
+def audit_verify(anchor: str) -> None:
+    """Recompute every request's history chain; exit 1 naming each entry that was edited, removed or inserted."""
+    from care.audit import verify
+
+    with current().db.transaction() as session:
+        report = verify(session)
+    for problem in report.problems:
+        click.echo(f"TAMPERED {problem}")
+    click.echo(f"checked {report.requests} requests, {report.events} history entries; anchor {report.anchor}")
+    if anchor and anchor != report.anchor:
+        click.echo("the anchor differs from the one given: requests were added, removed or rewritten since then")
+    if report.problems or (anchor and anchor != report.anchor):
+        raise SystemExit(1)
+    click.echo("history intact")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(audit)
     app.cli.add_command(sweep_audio_command)
     app.cli.add_command(people)
     app.cli.add_command(requests_cli)
