@@ -25,7 +25,7 @@ PURE_MODULES = [
     "sms.keywords",
     "sms.segments",
     "prompts.catalog",
-    "prompts.spoken",
+    "prompts.clock",
     "care.lifecycle",
     "care.routing",
     "care.states",
