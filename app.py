@@ -64,25 +64,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.extensions[EXTENSION_KEY] = build_adapters(settings)
-    _register(app)
+    _register(app, settings)
     return app
 
 
-def _register(app: Flask) -> None:
-    """Blueprints and CLI commands of each part of the product."""
+def _register(app: Flask, settings: Settings) -> None:
+    """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
     from care.commands import register_commands as care_commands
     from care.console import bp as console_bp
+    from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
+    from voice.commands import register_commands as voice_commands
     from voice.routes import bp as voice_bp
-    from voice.simulator_page import bp as simulator_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
-    app.register_blueprint(simulator_bp)
     care_commands(app)
+    prompts_commands(app)
+    voice_commands(app)
+    if settings.simulator_enabled:
+        # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
+        import simulator
+
+        simulator.register(app, create_app)
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:

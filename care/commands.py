@@ -1,4 +1,4 @@
-"""Staff commands: `flask people ...`, `flask requests ...` and `flask worker` (the outbox job queue)."""
+"""Staff commands: `flask people`, `flask requests`, `flask worker` (the job queue), `flask sweep-call-audio`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -333,7 +333,18 @@ def worker(workers: int) -> None:
     queue.consumer(workers=workers).run()
 
 
+@click.command("sweep-call-audio")
+@with_appcontext
+def sweep_audio_command() -> None:
+    """Delete callers' recordings past their retention date and old call states (the worker does it hourly)."""
+    from care.retention import sweep_audio, sweep_call_states
+
+    click.echo(f"deleted {sweep_audio(current().db)} recordings")
+    click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(sweep_audio_command)
     app.cli.add_command(people)
     app.cli.add_command(requests_cli)
     app.cli.add_command(worker)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intents", "voice", "sms", "prompts", "care", "bench")
+PACKAGES = ("intents", "voice", "sms", "prompts", "care", "simulator", "bench")
 
 # The pure core: understanding, the dialogue, the SMS conversation, prompt selection, the request life cycle.
 PURE_MODULES = [
@@ -73,4 +73,38 @@ def test_only_app_names_concrete_adapters() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in adapters:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} builds {node.func.id}")
+    assert not offenders, offenders
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function (relative imports resolved)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _package_of(module: str) -> str | None:
+    """The top-level part of the product a module belongs to (app.py counts as its own), or None if outside."""
+    top = module.split(".")[0]
+    return top if top in (*PACKAGES, "app") else None
+
+
+def test_production_code_never_imports_the_development_tools() -> None:
+    # app.py loads `simulator` only when the simulator is enabled; nothing else may reach it.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if path.parts[len(ROOT.parts)] not in ("simulator", "bench", "app.py")
+        and any(_package_of(name) == "simulator" for name in _imports(path))
+    ]
     assert not offenders, offenders

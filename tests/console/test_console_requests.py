@@ -11,9 +11,9 @@ from care.context import Hearthline
 from care.models import RequestEvent, ServiceRequest, utcnow
 from care.notices import service_name
 from prompts.messages import translate
+from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
 from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, get_request, login, make_request
-from voice.twilio_standin import TwilioStandIn
 
 
 def _status_text(reference: str, status: str) -> str:

@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from care.models import CallState, CallTurn, FamilyLink, FamilyMember, RequestEvent, Senior, StaffMember
+from simulator.twilio_standin import TwilioStandIn
 from tests.twiml import flatten, parse_twiml, signed_post
 from tests.voice.conftest import CALLER, Call
-from voice.twilio_standin import TwilioStandIn
 
 ALWAYS_OPEN = {"opening_time": time(0, 0), "closing_time": time(23, 59, 59), "opening_days": (0, 1, 2, 3, 4, 5, 6)}
 NEVER_OPEN = {"opening_time": time(0, 0), "closing_time": time(0, 0, 1), "opening_days": (0, 1, 2, 3, 4, 5, 6)}
