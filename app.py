@@ -9,8 +9,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import care.models  # noqa: F401  (registers the domain's tables on Base)
+import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care.context import EXTENSION_KEY, Hearthline
-from care.db import Database
+from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.settings import LOCALES, Settings, load_settings
@@ -25,9 +27,15 @@ from voice.recordings import TwilioRecordings
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 
 
+def create_schema(db: Database) -> None:
+    """Create missing tables of every package (the schema is additive so far; migrations come with its first change)."""
+    Base.metadata.create_all(db.engine)
+
+
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
+    create_schema(db)
     sender = TwilioSender(settings)
     synthesizer = EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)

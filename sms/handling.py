@@ -209,6 +209,7 @@ def _carry_out(
                     understood_by="sms",
                     actor=actor,
                 ),
+                zone=settings.zone,
                 callback_within=timedelta(hours=settings.callback_within_hours),
             )
             params["reference"] = request.reference
