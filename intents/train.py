@@ -14,9 +14,10 @@ import numpy as np
 
 from intents.catalog import load
 from intents.corpus import CORPUS_DIR, OUT_OF_SCOPE, Example, corpus_files, read_examples
+from intents.matcher import match
 from intents.opinion import SEMANTIC_INTENTS
 from intents.semantic import MANIFEST, MODEL_DIR, WEIGHTS, E5Small, Embedder, sha256
-from intents.types import Intent, Locale, SemanticThresholds
+from intents.types import Decision, Intent, Locale, SemanticThresholds
 
 # Class order is fixed (the enum's order, then out of scope) so the same corpus gives the same weights.
 CLASSES: tuple[Intent | None, ...] = (*[i for i in Intent if i in SEMANTIC_INTENTS], None)
@@ -35,6 +36,7 @@ EMERGENCY_RANGE = (0.05, 0.5)
 FLOOR = 0.5
 GRID = tuple(round(float(x), 2) for x in np.arange(0.05, 1.0, 0.01))
 TEMPERATURES = tuple(round(float(x), 2) for x in np.arange(0.25, 4.01, 0.05))
+CACHE_EVERY = 256
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hearthline" / "embeddings"
 
 
@@ -59,10 +61,10 @@ def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         with np.load(path) as data:
             known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
     missing = sorted({t for t in texts if t not in known})
-    if missing:
-        for start in range(0, len(missing), 64):
-            batch = missing[start : start + 64]
-            known.update(zip(batch, embedder.embed(batch), strict=True))
+    for start in range(0, len(missing), CACHE_EVERY):
+        batch = missing[start : start + CACHE_EVERY]
+        known.update(zip(batch, embedder.embed(batch), strict=True))
+        # Saved as it goes: embedding a whole corpus takes minutes on a busy machine.
         CACHE.mkdir(parents=True, exist_ok=True)
         names = sorted(known)
         np.savez(path, texts=np.array(names), vectors=np.stack([known[n] for n in names]))
@@ -129,8 +131,9 @@ def _smallest(grid: Sequence[float], good: Callable[[float], bool], default: flo
     return next((t for t in grid if good(t)), default)
 
 
-def thresholds(probs: np.ndarray, y: np.ndarray) -> SemanticThresholds:
-    """Per-locale thresholds from out-of-fold probabilities: the lowest that keeps each decision's precision."""
+def thresholds(probs: np.ndarray, y: np.ndarray, caught: np.ndarray) -> SemanticThresholds:
+    """Per-locale thresholds from out-of-fold probabilities: the lowest that keeps each decision's precision;
+    `caught` marks the examples the matcher alone already treats as an emergency."""
     oos = len(CLASSES) - 1
     emergency = CLASSES.index(Intent.EMERGENCY)
     inscope = probs[:, :oos]
@@ -145,13 +148,24 @@ def thresholds(probs: np.ndarray, y: np.ndarray) -> SemanticThresholds:
         chosen = probs[:, oos] >= t
         return bool(chosen.any()) and float(np.mean(y[chosen] == oos)) >= OOS_PRECISION
 
-    em_probs = np.sort(probs[y == emergency, emergency])
-    em = float(em_probs[int((1 - EMERGENCY_RECALL) * len(em_probs))]) if len(em_probs) else EMERGENCY_RANGE[1]
-    em = min(max(em, EMERGENCY_RANGE[0]), EMERGENCY_RANGE[1])
+    # The safety net covers what the matcher misses: the highest threshold at which the two together still catch
+    # EMERGENCY_RECALL of the corpus's emergencies (higher asks fewer needless emergency questions).
+    is_em = y == emergency
+
+    def recall(t: float) -> float:
+        return float(np.mean(caught[is_em] | (probs[is_em, emergency] >= t))) if is_em.any() else 1.0
+
+    low, high = EMERGENCY_RANGE
+    em = max((t for t in GRID if low <= t <= high and recall(t) >= EMERGENCY_RECALL), default=low)
     grid = [t for t in GRID if t >= FLOOR]
     return SemanticThresholds(
         sure=_smallest(grid, sure_ok, 0.9), out_of_scope=_smallest(grid, oos_ok, 0.9), emergency=round(em, 3)
     )
+
+
+def _matcher_says_emergency(example: Example) -> bool:
+    found = match(example.text, example.locale)
+    return found.intent is Intent.EMERGENCY and found.decision is not Decision.REJECT
 
 
 def _digest(paths: Sequence[Path]) -> str:
@@ -180,8 +194,9 @@ def train(
     temp = temperature(oof, y)
     probs = _softmax(oof / temp)
     locales = np.array([e.locale.value for e in examples])
+    caught = np.array([_matcher_says_emergency(e) for e in examples])
     per_locale = {
-        loc.value: thresholds(probs[locales == loc.value], y[locales == loc.value])
+        loc.value: thresholds(probs[locales == loc.value], y[locales == loc.value], caught[locales == loc.value])
         for loc in Locale
         if (locales == loc.value).any()
     }

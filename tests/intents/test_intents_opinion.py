@@ -1,0 +1,121 @@
+"""Two opinions, one decision: how the pure core joins the matcher with a semantic opinion (given as a value)."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import (
+    Decision,
+    InputSource,
+    Intent,
+    Locale,
+    Opinion,
+    SemanticThresholds,
+    Utterance,
+    enrich,
+    match,
+    match_utterance,
+)
+
+THRESHOLDS = SemanticThresholds(sure=0.6, out_of_scope=0.6, emergency=0.3)
+EN, ZH = Locale.EN, Locale.ZH
+
+
+def opinion(out_of_scope: float = 0.0, **probabilities: float) -> Opinion:
+    """An opinion as a model would give it: the rest of the probability spread thinly over the other intents."""
+    named = {Intent(k): v for k, v in probabilities.items()}
+    others = [i for i in Intent if i not in named and i not in Intent.DIALOGUE]
+    rest = max(0.0, 1.0 - out_of_scope - sum(named.values())) / len(others)
+    pairs = tuple((i, named.get(i, rest)) for i in Intent if i not in Intent.DIALOGUE)
+    return Opinion(pairs, out_of_scope, THRESHOLDS, "test")
+
+
+def heard(text: str, semantic: Opinion | None, locale: Locale = EN) -> Utterance:
+    return Utterance(text, InputSource.SMS, locale, semantic=semantic)
+
+
+def test_agreement_is_as_the_matcher_says() -> None:
+    alone = match_utterance(heard("I need meals delivered to my home", None))
+    both = match_utterance(heard("I need meals delivered to my home", opinion(meals=0.9)))
+    assert alone.decision is Decision.ACCEPT and alone.intent is Intent.MEALS
+    assert both == alone
+
+
+def test_a_rejection_the_model_is_sure_about_is_rescued_as_a_confirmation_never_an_accept() -> None:
+    text = "the cupboards are bare"
+    assert match(text, EN).decision is Decision.REJECT
+    rescued = match_utterance(heard(text, opinion(meals=0.8)))
+    assert (rescued.intent, rescued.decision) == (Intent.MEALS, Decision.CONFIRM)
+    unsure = match_utterance(heard(text, opinion(meals=0.5)))
+    assert unsure.decision is Decision.REJECT
+
+
+def test_an_accept_the_model_disagrees_with_becomes_a_confirmation() -> None:
+    text = "I need meals delivered to my home"
+    other = match_utterance(heard(text, opinion(transport=0.8)))
+    assert other.decision is Decision.CONFIRM
+    assert Intent.MEALS in {other.intent, *(a.intent for a in other.alternatives)}
+    doubtful = match_utterance(heard(text, opinion(out_of_scope=0.5, meals=0.1)))
+    assert (doubtful.intent, doubtful.decision) == (Intent.MEALS, Decision.CONFIRM)
+
+
+def test_a_doubtful_service_the_model_holds_out_of_scope_is_rejected() -> None:
+    text = "my cat sat in the window all day watching the birds"
+    alone = match_utterance(heard(text, None))
+    kept_out = match_utterance(heard(text, opinion(out_of_scope=0.9)))
+    assert kept_out.decision is Decision.REJECT
+    assert alone.decision is Decision.CONFIRM  # the matcher alone would have asked about a service
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("I need meals delivered to my home", EN),  # the matcher accepts a service
+        ("the weather is lovely today", EN),  # the matcher rejects
+        ("我想跟真人说话", ZH),  # the matcher names another intent
+    ],
+)
+def test_safety_net_whatever_is_close_to_an_emergency_is_the_emergency_question(text: str, locale: Locale) -> None:
+    result = match_utterance(heard(text, opinion(emergency=0.35, meals=0.4), locale))
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
+def test_a_clear_emergency_phrase_still_acts_at_once_whatever_the_model_says() -> None:
+    text = "help I fell and I can't get up"
+    assert match(text, EN).decision is Decision.ACCEPT
+    result = match_utterance(heard(text, opinion(out_of_scope=0.9)))
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT)
+
+
+def test_answers_to_a_yes_no_question_stay_the_matchers() -> None:
+    expected = {Intent.YES, Intent.NO}
+    result = match_utterance(heard("yes please", opinion(out_of_scope=0.95)), expected)
+    assert (result.intent, result.decision) == (Intent.YES, Decision.ACCEPT)
+
+
+def test_a_turn_that_expects_some_intents_is_not_rescued_onto_others() -> None:
+    expected = {Intent.YES, Intent.NO}
+    result = match_utterance(heard("the cupboards are bare", opinion(meals=0.9)), expected)
+    assert result.intent is not Intent.MEALS
+
+
+class Fixed:
+    """A second opinion that always says the same (the port is a Protocol: any model plugs in)."""
+
+    def __init__(self, said: Opinion | None) -> None:
+        self.said = said
+        self.asked: list[tuple[str, Locale]] = []
+
+    def opinion(self, text: str, locale: Locale) -> Opinion | None:
+        self.asked.append((text, locale))
+        return self.said
+
+
+def test_enrich_adds_the_opinion_to_text_but_not_to_keypad_digits() -> None:
+    model = Fixed(opinion(meals=0.9))
+    spoken = enrich(Utterance("the cupboards are bare", InputSource.SPEECH, EN, 0.9), model)
+    assert spoken.semantic == model.said and spoken.confidence == 0.9
+    keyed = enrich(Utterance("9", InputSource.KEYPAD, EN), model)
+    assert keyed.semantic is None
+    assert model.asked == [("the cupboards are bare", EN)]
+    assert enrich(spoken, None) is spoken
