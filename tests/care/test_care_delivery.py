@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from app import create_schema
 from care.db import Database
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
 from care.models import Notification, NotificationStatus, SmsOptOut, utcnow
@@ -30,6 +31,7 @@ def settings(tmp_path: Path, standin: TwilioStandIn) -> Settings:
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(settings.effective_database_url)
+    create_schema(database)
     yield database
     database.dispose()
 
