@@ -94,8 +94,6 @@ class SemanticThresholds:
 
     # The top intent is believed: it rescues a rejection as a confirmation and disagrees with the matcher.
     sure: float
-    # Out-of-scope probability from which talk is kept out (a matcher's doubtful service is rejected).
-    out_of_scope: float
     # Emergency probability from which the safety net asks the quick emergency question.
     emergency: float
 

@@ -17,7 +17,7 @@ from intents import (
     match_utterance,
 )
 
-THRESHOLDS = SemanticThresholds(sure=0.6, out_of_scope=0.6, emergency=0.3)
+THRESHOLDS = SemanticThresholds(sure=0.6, emergency=0.3)
 EN, ZH = Locale.EN, Locale.ZH
 
 

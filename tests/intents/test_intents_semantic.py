@@ -68,7 +68,7 @@ def test_the_model_is_trained_on_the_corpus_as_committed() -> None:
 
 
 def test_cli_match_uses_the_combination_and_can_do_without_it() -> None:
-    line = "I can't feel the left side of my body\n".encode()
+    line = b"I can't feel the left side of my body\n"
     both = subprocess.run(
         [sys.executable, "-m", "intents", "match", "--locale", "en"], input=line, capture_output=True, cwd=ROOT
     )
@@ -100,15 +100,20 @@ def test_training_writes_a_versioned_model_that_loads_and_refuses_a_tampered_fil
     corpus.mkdir()
     lines = ["# a comment"]
     for n in range(12):
-        lines += [f"meals\tplain\tlunch please number {n}", f"transport\tplain\tzzz ride taxi {n}", f"-\ttricky\tqqq {n}"]
+        lines += [
+            f"meals\tplain\tlunch please number {n}",
+            f"transport\tplain\tzzz ride taxi {n}",
+            f"-\ttricky\tqqq {n}",
+        ]
     (corpus / "en.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     first = train(corpus, tmp_path / "a", Letters())
     second = train(corpus, tmp_path / "b", Letters())
     assert first["weights_sha256"] == second["weights_sha256"]  # rebuilding gives the same bytes
     assert first["corpus_files"] == ["en.tsv"] and first["embedder"] == "letters"
     classifier = load_classifier(tmp_path / "a")
-    row = classifier.probabilities(Letters().embed(["lunch please"]))[0]
-    assert classifier.classes[int(row.argmax())] is Intent.MEALS
+    row = classifier.probabilities(Letters().embed(["lunch please number 3", "zzz ride taxi 3"]))
+    assert row[0, classifier.classes.index(Intent.MEALS)] > row[0, classifier.classes.index(Intent.TRANSPORT)]
+    assert row[1, classifier.classes.index(Intent.TRANSPORT)] > row[1, classifier.classes.index(Intent.MEALS)]
     (tmp_path / "a" / "classifier.npz").write_bytes(b"half a file")
     with pytest.raises(ModelMissing):
         load_classifier(tmp_path / "a")

@@ -1,0 +1,57 @@
+"""Texts get the same understanding as calls: the semantic second opinion and its emergency safety net (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from care.context import Hearthline
+from tests.sms.people import ANN, CARMEN, JIN, LI, STAFF_ON_CALL, add_people, outbox, requests_of, text
+
+
+@pytest.fixture
+def people(hearthline: Hearthline) -> Hearthline:
+    assert hearthline.understanding is not None, "create_app builds the semantic second opinion"
+    add_people(hearthline)
+    return hearthline
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "yes"),
+    [
+        (CARMEN, "mi esposo no despierta", "sí"),
+        (ANN, "Mum says she can't feel the left side of her body", "yes"),
+    ],
+)
+def test_an_emergency_in_plain_words_is_asked_about_and_yes_alerts_staff(
+    client: FlaskClient, people: Hearthline, sender: str, body: str, yes: str
+) -> None:
+    asked = text(client, people, sender, body)
+    assert people.settings.emergency_number in asked.reply  # "if anyone is in danger, call ... now"
+    assert requests_of(people) == []
+    text(client, people, sender, yes)
+    [request] = requests_of(people)
+    assert request.intent == "emergency" and request.urgent
+    assert [n.to_phone for n in outbox(people) if n.kind == "staff"] == [STAFF_ON_CALL]
+
+
+def test_booking_a_plane_ticket_is_not_an_emergency_question(client: FlaskClient, people: Hearthline) -> None:
+    answer = text(client, people, LI, "帮我订个飞机票")
+    assert people.settings.emergency_number not in answer.reply
+    assert all(r.intent != "emergency" for r in requests_of(people))
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "intent"),
+    [
+        (LI, "我想跟真人说话", "operator"),
+        (ANN, "Mum's fridge has been empty since Tuesday and she can't carry bags any more", "meals"),
+        (JIN, "엄마가 하루 종일 아무하고도 말 한마디 못 했대요", "companionship"),
+    ],
+)
+def test_indirect_texts_reach_the_right_service(
+    client: FlaskClient, people: Hearthline, sender: str, body: str, intent: str
+) -> None:
+    text(client, people, sender, body)
+    [request] = requests_of(people)
+    assert request.intent == intent and request.transcript == body
