@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
-from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
@@ -23,6 +22,7 @@ from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
+from web.context import EXTENSION_KEY, Hearthline
 
 # A caller's request body is a few form fields; a staff upload of a prompt is at most a few MB.
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024

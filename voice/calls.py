@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care.context import Hearthline
 from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequest, utcnow
 from care.people import identify
 from care.phones import try_e164
@@ -44,6 +43,7 @@ from voice.dialogue import (
 )
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, Renderer, apology
+from web.context import Hearthline
 
 log = logging.getLogger(__name__)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from care.console.web import bp, local_clock, t
-from care.context import current
 from care.directory import LoginOutcome, check_login
 from care.models import utcnow
+from web import csrf
+from web.context import current
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,7 +34,7 @@ def login() -> Response | tuple[str, int] | str:
         session.clear()
         session["staff_id"] = staff_id
         session["logged_in_at"] = utcnow().timestamp()
-        session["csrf"] = secrets.token_urlsafe(32)
+        csrf.session_token(session)  # a fresh token for the fresh session
         if lang:
             session["lang"] = lang
         return redirect(_safe_next(request.form.get("next")), code=303)

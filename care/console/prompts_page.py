@@ -6,7 +6,6 @@ from flask import abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from care.console.web import actor, admin_required, back_to, bp, staff, t
-from care.context import current
 from care.models import StaffRole
 from care.settings import LOCALES
 from prompts import catalog, messages
@@ -16,6 +15,7 @@ from prompts.models import RecordingSource
 from prompts.store import StoreError
 from prompts.tts import SynthesisFailed
 from prompts.voices import UnknownVoice
+from web.context import current
 
 
 def _audio() -> PromptAudio:

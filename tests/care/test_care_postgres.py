@@ -11,7 +11,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
 from care.lifecycle import RequestAction
 from care.models import Notification, RequestEvent, ServiceRequest
@@ -20,6 +19,7 @@ from care.requests import apply_action, find_by_reference
 from simulator.twilio_standin import TwilioStandIn
 from sms.sender import TwilioSender
 from tests.sms.people import ANN, SAM, add_people, text
+from web.context import EXTENSION_KEY, Hearthline
 
 
 @pytest.fixture
