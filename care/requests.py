@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -70,10 +70,14 @@ def create_request(
     session: Session,
     new: NewRequest,
     *,
+    zone: tzinfo,
     callback_within: timedelta | None = None,
     now: datetime | None = None,
 ) -> tuple[ServiceRequest, bool]:
-    """Create a request (history entry and notifications included); an existing source_key returns it."""
+    """Create a request (history entry and notifications included); an existing source_key returns it.
+
+    `zone` is the centre's time zone, in which the notifications state times.
+    """
     existing = find_by_source(session, new.source_key)
     if existing is not None:
         return existing, False
@@ -120,7 +124,7 @@ def create_request(
             note=new.transcript,
         )
     )
-    notices.request_created(session, request)
+    notices.request_created(session, request, zone)
     return request, True
 
 

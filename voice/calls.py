@@ -7,11 +7,10 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,7 +22,8 @@ from care.phones import try_e164
 from care.ports import RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
 from care.settings import Settings
-from intents import InputSource, Intent, Locale, Utterance, match_utterance, vocabulary
+from intents import InputSource, Intent, Locale, Utterance, enrich, match_utterance, vocabulary
+from prompts.clock import spoken_datetime
 from voice.dialogue import (
     Action,
     AddDetails,
@@ -47,8 +47,6 @@ from voice.twiml import RenderContext, Renderer, apology
 
 log = logging.getLogger(__name__)
 
-# How a callback time is said in each language ("Tuesday 2:30 PM").
-WHEN_PATTERNS = {"en": "EEEE h:mm a", "zh": "EEEE ah:mm", "ko": "EEEE a h:mm", "es": "EEEE H:mm"}
 YES_NO_INTENTS = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE})
 # Extra details are free speech, recognised without a phrase list, which is slower than a webhook may take
 # (Twilio waits 15 s); they are transcribed on one background thread per process after the answer is sent.
@@ -182,6 +180,7 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
     if not transcript.text:
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav
     utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
+    utterance = enrich(utterance, hl.understanding)  # the semantic second opinion, added at the edge
     return (
         TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
         Heard(transcript.text, transcript.confidence, source="speech"),
@@ -260,14 +259,10 @@ def _create(
             audio_expires_at=expires,
             actor=f"caller:{row.from_phone}",
         ),
+        zone=hl.settings.zone,
         callback_within=callback,
     )
     return request
-
-
-def _when(hl: Hearthline, due_utc: datetime, locale: str) -> str:
-    local = due_utc.replace(tzinfo=UTC).astimezone(hl.settings.zone)
-    return format_datetime(local, WHEN_PATTERNS.get(locale, WHEN_PATTERNS["en"]), locale=locale)
 
 
 def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]:
@@ -360,7 +355,7 @@ def _step_and_store(
                 heard = Heard(heard.text, heard.confidence, action.intent.value, "accept", heard.source)
             request = _create(session, hl, row, action, state, wav)
             reference = request.reference
-            extra["when"] = _when(hl, request.due_at, state.locale)
+            extra["when"] = spoken_datetime(request.due_at, state.locale, hl.settings.zone)
             row.state = {**row.state, "reference": reference, "request_id": request.id}
         elif isinstance(action, ReadStatus):
             rendered.extend(_status_lines(session, row, state.locale))

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
+from simulator.twilio_standin import API, TwilioStandIn
 from tests.conftest import ACCOUNT_SID
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice.twilio_standin import API, TwilioStandIn
 
 
 def _escapes(standin: TwilioStandIn) -> list[str]:
