@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
+from care import schema
 from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
@@ -30,15 +31,16 @@ HSTS = "max-age=31536000; includeSubDomains"
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 
 
-def create_schema(db: Database) -> None:
-    """Create missing tables of every package (the schema is additive so far; migrations come with its first change)."""
-    Base.metadata.create_all(db.engine)
+def create_schema(db: Database, settings: Settings) -> None:
+    """An empty database gets every package's tables at once; an older one is migrated here only outside production
+    (production runs `flask db upgrade` at deploy)."""
+    schema.ensure(db.engine, Base.metadata, migrate=not settings.is_production)
 
 
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
-    create_schema(db)
+    create_schema(db, settings)
     sender = TwilioSender(settings)
     synthesizer = EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
