@@ -31,11 +31,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-import soundfile as sf
 from babel import Locale, UnknownLocaleError
 
-from prompts.audio_processing import to_phone_wav
-from prompts.tts import MAX_TEXT_CHARS, SYNTHESIS_TIMEOUT_SECONDS, SynthesisFailed
+from prompts.tts import SYNTHESIS_TIMEOUT_SECONDS, SynthesisFailed, phone_speech, speakable
 from prompts.voices import ESPEAK_VOICES, SAY_LANGUAGES
 
 # Starting the child imports pyttsx3 and lists the system's voices: about a second on Linux; generous for a
@@ -202,21 +200,10 @@ class Pyttsx3Synthesizer:
         return importlib.util.find_spec("pyttsx3") is not None
 
     def synthesize(self, text: str, locale: str, rate_wpm: int) -> bytes:
-        text = " ".join(text.split())
-        if not text:
-            raise SynthesisFailed("nothing to say")
-        if len(text) > MAX_TEXT_CHARS:
-            raise SynthesisFailed(f"text of {len(text)} characters is too long for a prompt")
+        text = speakable(text)
         with self._lock:
             data = self._ask((text, locale, int(rate_wpm)))
-        try:
-            samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError) as exc:
-            raise SynthesisFailed(f"pyttsx3 wrote no readable audio: {exc}") from exc
-        mono = samples.mean(axis=1)
-        if mono.size < rate // 10 or float(abs(mono).max()) == 0.0:
-            raise SynthesisFailed("pyttsx3 produced silence")
-        return to_phone_wav(mono, int(rate))
+        return phone_speech(data, "pyttsx3")
 
     def close(self) -> None:
         """Stop the engine's process (it also ends with this one)."""
