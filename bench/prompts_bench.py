@@ -54,7 +54,7 @@ def _bench_engine(engine: TtsEngine, rate: int | None, hits: int) -> list[str]:
             overrides["speaking_rate_wpm"] = rate
         settings = load_settings(overrides, environ={})
         db = Database(settings.effective_database_url)
-        create_schema(db)
+        create_schema(db, settings)
         voice = PromptAudio(settings, db, synthesizer)
         started = time.perf_counter()
         try:

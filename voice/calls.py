@@ -22,7 +22,7 @@ from care.phones import try_e164
 from care.ports import RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
 from care.settings import Settings
-from intents import InputSource, Intent, Locale, Utterance, match_utterance, vocabulary
+from intents import InputSource, Intent, Locale, Utterance, enrich, match_utterance, vocabulary
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
     Action,
@@ -180,6 +180,7 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
     if not transcript.text:
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav
     utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
+    utterance = enrich(utterance, hl.understanding)  # the semantic second opinion, added at the edge
     return (
         TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
         Heard(transcript.text, transcript.confidence, source="speech"),
