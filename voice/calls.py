@@ -21,13 +21,13 @@ from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
-from care.settings import Settings
+from care.settings import LOCALES, Settings
 from intents import InputSource, Intent, Locale, Utterance, enrich, match_utterance, vocabulary
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
-    Action,
     AddDetails,
     CallContext,
+    CallDecision,
     CallDialogState,
     CreateRequest,
     InputKind,
@@ -102,7 +102,7 @@ def callback_due(settings: Settings, now: datetime) -> datetime:
     return next_opening(settings, now) + timedelta(hours=settings.callback_within_hours)
 
 
-def call_context(hl: Hearthline, locales: tuple[str, ...] = ("en", "zh", "ko", "es")) -> CallContext:
+def call_context(hl: Hearthline, locales: tuple[str, ...] = LOCALES) -> CallContext:
     s = hl.settings
     return CallContext(
         default_locale=s.default_locale,
@@ -265,7 +265,7 @@ def _create(
     return request
 
 
-def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]:
+def _status_lines(session: Session, row: CallState, locale: str) -> list[CallDecision]:
     caller = identify(session, row.from_phone)
     if caller.senior is not None:
         found = open_requests(session, senior_id=caller.senior.id)
@@ -273,7 +273,7 @@ def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]
         found = open_requests(session, phone=row.from_phone)
     if not found:
         return [Speak("voice.status_none")]
-    lines: list[Action] = [Speak("voice.status_count", (("count", str(len(found))),))]
+    lines: list[CallDecision] = [Speak("voice.status_count", (("count", str(len(found))),))]
     for request in found[:3]:  # a longer list is more than a listener can hold; staff can read the rest
         params = (("service", request.intent), ("reference", request.reference), ("status", request.status))
         lines.append(Speak("voice.status_item", params, slow=True))
@@ -347,7 +347,7 @@ def _step_and_store(
     row.turns = (row.turns or 0) + 1
     reference: str | None = row.state.get("reference")
     extra: dict[str, str] = {}
-    rendered: list[Action] = []
+    rendered: list[CallDecision] = []
     details_for: int | None = None
     for action in actions:
         if isinstance(action, CreateRequest):
@@ -381,7 +381,9 @@ def _step_and_store(
 def _reask(hl: Hearthline, row: CallState, state: CallDialogState) -> TurnResult:
     ask = ask_from_json(state.last_ask, slow=False)
     renderer = Renderer(render_context(hl, state.locale, row.turns, reference=row.state.get("reference")))
-    actions: list[Action] = [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    actions: list[CallDecision] = (
+        [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    )
     return TurnResult(renderer.render(actions), renderer.spoken)
 
 

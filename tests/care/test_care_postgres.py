@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from care.context import EXTENSION_KEY, Hearthline
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import Notification, RequestEvent, ServiceRequest
 from care.outbox import Message, enqueue
 from care.requests import apply_action, find_by_reference
@@ -50,7 +50,7 @@ def test_texting_and_the_life_cycle_on_postgresql(pg_hearthline: tuple[Flask, He
         [request] = list(s.scalars(select(ServiceRequest)))
     assert request.intent == "home_repair" and request.reference in created.reply
     with hl.db.transaction() as s:
-        apply_action(s, find_by_reference(s, request.reference), Action.RESOLVE, actor="staff:rae")
+        apply_action(s, find_by_reference(s, request.reference), RequestAction.RESOLVE, actor="staff:rae")
     text(client, hl, ANN, "1")
     text(client, hl, ANN, "5")
     with hl.db.sessions() as s:
