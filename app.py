@@ -74,6 +74,7 @@ def _register(app: Flask) -> None:
     from care.console import bp as console_bp
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
+    from voice.calls import register_jobs as call_jobs
     from voice.routes import bp as voice_bp
     from voice.simulator_page import bp as simulator_bp
 
@@ -83,6 +84,8 @@ def _register(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(simulator_bp)
     care_commands(app)
+    # Jobs are named here, once per process, so the web process queues what the worker can run.
+    call_jobs(app.extensions[EXTENSION_KEY])
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care.context import Hearthline
+from care.hours import ServiceHours
 from care.lifecycle import Action, TransitionRefused
 from care.models import (
     Channel,
@@ -205,7 +206,7 @@ def _carry_out(
                     understood_by="sms",
                     actor=actor,
                 ),
-                callback_within=timedelta(hours=settings.callback_within_hours),
+                hours=ServiceHours.from_settings(settings),
             )
             params["reference"] = request.reference
             params["service"] = translate("common", f"service.{action.intent.value}", outcome.locale)

@@ -18,7 +18,6 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState, ServiceRequest
 from care.webhooks import sign
 from prompts import audio_processing
-from voice import calls
 from voice.keypad import LANGUAGE_KEYS
 from voice.twilio_standin import TwilioStandIn
 from voice.twiml_follow import Step, Wait, WaitKind, local_path, parse, step
@@ -130,7 +129,7 @@ class CallSimulator:
         while (webhook := self._next(step(parse(twiml)), queue)) is not None:
             twiml = self._post(*webhook)
             yield self._line(twiml)
-        calls.wait_for_details()
+        self.hl.queue.run_pending_jobs()
         yield {"requests": self.requests()}
 
     def _next(self, current: Step, queue: list[SimStep]) -> tuple[str, dict[str, str]] | None:
