@@ -9,8 +9,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import care.models  # noqa: F401  (registers the domain's tables on Base)
+import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care.context import EXTENSION_KEY, Hearthline
-from care.db import Database
+from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.settings import LOCALES, Settings, load_settings
@@ -24,9 +26,15 @@ from voice.recordings import TwilioRecordings
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 
 
+def create_schema(db: Database) -> None:
+    """Create missing tables of every package (the schema is additive so far; migrations come with its first change)."""
+    Base.metadata.create_all(db.engine)
+
+
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
+    create_schema(db)
     sender = TwilioSender(settings)
     synthesizer = EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
@@ -64,28 +72,35 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.extensions[EXTENSION_KEY] = build_adapters(settings)
-    _register(app)
+    _register(app, settings)
     return app
 
 
-def _register(app: Flask) -> None:
-    """Blueprints and CLI commands of each part of the product."""
+def _register(app: Flask, settings: Settings) -> None:
+    """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
     from care.commands import register_commands as care_commands
     from care.console import bp as console_bp
+    from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
     from voice.calls import register_jobs as call_jobs
+    from voice.commands import register_commands as voice_commands
     from voice.routes import bp as voice_bp
-    from voice.simulator_page import bp as simulator_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
-    app.register_blueprint(simulator_bp)
     care_commands(app)
+    prompts_commands(app)
+    voice_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
+    if settings.simulator_enabled:
+        # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
+        import simulator
+
+        simulator.register(app, create_app)
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:

@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from app import create_schema
 from care.db import Database
 from care.settings import load_settings
 from prompts import catalog, messages
@@ -33,6 +34,7 @@ def main(argv: list[str]) -> int:
             overrides["speaking_rate_wpm"] = args.rate
         settings = load_settings(overrides, environ={})
         db = Database(settings.effective_database_url)
+        create_schema(db)
         voice = PromptAudio(settings, db, EspeakSynthesizer())
         prompts = catalog.static_prompts()
         print(f"espeak-ng: {voice.engine()}; {len(prompts)} static prompts; {settings.speaking_rate_wpm} wpm")

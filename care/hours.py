@@ -21,7 +21,7 @@ class ServiceHours:
     opens: time
     closes: time
     days: frozenset[int]  # Monday is 0
-    callback_within: timedelta  # of staffed time: a callback asked for at 4:30 p.m. is not due at 8:30 p.m.
+    callback_within: timedelta  # counted from now while the line is open, else from the next opening
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceHours:
@@ -37,20 +37,6 @@ class ServiceHours:
         # Naive values in storage are UTC (care.models.utcnow); an aware value is taken as it is.
         return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(self.zone)
 
-    def _open_spells(self, now: datetime) -> list[tuple[datetime, datetime]]:
-        """The staffed spells from `now` on (the current one cut at now), for the next days, in local time."""
-        local = self._local(now)
-        spells = []
-        for days in range(DAYS_TO_LOOK_AHEAD):
-            day = (local + timedelta(days=days)).date()
-            if day.weekday() not in self.days:
-                continue
-            opening = datetime.combine(day, self.opens, tzinfo=self.zone)
-            closing = datetime.combine(day, self.closes, tzinfo=self.zone)
-            if closing > local:
-                spells.append((max(opening, local), closing))
-        return spells
-
     def is_open(self, now: datetime) -> bool:
         """Whether somebody answers the staff line at `now`."""
         local = self._local(now)
@@ -58,22 +44,21 @@ class ServiceHours:
 
     def next_opening(self, now: datetime) -> datetime:
         """The next moment the staff line is answered (`now` itself when it is open), in the centre's zone."""
-        spells = self._open_spells(now)
-        return spells[0][0] if spells else self._local(now)
+        local = self._local(now)
+        for days in range(DAYS_TO_LOOK_AHEAD):
+            day = (local + timedelta(days=days)).date()
+            closing = datetime.combine(day, self.closes, tzinfo=self.zone)
+            if day.weekday() in self.days and local < closing:
+                return max(datetime.combine(day, self.opens, tzinfo=self.zone), local)
+        return local  # no opening day configured: promise from now rather than never
 
     def callback_due(self, now: datetime) -> datetime:
-        """When a callback asked for at `now` is promised: after `callback_within` of staffed time.
+        """When a callback asked for at `now` is promised: `callback_within` after now, or after the next opening.
 
-        Staff can only call while the line is staffed, so the promise counts opening hours only: at 3 a.m. on
-        a Saturday it runs from Monday's opening, at 4 p.m. it carries over to the next morning.
+        Staff can only call while the line is staffed: at 3 a.m. on a Saturday the promise runs from Monday's
+        opening, not from the middle of the night.
         """
-        left = self.callback_within
-        for start, end in self._open_spells(now):
-            if end - start >= left:
-                return start + left
-            left -= end - start
-        # No opening in sight (no opening days configured): promise the plain span rather than nothing.
-        return self._local(now) + left
+        return self.next_opening(now) + self.callback_within
 
     def callback_due_utc(self, now: datetime) -> datetime:
         """callback_due as a naive UTC value, the way times are stored."""

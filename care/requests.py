@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -71,12 +71,14 @@ def create_request(
     session: Session,
     new: NewRequest,
     *,
+    zone: tzinfo,
     hours: ServiceHours | None = None,
     now: datetime | None = None,
 ) -> tuple[ServiceRequest, bool]:
     """Create a request (history entry and notifications included); an existing source_key returns it.
 
-    A callback (the operator intent) is due when `hours` promise it, counting only staffed time.
+    `zone` is the centre's time zone, in which the notifications state times. A callback (the operator
+    intent) is due when `hours` promise it, counting only staffed time.
     """
     existing = find_by_source(session, new.source_key)
     if existing is not None:
@@ -124,7 +126,7 @@ def create_request(
             note=new.transcript,
         )
     )
-    notices.request_created(session, request)
+    notices.request_created(session, request, zone)
     return request, True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -17,7 +18,19 @@ import phonenumbers
 LOCALES = ("en", "zh", "ko", "es")
 ENV_PREFIX = "HEARTHLINE_"
 # Settings that keep their customary names in the environment, without the prefix.
-PLAIN_ENV_NAMES = {"DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SECRET_KEY"}
+PLAIN_ENV_NAMES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_AUTH_TOKEN_SECONDARY",
+    "SECRET_KEY",
+}
+# Twilio auth tokens are 32 lowercase hex characters (Console > Account > API keys & tokens).
+TWILIO_AUTH_TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
+# A secret drawn at random has many different characters; fewer than this is a typed placeholder ("aaaa…",
+# "abab…"), whatever its length.
+SECRET_KEY_MIN_DISTINCT_CHARACTERS = 8
 
 
 class SettingsError(ValueError):
@@ -40,6 +53,9 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:5000"  # what Twilio calls; signatures are checked against it
     twilio_account_sid: str = "AC00000000000000000000000000000000"
     twilio_auth_token: str = "dev-auth-token-change-me"
+    # While the auth token is rotated (Twilio's secondary token, promoted later), webhooks signed with either
+    # token are accepted; REST calls use the primary one.
+    twilio_auth_token_secondary: str = ""
     twilio_api_base: str = "https://api.twilio.com"  # tests and the simulator point this at a local stand-in
     hotline_number: str = "+15550100000"
     default_region: str = "US"  # how to read phone numbers written without a country code
@@ -86,6 +102,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def webhook_auth_tokens(self) -> tuple[str, ...]:
+        """The tokens a webhook signature may be made with: the primary, and the secondary during a rotation."""
+        return tuple(t for t in (self.twilio_auth_token, self.twilio_auth_token_secondary) if t)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -200,10 +221,12 @@ def validate(s: Settings) -> list[str]:
     if s.environment not in {"development", "production"}:
         problems.append(f"{ENV_PREFIX}ENVIRONMENT: expected development or production, got {s.environment!r}")
     if s.is_production:
-        if len(s.secret_key) < 32:
+        if len(s.secret_key) < 32 or len(set(s.secret_key)) < SECRET_KEY_MIN_DISTINCT_CHARACTERS:
             problems.append("SECRET_KEY: production needs a random secret of at least 32 characters")
-        if s.twilio_auth_token.startswith("dev-"):
-            problems.append("TWILIO_AUTH_TOKEN: production needs the real Twilio auth token")
+        if not TWILIO_AUTH_TOKEN_PATTERN.fullmatch(s.twilio_auth_token):
+            problems.append("TWILIO_AUTH_TOKEN: production needs the real Twilio auth token (32 hex characters)")
+        if s.twilio_auth_token_secondary and not TWILIO_AUTH_TOKEN_PATTERN.fullmatch(s.twilio_auth_token_secondary):
+            problems.append("TWILIO_AUTH_TOKEN_SECONDARY: expected a Twilio auth token (32 hex characters) or nothing")
         if not s.public_base_url.startswith("https://"):
             problems.append(f"{ENV_PREFIX}PUBLIC_BASE_URL: production needs the https:// address Twilio calls")
         if s.simulator_enabled:

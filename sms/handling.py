@@ -206,6 +206,7 @@ def _carry_out(
                     understood_by="sms",
                     actor=actor,
                 ),
+                zone=settings.zone,
                 hours=ServiceHours.from_settings(settings),
             )
             params["reference"] = request.reference

@@ -12,7 +12,7 @@ from flask import Flask
 
 from app import create_app
 from care.context import EXTENSION_KEY, Hearthline
-from voice.twilio_standin import TwilioStandIn
+from simulator.twilio_standin import TwilioStandIn
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"

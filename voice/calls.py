@@ -10,7 +10,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
 from care.settings import LOCALES, Settings
 from intents import InputSource, Intent, Locale, Utterance, vocabulary
+from prompts.clock import spoken_datetime
 from voice.dialogue import (
     Action,
     AddDetails,
@@ -49,8 +49,6 @@ from voice.twiml import RenderContext, Renderer, apology
 
 log = logging.getLogger(__name__)
 
-# How a callback time is said in each language ("Tuesday 2:30 PM").
-WHEN_PATTERNS = {"en": "EEEE h:mm a", "zh": "EEEE ah:mm", "ko": "EEEE a h:mm", "es": "EEEE H:mm"}
 YES_NO_INTENTS = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE})
 # Twilio waits at most 15 s for a webhook's answer
 # (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides). Fetching and deleting the
@@ -494,15 +492,13 @@ def _create(
             audio_expires_at=expires,
             actor=f"caller:{row.from_phone}",
         ),
+        zone=hl.settings.zone,
         hours=ServiceHours.from_settings(hl.settings),
     )
-    promised = _when(hl, request.due_at, state.locale) if action.intent is Intent.OPERATOR else None
+    promised = (
+        spoken_datetime(request.due_at, state.locale, hl.settings.zone) if action.intent is Intent.OPERATOR else None
+    )
     return Made(request.id, request.reference, promised)
-
-
-def _when(hl: Hearthline, due_utc: datetime, locale: str) -> str:
-    local = due_utc.replace(tzinfo=UTC).astimezone(hl.settings.zone)
-    return format_datetime(local, WHEN_PATTERNS.get(locale, WHEN_PATTERNS["en"]), locale=locale)
 
 
 def _status_lines(session: Session, row: CallState) -> list[Action]:

@@ -7,7 +7,7 @@ import secrets
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from care.console.web import bp, local_time, t
+from care.console.web import bp, local_clock, t
 from care.context import current
 from care.directory import LoginOutcome, check_login
 from care.models import utcnow
@@ -40,7 +40,7 @@ def login() -> Response | tuple[str, int] | str:
             session["lang"] = lang
         return redirect(_safe_next(request.form.get("next")), code=303)
     if result.outcome is LoginOutcome.LOCKED:
-        error = t("login.locked", until=local_time(result.locked_until, "%H:%M"))
+        error = t("login.locked", until=local_clock(result.locked_until))
         status = 429
     else:
         error = t("login.failed")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 import phonenumbers
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
@@ -18,6 +17,7 @@ from werkzeug.wrappers import Response
 from care.context import current
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
+from prompts.clock import written_datetime, written_time
 from prompts.messages import MissingTranslation, translate
 
 bp = Blueprint(
@@ -75,12 +75,18 @@ def csrf_token() -> str:
     return token
 
 
-def local_time(moment: datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
-    """A stored UTC time in the centre's time zone, as staff read a clock."""
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time on the centre's clock, in the page's language ("3월 3일 (화) 오후 2:05")."""
     if moment is None:
         return ""
-    zone: ZoneInfo = current().settings.zone
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime(fmt)
+    return written_datetime(moment, page_locale(), current().settings.zone)
+
+
+def local_clock(moment: datetime | None) -> str:
+    """Only the clock time of a stored UTC time, on the centre's clock and in the page's language."""
+    if moment is None:
+        return ""
+    return written_time(moment, page_locale(), current().settings.zone)
 
 
 def staff() -> StaffMember:

@@ -15,11 +15,11 @@ from care.models import CallState, InboundMessage, ServiceRequest
 from care.notices import service_name
 from care.requests import apply_action, find_by_reference
 from prompts.messages import translate
+from simulator.page import _store_recording, stop_standins
+from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
 from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, login, seed_people
 from voice.recordings import TwilioRecordings
-from voice.simulator_page import _store_recording, stop_standins
-from voice.twilio_standin import TwilioStandIn
 
 
 def _token(client: FlaskClient) -> dict[str, str]:
@@ -42,6 +42,10 @@ def test_the_simulator_is_not_there_when_disabled(make_app: Any) -> None:
     assert client.get("/simulator/").status_code == 404
     assert client.post("/simulator/call", data={"from": SENIOR_PHONE}).status_code == 404
     assert client.post("/simulator/sms", data={"from": FAMILY_PHONE, "body": "hi"}).status_code == 404
+    # Nor is its command: the development tools are not even registered.
+    result = app.test_cli_runner().invoke(args=["simulate-call", "--from", SENIOR_PHONE, "press:1"])
+    assert result.exit_code != 0 and "No such command 'simulate-call'" in result.output
+    assert "simulator" not in app.blueprints
 
 
 def test_posts_without_the_pages_token_are_refused(client: FlaskClient, hearthline: Hearthline) -> None:

@@ -17,9 +17,9 @@ from care.lifecycle import Action
 from care.models import Notification, RequestEvent, ServiceRequest
 from care.outbox import Message, enqueue
 from care.requests import apply_action, find_by_reference
+from simulator.twilio_standin import TwilioStandIn
 from sms.sender import TwilioSender
 from tests.sms.people import ANN, SAM, add_people, text
-from voice.twilio_standin import TwilioStandIn
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
     *sorted((ROOT / "care" / "console").rglob("*.py")),
     *sorted((ROOT / "care" / "console" / "templates").rglob("*.html")),
-    ROOT / "voice" / "simulator_page.py",
-    *sorted((ROOT / "voice" / "templates" / "simulator").rglob("*.html")),
+    ROOT / "simulator" / "page.py",
+    *sorted((ROOT / "simulator" / "templates" / "simulator").rglob("*.html")),
 ]
-LITERAL = re.compile(r"""\b(?:t|w|t_or)\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+LITERAL = re.compile(r"""\b(?:t|t_or)\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 QUOTED = re.compile(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 
 

@@ -19,10 +19,10 @@ from care.models import StaffMember, utcnow
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
 from prompts.models import RecordingState, StaffLineCall
+from simulator.twilio_standin import TwilioStandIn
 from tests.conftest import PUBLIC_BASE_URL
 from tests.prompts.conftest import espeak_speech, wav_bytes
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
-from voice.twilio_standin import TwilioStandIn
 
 STAFF_PHONE = "+15550104242"
 OTHER_PHONE = "+15550107777"

@@ -11,10 +11,10 @@ import soundfile
 from flask import Flask
 
 from care.models import CallState
+from simulator.script import CallSimulator, SimStep, parse_step
+from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import CALLER, Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice.simulator import CallSimulator, SimStep, parse_step
-from voice.twilio_standin import TwilioStandIn
 
 
 @pytest.mark.parametrize("locale", ["en", "zh", "ko", "es"])

@@ -10,9 +10,9 @@ from sqlalchemy import delete
 
 from care.models import CallState, RequestEvent
 from prompts.messages import translate
+from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice.twilio_standin import TwilioStandIn
 
 # Twilio waits at most 15 s for a webhook's answer
 # (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides).

@@ -2,7 +2,7 @@
 
 The page's script posts here; each endpoint builds the form Twilio would send, signs it with our auth token,
 and delivers it to the real voice and SMS webhooks inside this app, then returns what the caller would hear
-(the TwiML read by voice.twiml_follow) as JSON. Speech is a WAV stored at the Twilio stand-in, so the voice
+(the TwiML read by simulator.twiml_follow) as JSON. Speech is a WAV stored at the Twilio stand-in, so the voice
 webhook downloads it exactly as it downloads a real caller's recording.
 """
 
@@ -31,10 +31,9 @@ from care.phones import try_e164
 from care.settings import Settings
 from care.webhooks import sign
 from prompts.messages import translate
-from sms.sender import twilio_client
-from voice.simulator import to_phone_wav
-from voice.twilio_standin import CONTROL_RECORDINGS, TwilioStandIn
-from voice.twiml_follow import (
+from simulator.script import to_phone_wav
+from simulator.twilio_standin import CONTROL_RECORDINGS, TwilioStandIn
+from simulator.twiml_follow import (
     BadTwiml,
     ForeignUrl,
     Prompt,
@@ -47,6 +46,7 @@ from voice.twiml_follow import (
     play_path,
     step,
 )
+from sms.sender import twilio_client
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,8 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def w(key: str, /, **params: object) -> str:
+def t(key: str, /, **params: object) -> str:
+    """The page's text for `key` in the centre's default language (as the console's t())."""
     return translate("web", key, current().settings.default_locale, **params)
 
 
@@ -159,7 +160,7 @@ def page() -> Response:
         family = [(f.name, f.phone) for f in db.scalars(select(FamilyMember).order_by(FamilyMember.name).limit(50))]
     html = render_template(
         "simulator/page.html",
-        w=w,
+        t=t,
         lang=settings.default_locale,
         token=token,
         hotline=settings.hotline_number,
@@ -225,7 +226,7 @@ def stop_standins() -> None:
 
 def _store_recording(settings: Settings, wav: bytes) -> str:
     if not _speech_available(settings):
-        raise SimulatorProblem(w("sim.no_speech"))
+        raise SimulatorProblem(t("sim.no_speech"))
     try:
         response = requests.post(
             settings.twilio_api_base.rstrip("/") + CONTROL_RECORDINGS,
@@ -234,9 +235,9 @@ def _store_recording(settings: Settings, wav: bytes) -> str:
             timeout=STANDIN_TIMEOUT_SECONDS,
         )
     except requests.RequestException as exc:
-        raise SimulatorProblem(w("sim.standin_down", reason=str(exc))) from exc
+        raise SimulatorProblem(t("sim.standin_down", reason=str(exc))) from exc
     if response.status_code != 201:
-        raise SimulatorProblem(w("sim.standin_down", reason=f"HTTP {response.status_code}"))
+        raise SimulatorProblem(t("sim.standin_down", reason=f"HTTP {response.status_code}"))
     return str(response.json()["recording_url"])
 
 
@@ -316,8 +317,8 @@ def _run(
             call.document = settings.public_base_url.rstrip("/") + path
             if status != 200:
                 call.ended = True
-                call.log.append(w("sim.log.http_error", status=status, path=path.split("?")[0]))
-                return _answer(call, prompts, captions, error=w("sim.webhook_failed", status=status))
+                call.log.append(t("sim.log.http_error", status=status, path=path.split("?")[0]))
+                return _answer(call, prompts, captions, error=t("sim.webhook_failed", status=status))
             try:
                 current_step = step(parse(body))
             except BadTwiml as exc:
@@ -325,7 +326,7 @@ def _run(
                 return _answer(call, prompts, captions, error=str(exc))
             spoken, heard = _last_turn(call.sid)
             if heard:
-                call.log.append(w("sim.log.heard", text=heard))
+                call.log.append(t("sim.log.heard", text=heard))
             captions.extend(spoken)
         prompts.extend(_prompt_json(settings, p) for p in current_step.prompts)
         if current_step.redirect is not None:
@@ -339,13 +340,13 @@ def _run(
         if current_step.wait is not None:
             call.wait, call.rest = current_step.wait, current_step.rest
             if current_step.wait.kind is WaitKind.DIAL:
-                call.log.append(w("sim.log.dialling", number=current_step.wait.number))
+                call.log.append(t("sim.log.dialling", number=current_step.wait.number))
             return _answer(call, prompts, captions)
         call.ended, call.wait = True, None
-        call.log.append(w("sim.log.ended"))
+        call.log.append(t("sim.log.ended"))
         return _answer(call, prompts, captions)
     call.ended = True
-    return _answer(call, prompts, captions, error=w("sim.too_many_redirects"))
+    return _answer(call, prompts, captions, error=t("sim.too_many_redirects"))
 
 
 def _answer(call: SimCall, prompts: list[dict[str, Any]], captions: list[str], error: str = "") -> dict[str, Any]:
@@ -413,14 +414,14 @@ def start_call() -> dict[str, Any] | tuple[dict[str, Any], int]:
     settings = current().settings
     caller = try_e164(request.form.get("from", ""), settings.default_region)
     if caller is None:
-        return _json_error(w("sim.bad_number"))
+        return _json_error(t("sim.bad_number"))
     called = settings.hotline_number
     call = SimCall(sid="CA" + secrets.token_hex(16), caller=caller, called=called, document="")
     with _lock:
         _calls[call.sid] = call
         while len(_calls) > MAX_CALLS:
             _calls.popitem(last=False)
-    call.log.append(w("sim.log.calling", number=called))
+    call.log.append(t("sim.log.calling", number=called))
     return _run(settings, call, None, "/voice/incoming", {"CallStatus": "ringing"})
 
 
@@ -430,17 +431,17 @@ def press_keys(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
     call = _call(sid)
     digits = "".join(ch for ch in request.form.get("digits", "") if ch in "0123456789*#")[:32]
     if call.ended or call.wait is None:
-        return _json_error(w("sim.not_waiting"), 409)
+        return _json_error(t("sim.not_waiting"), 409)
     if not digits:
-        return _json_error(w("sim.no_digits"))
+        return _json_error(t("sim.no_digits"))
     wait = call.wait
     if wait.kind is WaitKind.DIAL or (wait.kind is WaitKind.RECORD and digits[0] not in wait.finish_on_key):
-        return _json_error(w("sim.not_waiting"), 409)  # keys go nowhere while ringing someone
+        return _json_error(t("sim.not_waiting"), 409)  # keys go nowhere while ringing someone
     try:
         path = _action_path(settings, call)
     except SimulatorProblem as exc:
         return _json_error(str(exc))
-    call.caller_did(w("sim.log.pressed", digits=digits))
+    call.caller_did(t("sim.log.pressed", digits=digits))
     call.wait = None
     if wait.kind is WaitKind.KEYS:
         finish = wait.finish_on_key
@@ -468,7 +469,7 @@ def speak(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
     if following is not None:
         call.wait, call.rest = following.wait, following.rest
     if call.ended or call.wait is None or call.wait.kind is not WaitKind.RECORD:
-        return _json_error(w("sim.not_recording"), 409)
+        return _json_error(t("sim.not_recording"), 409)
     typed = request.form.get("text", "").strip()
     upload = request.files.get("audio")
     try:
@@ -478,22 +479,22 @@ def speak(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
         elif upload is not None:
             raw = upload.read(MAX_SPEECH_BYTES + 1)
             if len(raw) > MAX_SPEECH_BYTES or not raw.startswith(b"RIFF"):
-                return _json_error(w("sim.bad_wav"))
+                return _json_error(t("sim.bad_wav"))
             try:
                 wav = to_phone_wav(raw)  # what a phone line carries: 8 kHz mono 16-bit, as Twilio records it
             except (RuntimeError, ValueError, soundfile.LibsndfileError):
-                return _json_error(w("sim.bad_wav"))
+                return _json_error(t("sim.bad_wav"))
         else:
-            return _json_error(w("sim.nothing_said"))
+            return _json_error(t("sim.nothing_said"))
         url = _store_recording(settings, wav)
         path = _action_path(settings, call)
     except SimulatorProblem as exc:
         return _json_error(str(exc), 503)
     except Exception as exc:  # synthesis failure: tell the person, keep the call waiting
         log.exception("simulator could not prepare speech")
-        return _json_error(w("sim.speech_failed", reason=str(exc)), 500)
+        return _json_error(t("sim.speech_failed", reason=str(exc)), 500)
     seconds = _seconds(wav)
-    call.caller_did(w("sim.log.said", text=typed) if typed else w("sim.log.recorded"))
+    call.caller_did(t("sim.log.said", text=typed) if typed else t("sim.log.recorded"))
     call.wait = None
     params = {"RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1], "RecordingDuration": str(seconds)}
     return _run(settings, call, None, path, params)
@@ -505,7 +506,7 @@ def silence(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
     settings = current().settings
     call = _call(sid)
     if call.ended or call.wait is None:
-        return _json_error(w("sim.not_waiting"), 409)
+        return _json_error(t("sim.not_waiting"), 409)
     wait, call.wait = call.wait, None
     if wait.kind is WaitKind.KEYS and wait.action_on_empty_result:
         try:
@@ -515,7 +516,7 @@ def silence(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
         return _run(settings, call, None, path, {"Digits": ""})
     if wait.kind is WaitKind.DIAL:
         return _dial_result(settings, call, wait, request.form.get("result", "no-answer"))
-    call.caller_did(w("sim.log.silence"))
+    call.caller_did(t("sim.log.silence"))
     return _run(settings, call, step(parse(call.rest)), None, {})
 
 
@@ -528,7 +529,7 @@ def _action_path_of(settings: Settings, call: SimCall, wait: Wait) -> str:
 
 def _dial_result(settings: Settings, call: SimCall, wait: Wait, result: str) -> dict[str, Any]:
     status = result if result in {"completed", "no-answer", "busy", "failed"} else "no-answer"
-    call.log.append(w("sim.log.dial_result", status=status))
+    call.log.append(t("sim.log.dial_result", status=status))
     if wait.action is None:
         return _run(settings, call, step(parse(call.rest)), None, {})
     path = _action_path_of(settings, call, wait)
@@ -542,7 +543,7 @@ def dial_result(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
     settings = current().settings
     call = _call(sid)
     if call.ended or call.wait is None or call.wait.kind is not WaitKind.DIAL:
-        return _json_error(w("sim.not_waiting"), 409)
+        return _json_error(t("sim.not_waiting"), 409)
     wait, call.wait = call.wait, None
     try:
         return _dial_result(settings, call, wait, request.form.get("result", "completed"))
@@ -554,7 +555,7 @@ def dial_result(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
 def hang_up(sid: str) -> dict[str, Any]:
     call = _call(sid)
     call.ended, call.wait = True, None
-    call.caller_did(w("sim.log.hung_up"))
+    call.caller_did(t("sim.log.hung_up"))
     return _answer(call, [], [])
 
 
@@ -577,9 +578,9 @@ def send_text() -> dict[str, Any] | tuple[dict[str, Any], int]:
     sender = try_e164(request.form.get("from", ""), settings.default_region)
     body = request.form.get("body", "")
     if sender is None:
-        return _json_error(w("sim.bad_number"))
+        return _json_error(t("sim.bad_number"))
     if not body.strip() or len(body) > MAX_SMS_CHARS:
-        return _json_error(w("sim.bad_text", n=MAX_SMS_CHARS))
+        return _json_error(t("sim.bad_text", n=MAX_SMS_CHARS))
     params = {
         "AccountSid": settings.twilio_account_sid,
         "ApiVersion": API_VERSION,
@@ -595,7 +596,7 @@ def send_text() -> dict[str, Any] | tuple[dict[str, Any], int]:
     params["SmsSid"] = params["MessageSid"]
     status, answer = _deliver(settings, "/sms/incoming", params)
     if status != 200:
-        return _json_error(w("sim.webhook_failed", status=status), 502)
+        return _json_error(t("sim.webhook_failed", status=status), 502)
     try:
         replies = list(step(parse(answer)).messages)
     except BadTwiml as exc:
@@ -609,12 +610,12 @@ def inbox() -> dict[str, Any] | tuple[dict[str, Any], int]:
     settings = current().settings
     phone = try_e164(request.args.get("phone", ""), settings.default_region)
     if phone is None:
-        return _json_error(w("sim.bad_number"))
+        return _json_error(t("sim.bad_number"))
     if _local_port(settings) is None:
         # Real Twilio: a development machine must not poll it (nor expose its message log to this page).
-        return _json_error(w("sim.no_speech"), 409)
+        return _json_error(t("sim.no_speech"), 409)
     try:
         found = twilio_client(settings).messages.list(to=phone, limit=50)
     except Exception as exc:  # the stand-in or Twilio is unreachable: say so in the page
-        return _json_error(w("sim.standin_down", reason=str(exc)), 503)
+        return _json_error(t("sim.standin_down", reason=str(exc)), 503)
     return {"messages": [{"sid": m.sid, "body": m.body} for m in found]}

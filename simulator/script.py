@@ -18,9 +18,9 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState, ServiceRequest
 from care.webhooks import sign
 from prompts import audio_processing
+from simulator.twilio_standin import TwilioStandIn
+from simulator.twiml_follow import Step, Wait, WaitKind, local_path, parse, step
 from voice.keypad import LANGUAGE_KEYS
-from voice.twilio_standin import TwilioStandIn
-from voice.twiml_follow import Step, Wait, WaitKind, local_path, parse, step
 
 PHONE_RATE = 8000  # Twilio <Record> gives 8 kHz 16-bit mono WAV
 STEP_KINDS = ("say", "wav", "press", "silence", "hangup", "dial")
