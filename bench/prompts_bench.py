@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
             overrides["speaking_rate_wpm"] = args.rate
         settings = load_settings(overrides, environ={})
         db = Database(settings.effective_database_url)
-        create_schema(db)
+        create_schema(db, settings)
         voice = PromptAudio(settings, db, EspeakSynthesizer())
         prompts = catalog.static_prompts()
         print(f"espeak-ng: {voice.engine()}; {len(prompts)} static prompts; {settings.speaking_rate_wpm} wpm")

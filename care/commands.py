@@ -372,8 +372,36 @@ def audit_verify(anchor: str) -> None:
     click.echo("history intact")
 
 
+# --- db ----------------------------------------------------------------------------------------------------
+db_cli = AppGroup("db", help="The database schema: migrate at deploy, show the revision.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the schema migrations (run once at each deploy, before the new code serves)."""
+    from care import schema
+    from care.db import Base
+
+    after = schema.upgrade(current().db.engine, Base.metadata, revision)
+    click.echo(f"schema at {after.current} (code's head {after.head})")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's schema revision; exit 1 when it is behind the code."""
+    from care import schema
+    from care.db import Base
+
+    now = schema.state(current().db.engine, Base.metadata)
+    click.echo(f"schema at {now.current} (code's head {now.head})")
+    if not now.up_to_date:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(audit)
+    app.cli.add_command(db_cli)
     app.cli.add_command(sweep_audio_command)
     app.cli.add_command(people)
     app.cli.add_command(requests_cli)

@@ -41,7 +41,7 @@ from care.requests import (
     rate,
 )
 from care.settings import Settings
-from intents import Locale
+from intents import Locale, enrich
 from prompts.messages import translate
 from sms.conversation import (
     ConfirmResolved,
@@ -58,6 +58,7 @@ from sms.conversation import (
     SenderView,
     SeniorRef,
     reply_to,
+    utterance_of,
 )
 from sms.segments import fit
 
@@ -153,7 +154,10 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             sender = _sender_view(session, incoming.from_phone, settings)
             conversation = session.get(Conversation, incoming.from_phone)
             state = dict(conversation.state) if conversation is not None else {}
-            outcome = reply_to(incoming.body, sender, state, default_locale=Locale(settings.default_locale))
+            heard = enrich(utterance_of(incoming.body, sender, Locale(settings.default_locale)), hl.understanding)
+            outcome = reply_to(
+                incoming.body, sender, state, default_locale=Locale(settings.default_locale), heard=heard
+            )
             params = _carry_out(session, incoming, sender, outcome, settings)
             reply = _render(outcome.reply, outcome.locale, params, settings) if outcome.reply else ""
             if conversation is None:

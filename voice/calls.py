@@ -22,7 +22,7 @@ from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
 from care.settings import LOCALES, Settings
-from intents import InputSource, Intent, Locale, Utterance, vocabulary
+from intents import InputSource, Intent, Locale, Utterance, enrich, vocabulary
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
     Action,
@@ -429,6 +429,7 @@ def _speech(hl: Hearthline, recording_url: str, state: CallDialogState, deadline
     if not transcript.text:
         return Recognised(unclear, Heard(source="speech", confidence=0.0), wav)
     utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
+    utterance = enrich(utterance, hl.understanding)  # the semantic second opinion, added at the edge
     return Recognised(
         TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
         Heard(transcript.text, transcript.confidence, source="speech"),

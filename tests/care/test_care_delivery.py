@@ -31,7 +31,7 @@ def settings(tmp_path: Path, standin: TwilioStandIn) -> Settings:
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(settings.effective_database_url)
-    create_schema(database)
+    create_schema(database, settings)
     yield database
     database.dispose()
 
