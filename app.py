@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
@@ -23,6 +23,9 @@ from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
+
+# OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 # A caller's request body is a few form fields; a staff upload of a prompt is at most a few MB.
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
@@ -76,6 +79,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
     )
+    if settings.is_production:
+        # ASVS V3.4.4: the __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/ and no
+        # Domain, so a neighbouring subdomain cannot plant or overwrite a session.
+        app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=False)
     # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -109,6 +116,14 @@ def _register(app: Flask, settings: Settings) -> None:
         import simulator
 
         simulator.register(app, create_app)
+
+    if app.extensions[EXTENSION_KEY].settings.is_production:
+
+        @app.after_request
+        def strict_transport(response: Response) -> Response:
+            # Browsers then never try the console over plain HTTP (ASVS V14.4.5); Twilio ignores the header.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+            return response
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:

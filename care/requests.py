@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from care import notices
 from care.hours import ServiceHours
-from care.lifecycle import OPEN_STATUSES, Action, next_status
+from care.lifecycle import OPEN_STATUSES, RequestAction, next_status
 from care.models import (
     Channel,
     RequesterKind,
@@ -133,7 +133,7 @@ def create_request(
 def apply_action(
     session: Session,
     request: ServiceRequest,
-    action: Action,
+    action: RequestAction,
     *,
     actor: str,
     note: str = "",
@@ -150,14 +150,14 @@ def apply_action(
     after = next_status(before, action)
     request.status = after
     request.updated_at = now
-    if action is Action.ASSIGN:
+    if action is RequestAction.ASSIGN:
         request.assignee = assignee or actor.split(":", 1)[-1]
     if after is RequestStatus.CLOSED:
         request.closed_at = now
     if after is RequestStatus.REOPENED:
         request.closed_at = None
         request.rating = None
-    label = f"{action.value} → {request.assignee}" if action is Action.ASSIGN else action.value
+    label = f"{action.value} → {request.assignee}" if action is RequestAction.ASSIGN else action.value
     session.add(
         RequestEvent(
             request_id=request.id,

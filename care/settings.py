@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-LOCALES = ("en", "zh", "ko", "es")
+from intents.types import Locale
+
+# The languages are listed once, as intents.Locale; settings, catalogs and commands take them from here.
+LOCALES: tuple[str, ...] = tuple(locale.value for locale in Locale)
 ENV_PREFIX = "HEARTHLINE_"
 # Settings that keep their customary names in the environment, without the prefix.
 PLAIN_ENV_NAMES = {

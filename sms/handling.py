@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from care.context import Hearthline
 from care.hours import ServiceHours
-from care.lifecycle import Action, TransitionRefused
+from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
     Channel,
     Conversation,
@@ -245,7 +245,7 @@ def _answer_about(
         if isinstance(action, Rate):
             rate(session, request, action.rating, actor=actor)
         else:
-            which = Action.CLOSE if isinstance(action, ConfirmResolved) else Action.REOPEN
+            which = RequestAction.CLOSE if isinstance(action, ConfirmResolved) else RequestAction.REOPEN
             # The sender gets the TwiML reply now; the outbox tells everyone else (the family, the requester).
             apply_action(session, request, which, actor=actor, quiet_for=sender.phone)
     except (TransitionRefused, ValueError):

@@ -25,9 +25,9 @@ from care.settings import LOCALES, Settings
 from intents import InputSource, Intent, Locale, Utterance, enrich, vocabulary
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
-    Action,
     AddDetails,
     CallContext,
+    CallDecision,
     CallDialogState,
     CreateRequest,
     InputKind,
@@ -275,7 +275,7 @@ def _replay(session: Session, call_sid: str, delivery_key: str) -> str | None:
 
 
 def _heard(
-    heard: Heard, event: TurnInput, before: CallDialogState, after: CallDialogState, actions: list[Action]
+    heard: Heard, event: TurnInput, before: CallDialogState, after: CallDialogState, actions: list[CallDecision]
 ) -> Heard:
     """What the log shows: the match the dialogue used and the decision the caller actually met."""
     if event.kind is not InputKind.UTTERANCE:
@@ -297,7 +297,7 @@ def _commit(
     hook: Webhook,
     loaded: tuple[int, CallDialogState] | None,
     state: CallDialogState,
-    actions: list[Action],
+    actions: list[CallDecision],
     heard: Heard,
     wav: bytes | None,
 ) -> tuple[TurnResult, DetailsJob | None]:
@@ -335,10 +335,15 @@ def _commit(
 
 
 def _carry_out(
-    session: Session, hl: Hearthline, row: CallState, state: CallDialogState, actions: list[Action], wav: bytes | None
-) -> tuple[list[Action], Made | None, bool]:
+    session: Session,
+    hl: Hearthline,
+    row: CallState,
+    state: CallDialogState,
+    actions: list[CallDecision],
+    wav: bytes | None,
+) -> tuple[list[CallDecision], Made | None, bool]:
     """Do what the dialogue decided; return what is left to render, the request made, and whether details follow."""
-    rendered: list[Action] = []
+    rendered: list[CallDecision] = []
     made: Made | None = None
     details = False
     for action in actions:
@@ -356,7 +361,9 @@ def _carry_out(
 def _reask(hl: Hearthline, row: CallState, state: CallDialogState) -> TurnResult:
     ask = ask_from_json(state.last_ask, slow=False)
     renderer = Renderer(render_context(hl, state.locale, row.turns, reference=row.state.get("reference")))
-    actions: list[Action] = [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    actions: list[CallDecision] = (
+        [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    )
     return TurnResult(renderer.render(actions))
 
 
@@ -502,7 +509,7 @@ def _create(
     return Made(request.id, request.reference, promised)
 
 
-def _status_lines(session: Session, row: CallState) -> list[Action]:
+def _status_lines(session: Session, row: CallState) -> list[CallDecision]:
     caller = identify(session, row.from_phone)
     if caller.senior is not None:
         found = open_requests(session, senior_id=caller.senior.id)
@@ -510,7 +517,7 @@ def _status_lines(session: Session, row: CallState) -> list[Action]:
         found = open_requests(session, phone=row.from_phone)
     if not found:
         return [Speak("voice.status_none")]
-    lines: list[Action] = [Speak("voice.status_count", (("count", str(len(found))),))]
+    lines: list[CallDecision] = [Speak("voice.status_count", (("count", str(len(found))),))]
     for request in found[:3]:  # a longer list is more than a listener can hold; staff can read the rest
         params = (("service", request.intent), ("reference", request.reference), ("status", request.status))
         lines.append(Speak("voice.status_item", params, slow=True))
