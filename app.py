@@ -16,9 +16,11 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
-from care.settings import LOCALES, Settings, load_settings
+from care.ports import Synthesizer
+from care.settings import LOCALES, Settings, TtsEngine, load_settings
 from intents.semantic import default_opinion
 from prompts.audio import PromptAudio
+from prompts.pyttsx3_tts import Pyttsx3Synthesizer
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
@@ -42,7 +44,7 @@ def build_adapters(settings: Settings) -> Hearthline:
     db = Database(settings.effective_database_url)
     create_schema(db, settings)
     sender = TwilioSender(settings)
-    synthesizer = EspeakSynthesizer()
+    synthesizer: Synthesizer = Pyttsx3Synthesizer() if settings.tts_engine is TtsEngine.PYTTSX3 else EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
@@ -98,6 +100,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
+    from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
     from voice.routes import bp as voice_bp
 
@@ -108,6 +111,8 @@ def _register(app: Flask, settings: Settings) -> None:
     care_commands(app)
     prompts_commands(app)
     voice_commands(app)
+    # Jobs are named here, once per process, so the web process queues what the worker can run.
+    call_jobs(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care.context import Hearthline
+from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
     Channel,
@@ -210,7 +211,7 @@ def _carry_out(
                     actor=actor,
                 ),
                 zone=settings.zone,
-                callback_within=timedelta(hours=settings.callback_within_hours),
+                hours=ServiceHours.from_settings(settings),
             )
             params["reference"] = request.reference
             params["service"] = translate("common", f"service.{action.intent.value}", outcome.locale)

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from care.context import current
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
-from prompts.clock import written_datetime, written_time
+from prompts.clock import written_datetime
 from prompts.messages import MissingTranslation, translate
 
 bp = Blueprint(
@@ -83,13 +83,6 @@ def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return written_datetime(moment, page_locale(), current().settings.zone)
-
-
-def local_clock(moment: datetime | None) -> str:
-    """Only the clock time of a stored UTC time, on the centre's clock and in the page's language."""
-    if moment is None:
-        return ""
-    return written_time(moment, page_locale(), current().settings.zone)
 
 
 def staff() -> StaffMember:

@@ -211,8 +211,6 @@ def test_a_wav_file_from_the_browser_reaches_the_hotline_as_phone_line_audio(
     import numpy as np
     import soundfile
 
-    from voice import calls
-
     seed_people(hearthline)
     headers = _token(client)
     sid = _post(client, headers, "/simulator/call", **{"from": SENIOR_PHONE})["call_sid"]
@@ -230,7 +228,7 @@ def test_a_wav_file_from_the_browser_reaches_the_hotline_as_phone_line_audio(
     upload.seek(0)
     response = client.post(f"/simulator/call/{sid}/speech", data={"audio": (upload, "speech.wav")}, headers=headers)
     assert response.status_code == 200 and response.get_json()["log"][-1] == "Spoke (recording sent)"
-    calls.wait_for_details()
+    hearthline.queue.run_pending_jobs()
     with hearthline.db.sessions() as db:
         kept = db.query(ServiceRequest).one().audio_path
     assert kept is not None

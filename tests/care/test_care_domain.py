@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from care import directory
 from care.context import Hearthline
+from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused, allowed_actions, next_status
 from care.models import (
     Channel,
@@ -180,7 +181,7 @@ def test_staff_alerts_give_the_due_time_on_the_centres_clock_not_in_utc(people: 
             s,
             NewRequest("operator", Channel.VOICE, MARY, "call:CA-alert:1", senior_id=_senior(people, MARY)),
             zone=people.settings.zone,
-            callback_within=timedelta(hours=4),
+            hours=ServiceHours.from_settings(people.settings),
             now=asked,
         )
         assert request.due_at == datetime(2026, 3, 3, 19, 0)

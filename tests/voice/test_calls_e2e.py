@@ -16,7 +16,6 @@ from simulator.script import CallSimulator, SimStep, StepKind, parse_step
 from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import CALLER, Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice import calls
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -123,7 +122,7 @@ def test_korean_call_by_real_recognition_ends_in_a_request_with_spoken_details(
     (request,) = call.requests()
     assert (request.intent, request.understood_by, request.locale) == ("meals", "keypad", "ko")
     call.record(standin.add_recording(say("내일 점심에 와 주세요", "ko")))
-    calls.wait_for_details()
+    call.hl.queue.run_pending_jobs()
     (request,) = call.requests()
     # Free recognition wrote the details onto the request (not the "not understood" note), with history.
     assert request.details.strip() and not request.details.startswith("(")
