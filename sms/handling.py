@@ -18,7 +18,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care.context import Hearthline
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -73,6 +72,7 @@ from sms.conversation import (
     utterance_of,
 )
 from sms.segments import fit
+from web.context import Hearthline
 
 log = logging.getLogger(__name__)
 
