@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from care.context import EXTENSION_KEY, Hearthline
 from prompts.clock import written_datetime
 from tests.sms.people import MARY, add_people, requests_of, text
+from web.context import EXTENSION_KEY, Hearthline
 
 
 def _zone_where_it_is_3_am() -> ZoneInfo:

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.models import InboundMessage
 from sms.handling import apology
 from tests.sms.people import Texted, text
+from web.context import EXTENSION_KEY, Hearthline
 
 PAIRS = 20  # the probe that found the loss sent 20 pairs and lost 10
 
