@@ -190,6 +190,12 @@ def add_note(session: Session, request: ServiceRequest, *, actor: str, note: str
     session.add(RequestEvent(request_id=request.id, actor=actor, kind=kind, note=note.strip()))
 
 
+def note_recorded_details(session: Session, request: ServiceRequest, *, actor: str) -> None:
+    """Note in the history that the requester recorded details nobody transcribed (staff listen to them)."""
+    request.updated_at = utcnow()
+    session.add(RequestEvent(request_id=request.id, actor=actor, kind="detail_audio"))
+
+
 def rate(session: Session, request: ServiceRequest, rating: int, *, actor: str) -> None:
     """Record the requester's 1-5 rating of a closed request."""
     if not 1 <= rating <= 5:
