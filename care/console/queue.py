@@ -23,8 +23,8 @@ from care.models import (
     utcnow,
 )
 from care.people import identify
-from care.retention import kept_audio
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
+from care.retention import kept_audio
 from care.routing import TEAMS
 
 QUEUE_LIMIT = 300  # a page staff can scan; filters narrow it further

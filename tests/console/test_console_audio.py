@@ -1,4 +1,4 @@
-"""Staff hear the caller: a keypad call's spoken details reach the request page as a player, whatever the data folder."""
+"""Staff hear the caller: spoken details of a keypad call reach the request page as a player, from any folder."""
 
 from __future__ import annotations
 
