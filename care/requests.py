@@ -168,7 +168,13 @@ def apply_action(
         )
     )
     session.flush()
-    notices.status_changed(session, request, event_id=_last_event_id(session, request), skip_phone=quiet_for)
+    notices.status_changed(
+        session,
+        request,
+        event_id=_last_event_id(session, request),
+        skip_phone=quiet_for,
+        note=note if action is Action.RESOLVE else "",
+    )
     return request
 
 
