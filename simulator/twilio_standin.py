@@ -43,6 +43,9 @@ class TwilioStandIn:
     recordings: dict[str, StoredRecording] = field(default_factory=dict)
     deleted_recordings: list[str] = field(default_factory=list)
     down: bool = False  # every request answers 503
+    # Every request waits this long before it is answered, as when Twilio's API hangs (set it back to 0 to
+    # release the requests already waiting).
+    hang_seconds: float = 0.0
     fail_next: int = 0  # the next N message posts answer 500
     # Slow answers to message posts, to let a test kill a worker mid-send: the message is accepted (stored)
     # first and the 201 held back for this long when `accept_before_delay`, else held back before storing.
@@ -94,7 +97,13 @@ class TwilioStandIn:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return request.headers.get("Authorization", "") == f"Basic {expected}"
 
+    def _hang(self) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < self.hang_seconds:
+            time.sleep(0.05)
+
     def _handle(self, request: Request) -> Response:
+        self._hang()
         if self.down:
             return _json({"code": 20503, "message": "Service unavailable"}, 503)
         if not self._authorised(request):

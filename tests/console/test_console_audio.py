@@ -16,7 +16,6 @@ from tests.console.html import parse_html
 from tests.console.support import STAFF, login, seed_people
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice import calls
 
 
 def test_details_spoken_in_a_language_without_a_model_can_be_heard_with_a_relative_data_folder(
@@ -35,7 +34,7 @@ def test_details_spoken_in_a_language_without_a_model_can_be_heard_with_a_relati
     (request,) = call.requests()
     spoken = hl.synthesizer.synthesize("Please come before noon", "en", 140)
     call.record(standin.add_recording(spoken))
-    calls.wait_for_details()
+    hl.queue.run_pending_jobs()  # type: ignore[attr-defined]
     (request,) = call.requests()
     assert request.audio_path is not None and request.audio_expires_at is not None
 
