@@ -9,11 +9,16 @@ from typing import Any, Protocol
 
 
 class SendFailed(RuntimeError):
-    """A message could not be handed to the SMS provider; `transient` says whether to try again later."""
+    """A message could not be handed to the SMS provider; `transient` says whether to try again later.
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    `outcome_unknown`: the request may have reached the provider (a timeout waiting for its answer), so the
+    message may have gone; ask the provider before sending it again.
+    """
+
+    def __init__(self, message: str, *, transient: bool, outcome_unknown: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+        self.outcome_unknown = outcome_unknown
 
 
 class RecordingUnavailable(RuntimeError):

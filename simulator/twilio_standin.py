@@ -47,6 +47,7 @@ class TwilioStandIn:
     # release the requests already waiting).
     hang_seconds: float = 0.0
     fail_next: int = 0  # the next N message posts answer 500
+    refused_numbers: set[str] = field(default_factory=set)  # message posts to these answer 400 (invalid To)
     # Slow answers to message posts, to let a test kill a worker mid-send: the message is accepted (stored)
     # first and the 201 held back for this long when `accept_before_delay`, else held back before storing.
     message_delay_seconds: float = 0.0
@@ -162,6 +163,8 @@ class TwilioStandIn:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return _json({"code": 20500, "message": "Internal error"}, 500)
+            if request.form.get("To") in self.refused_numbers:
+                return _json({"code": 21211, "message": "The 'To' number is not a valid phone number."}, 400)
             if not request.form.get("To") or not request.form.get("Body"):
                 return _json({"code": 21604, "message": "A 'To' phone number and a Body are required."}, 400)
             sid = f"SM{next(self._ids):032x}"

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.retention import sweep_audio
 from prompts.messages import translate
 from simulator.twilio_standin import TwilioStandIn
@@ -16,6 +15,7 @@ from tests.console.html import parse_html
 from tests.console.support import STAFF, login, seed_people
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
+from web.context import EXTENSION_KEY, Hearthline
 
 
 def test_details_spoken_in_a_language_without_a_model_can_be_heard_with_a_relative_data_folder(

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from care.context import Hearthline
 from care.delivery import deliver_due
 from care.models import Notification, Senior, ServiceRequest, utcnow
 from care.notices import service_name
 from prompts.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.support import SENIOR_PHONE, STAFF, Seeded, login, make_request
+from web.context import Hearthline
 
 NOTE = "Volunteer Ana will visit Thursday 10am"
 
