@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-LOCALES = ("en", "zh", "ko", "es")
+from intents.types import Locale
+
+# The languages are listed once, as intents.Locale; settings, catalogs and commands take them from here.
+LOCALES: tuple[str, ...] = tuple(locale.value for locale in Locale)
 ENV_PREFIX = "HEARTHLINE_"
 # Settings that keep their customary names in the environment, without the prefix.
 PLAIN_ENV_NAMES = {
@@ -31,6 +36,13 @@ TWILIO_AUTH_TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 # A secret drawn at random has many different characters; fewer than this is a typed placeholder ("aaaa…",
 # "abab…"), whatever its length.
 SECRET_KEY_MIN_DISTINCT_CHARACTERS = 8
+
+
+class TtsEngine(StrEnum):
+    """What renders prompts nobody recorded: espeak-ng run directly, or pyttsx3 (the system's voices)."""
+
+    ESPEAK = "espeak"
+    PYTTSX3 = "pyttsx3"
 
 
 class SettingsError(ValueError):
@@ -75,6 +87,12 @@ class Settings:
     # way is confirmed with a yes/no question); "free": full recognition (slower, implicit confirmation).
     open_answers_recognition: str = "phrases"
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
+    # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng about as fast per prompt
+    # (`python -m bench prompts`: medians of 57 and 63 ms here) but through one engine at a time, so four web
+    # threads got 13 prompts/s from it against 30 from espeak-ng; it also starts an engine process per worker
+    # (~1 s) and needs workarounds for its espeak driver (prompts/pyttsx3_tts.py). pyttsx3 lets a centre on
+    # Windows (SAPI5) or macOS speak with the system's voices, without espeak-ng.
+    tts_engine: TtsEngine = TtsEngine.ESPEAK
     # Accessibility numbers, with their sources.
     # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
     # Cox & Wingfield, "Aging in a Fast-Paced World: Rapid Speech and Its Effect on Understanding", ASHA Leader
@@ -97,7 +115,17 @@ class Settings:
     # prompts away (and 0 reaches one at any time).
     speech_retries_before_keypad: int = 2
     keypad_retries_before_person: int = 2
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # The notifications outbox. Exponential backoff 30 s, 1, 2, 4 ... min, capped at 30 min: an outage of
+    # Twilio (their status page shows most last minutes, a few hours) is ridden out; 24 attempts cover roughly
+    # 10 hours before a row is marked FAILED for staff to see.
+    outbox_retry_base_seconds: float = 30.0
+    outbox_retry_cap_seconds: float = 30 * 60.0
+    outbox_max_attempts: int = 24
+    # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
+    outbox_lease_seconds: float = 120.0
+    outbox_batch_size: int = 50
+    # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
+    queue_name: str = "hearthline"
 
     @property
     def is_production(self) -> bool:
@@ -135,6 +163,13 @@ def _parse_time(raw: str) -> time:
     return time.fromisoformat(raw.strip())
 
 
+def _parse_tts_engine(raw: str) -> TtsEngine:
+    try:
+        return TtsEngine(raw.strip().lower())
+    except ValueError:
+        raise ValueError(f"expected {' or '.join(TtsEngine)}, got {raw!r}") from None
+
+
 def _parse_days(raw: str) -> tuple[int, ...]:
     days = tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
     if not days or any(d < 0 or d > 6 for d in days):
@@ -145,10 +180,12 @@ def _parse_days(raw: str) -> tuple[int, ...]:
 _PARSERS: dict[type | str, Callable[[str], Any]] = {
     "bool": parse_bool,
     "int": int,
+    "float": float,
     "str": str,
     "Path": Path,
     "time": _parse_time,
     "tuple[int, ...]": _parse_days,
+    "TtsEngine": _parse_tts_engine,
 }
 
 
@@ -188,16 +225,14 @@ def load_settings(
         raw[key.lower()] = value
 
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
-            extra[key] = value
+            problems.append(_unknown(key, known))
             continue
         try:
             values[key] = _coerce(key, str(known[key].type), value)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             problems.append(f"{_env_name(key)}: {exc}")
-    values["extra"] = extra
     settings = Settings(**values)
     problems.extend(validate(settings))
     if problems:
@@ -206,6 +241,13 @@ def load_settings(
         # Development only (validate() refuses an empty key in production): a fresh key per process.
         settings = Settings(**{**values, "secret_key": secrets.token_hex(32)})
     return settings
+
+
+def _unknown(key: str, known: Mapping[str, Any]) -> str:
+    """An unknown setting is an error naming it (a typo would otherwise be silently ignored)."""
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{key}: not a Hearthline setting{hint}"
 
 
 def _bad_phone(number: str, region: str) -> bool:
@@ -244,6 +286,8 @@ def validate(s: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}TIMEZONE: unknown time zone {s.timezone!r}")
     if s.open_answers_recognition not in {"phrases", "free"}:
         problems.append(f"{ENV_PREFIX}OPEN_ANSWERS_RECOGNITION: expected phrases or free")
+    if not isinstance(s.tts_engine, TtsEngine):
+        problems.append(f"{ENV_PREFIX}TTS_ENGINE: expected {' or '.join(TtsEngine)}")
     if s.default_locale not in LOCALES:
         problems.append(f"{ENV_PREFIX}DEFAULT_LOCALE: expected one of {', '.join(LOCALES)}")
     if s.opening_time >= s.closing_time:
@@ -257,11 +301,20 @@ def validate(s: Settings) -> list[str]:
         "keypad_retries_before_person": (1, 5),
         "audio_retention_days": (0, 3650),
         "callback_within_hours": (1, 72),
+        "outbox_retry_base_seconds": (0.1, 3600),
+        "outbox_retry_cap_seconds": (0.1, 24 * 3600),
+        "outbox_max_attempts": (1, 100),
+        "outbox_lease_seconds": (1, 3600),
+        "outbox_batch_size": (1, 1000),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)
         if not low <= value <= high:
             problems.append(f"{_env_name(name)}: {value} is outside {low}..{high}")
+    if s.outbox_retry_cap_seconds < s.outbox_retry_base_seconds:
+        problems.append(f"{ENV_PREFIX}OUTBOX_RETRY_CAP_SECONDS must not be below {ENV_PREFIX}OUTBOX_RETRY_BASE_SECONDS")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", s.queue_name):
+        problems.append(f"{ENV_PREFIX}QUEUE_NAME: expected 1 to 64 letters, digits, _ . or -")
     if s.database_url and not s.database_url.startswith(("sqlite:", "postgresql")):
         problems.append("DATABASE_URL: expected a sqlite:/// or postgresql:// URL")
     if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from care.console.web import actor, back_to, bp, phone_display, staff, t
-from care.context import current
-from care.lifecycle import OPEN_STATUSES, Action, TransitionRefused, allowed_actions
+from care.lifecycle import OPEN_STATUSES, RequestAction, TransitionRefused, allowed_actions
 from care.models import (
     FamilyLink,
     Notification,
@@ -24,7 +23,9 @@ from care.models import (
 )
 from care.people import identify
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
+from care.retention import kept_audio
 from care.routing import TEAMS
+from web.context import current
 
 QUEUE_LIMIT = 300  # a page staff can scan; filters narrow it further
 NOTE_MAX_CHARS = 2000
@@ -158,13 +159,13 @@ def request_page(reference: str) -> str:
 @bp.post("/requests/<reference>/action")
 def request_action(reference: str) -> Response:
     try:
-        action = Action(request.form.get("action", ""))
+        action = RequestAction(request.form.get("action", ""))
     except ValueError:
         abort(400, description=t("error.bad_request"))
     note = request.form.get("note", "").strip()[:NOTE_MAX_CHARS]
     assignee = request.form.get("assignee", "").strip() or None
     seen_status = request.form.get("seen_status", "")
-    if action is Action.CLOSE and not note:
+    if action is RequestAction.CLOSE and not note:
         # Staff may only record a confirmation the requester gave them; say how it was given.
         flash(t("request.close_needs_note"), "error")
         return back_to("console.request_page", reference=reference)
@@ -174,10 +175,10 @@ def request_action(reference: str) -> Response:
             # Someone else moved it since this page was loaded: show them the current state instead.
             flash(t("request.changed_meanwhile", status=t(f"status.{req.status}")), "error")
             return back_to("console.request_page", reference=reference)
-        if action is Action.ASSIGN and not _is_staff(db, assignee):
+        if action is RequestAction.ASSIGN and not _is_staff(db, assignee):
             flash(t("request.pick_assignee"), "error")
             return back_to("console.request_page", reference=reference)
-        if action is Action.CLOSE:
+        if action is RequestAction.CLOSE:
             note = t("request.confirmed_by_phone_note", note=note)
         try:
             apply_action(db, req, action, actor=actor(), note=note, assignee=assignee)
@@ -211,12 +212,7 @@ def _audio_file(req: ServiceRequest, now: datetime) -> Path | None:
     """The caller's recording, if kept and not past its retention date, and only inside our data folder."""
     if not req.audio_path or (req.audio_expires_at is not None and req.audio_expires_at <= now):
         return None
-    data_dir = current().settings.data_dir.resolve()
-    path = Path(req.audio_path)
-    path = (path if path.is_absolute() else data_dir / path).resolve()
-    if not path.is_relative_to(data_dir) or not path.is_file():
-        return None
-    return path
+    return kept_audio(current().settings.data_dir, req.audio_path)
 
 
 @bp.get("/requests/<reference>/audio")

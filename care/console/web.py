@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -14,11 +13,12 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from care.context import current
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
-from prompts.clock import written_datetime, written_time
+from prompts.clock import written_datetime
 from prompts.messages import MissingTranslation, translate
+from web import csrf
+from web.context import current
 
 bp = Blueprint(
     "console",
@@ -32,6 +32,9 @@ bp = Blueprint(
 F = TypeVar("F", bound=Callable[..., Any])
 # OWASP ASVS 4.0 V3.3.2: ask for the password again at least every 12 hours of use; one shift, then log in.
 SESSION_MAX_AGE = timedelta(hours=12)
+# Ids are PostgreSQL `integer` columns: a larger number is no row of ours, but handed to the database it is an
+# error ("integer out of range") and a 500. Anything past this is simply not found.
+MAX_STORED_ID = 2**31 - 1
 PUBLIC_ENDPOINTS = {"console.login", "console.static", "console.set_language"}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ko": "한국어", "es": "Español"}
 # Pages are server-rendered; the only script is none, and audio is served by us. Nothing may frame the console.
@@ -68,11 +71,7 @@ def service_name(intent: str) -> str:
 
 
 def csrf_token() -> str:
-    token = session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return token
+    return csrf.session_token(session)
 
 
 def local_time(moment: datetime | None) -> str:
@@ -80,13 +79,6 @@ def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return written_datetime(moment, page_locale(), current().settings.zone)
-
-
-def local_clock(moment: datetime | None) -> str:
-    """Only the clock time of a stored UTC time, on the centre's clock and in the page's language."""
-    if moment is None:
-        return ""
-    return written_time(moment, page_locale(), current().settings.zone)
 
 
 def staff() -> StaffMember:
@@ -109,6 +101,12 @@ def admin_required(view: F) -> F:
     return cast(F, checked)
 
 
+def stored_id(raw: str) -> int | None:
+    """A row id typed into a form field, or None when it cannot be one (not digits, or past any stored id)."""
+    value = raw.strip()
+    return int(value) if value.isdigit() and len(value) <= 10 and int(value) <= MAX_STORED_ID else None
+
+
 def back_to(endpoint: str, **values: Any) -> Response:
     """303 after a POST, so reloading the next page never repeats the action."""
     return redirect(url_for(endpoint, **values), code=303)
@@ -121,12 +119,27 @@ def _front_door(state: BlueprintSetupState) -> None:
         state.app.add_url_rule("/", "front_door", lambda: redirect(url_for("console.queue")))
 
 
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_STORED_ID:
+            abort(404)
+
+
+def _has_nul() -> bool:
+    """PostgreSQL text cannot hold NUL (it raises and the page would be a 500); no person types one."""
+    fields = [request.path, *(k for k, _ in request.values.lists())]
+    fields.extend(v for _, vs in request.values.lists() for v in vs)
+    return any("\x00" in text for text in fields)
+
+
 @bp.before_request
 def _gate() -> Response | None:
+    if _has_nul():
+        abort(400, description=t("error.nul"))
     if request.method == "POST":
-        expected = session.get("csrf")
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
-        if not isinstance(expected, str) or not secrets.compare_digest(expected, sent):
+        if not csrf.tokens_match(session.get(csrf.SESSION_KEY), sent):
             abort(400, description=t("error.csrf"))
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -139,7 +152,8 @@ def _gate() -> Response | None:
     if isinstance(staff_id, int) and fresh:
         with current().db.sessions() as db:
             member = db.get(StaffMember, staff_id)
-    if member is None or not member.active or not member.password_hash:
+    if member is None or not member.active or not member.password_hash or session.get("epoch") != member.session_epoch:
+        # Logged out, password reset, deactivated: the session ended on the server, whatever the cookie says.
         session.pop("staff_id", None)
         return redirect(url_for("console.login", next=request.full_path if request.method == "GET" else None))
     g.staff = member

@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from care.context import Hearthline
 from care.models import FamilyLink, FamilyMember, Notification, RequestEvent, Senior, ServiceRequest, StaffMember
 from tests.sms.people import ANN, MARY, SAM, add_people, text
+from web.context import Hearthline
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -109,7 +109,7 @@ def test_add_staff_hashes_password_and_pin(app: Flask, hearthline: Hearthline) -
             staff.password_hash, "correct horse battery"
         )
         assert staff.pin_hash and check_password_hash(staff.pin_hash, "4826")
-    assert "at least 8" in fails(app, "people", "add-staff", "--username", "b", "--name", "B", "--password", "short")
+    assert "at least 12" in fails(app, "people", "add-staff", "--username", "b", "--name", "B", "--password", "short")
     assert "taken" in fails(app, "people", "add-staff", "--username", "olu", "--name", "Again")
 
 

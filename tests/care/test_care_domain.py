@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from care import directory
-from care.context import Hearthline
-from care.lifecycle import Action, TransitionRefused, allowed_actions, next_status
+from care.delivery import DeliveryPolicy
+from care.hours import ServiceHours
+from care.lifecycle import RequestAction, TransitionRefused, allowed_actions, next_status
 from care.models import (
     Channel,
     HistoryIsAppendOnly,
@@ -28,6 +29,7 @@ from care.requests import NewRequest, apply_action, create_request, open_request
 from care.settings import SettingsError, load_settings
 from sms.segments import Encoding, segment_info
 from tests.sms.people import ANN, CARMEN, JIN, KIM, LI, MARY, ROSA, SAM, STAFF_ON_CALL, WANG, add_people
+from web.context import Hearthline
 
 S = RequestStatus
 
@@ -67,17 +69,17 @@ def _new(hl: Hearthline, intent: str, senior_phone: str, requester: str, key: st
 
 # --- life cycle ---------------------------------------------------------------------------------------------------
 def test_life_cycle_transitions() -> None:
-    assert next_status(S.NEW, Action.ASSIGN) is S.ASSIGNED
-    assert next_status(S.ASSIGNED, Action.START) is S.IN_PROGRESS
-    assert next_status(S.IN_PROGRESS, Action.RESOLVE) is S.RESOLVED
-    assert next_status(S.RESOLVED, Action.CLOSE) is S.CLOSED
-    assert next_status(S.CLOSED, Action.REOPEN) is S.REOPENED
-    assert allowed_actions(S.RESOLVED) == [Action.CLOSE, Action.REOPEN]
+    assert next_status(S.NEW, RequestAction.ASSIGN) is S.ASSIGNED
+    assert next_status(S.ASSIGNED, RequestAction.START) is S.IN_PROGRESS
+    assert next_status(S.IN_PROGRESS, RequestAction.RESOLVE) is S.RESOLVED
+    assert next_status(S.RESOLVED, RequestAction.CLOSE) is S.CLOSED
+    assert next_status(S.CLOSED, RequestAction.REOPEN) is S.REOPENED
+    assert allowed_actions(S.RESOLVED) == [RequestAction.CLOSE, RequestAction.REOPEN]
     for status, action in [
-        (S.NEW, Action.CLOSE),
-        (S.IN_PROGRESS, Action.CLOSE),
-        (S.CLOSED, Action.START),
-        (S.NEW, Action.REOPEN),
+        (S.NEW, RequestAction.CLOSE),
+        (S.IN_PROGRESS, RequestAction.CLOSE),
+        (S.CLOSED, RequestAction.START),
+        (S.NEW, RequestAction.REOPEN),
     ]:
         with pytest.raises(TransitionRefused):
             next_status(status, action)
@@ -99,8 +101,8 @@ def test_history_is_append_only_and_names_who_did_what(people: Hearthline) -> No
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="rae")
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae", note="fixed")
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="rae")
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae", note="fixed")
     with people.db.sessions() as s:
         events = list(s.scalars(select(RequestEvent).order_by(RequestEvent.id)))
     assert [(e.actor, e.from_status, e.to_status) for e in events] == [
@@ -127,8 +129,8 @@ def test_rating_only_after_close_and_only_1_to_5(people: Hearthline) -> None:
         assert request is not None
         with pytest.raises(ValueError, match="closed"):
             rate(s, request, 5, actor="family:" + ANN)
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae")
-        apply_action(s, request, Action.CLOSE, actor="family:" + ANN)
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae")
+        apply_action(s, request, RequestAction.CLOSE, actor="family:" + ANN)
         with pytest.raises(ValueError, match="1 to 5"):
             rate(s, request, 6, actor="family:" + ANN)
         rate(s, request, 4, actor="family:" + ANN)
@@ -154,7 +156,7 @@ def test_status_changes_reach_the_requester_in_their_language(
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.START, actor="staff:rae")
+        apply_action(s, request, RequestAction.START, actor="staff:rae")
     with people.db.sessions() as s:
         rows = list(s.scalars(select(Notification).where(Notification.to_phone == family)))
         reference = s.get(ServiceRequest, request_id).reference  # type: ignore[union-attr]
@@ -180,7 +182,7 @@ def test_staff_alerts_give_the_due_time_on_the_centres_clock_not_in_utc(people: 
             s,
             NewRequest("operator", Channel.VOICE, MARY, "call:CA-alert:1", senior_id=_senior(people, MARY)),
             zone=people.settings.zone,
-            callback_within=timedelta(hours=4),
+            hours=ServiceHours.from_settings(people.settings),
             now=asked,
         )
         assert request.due_at == datetime(2026, 3, 3, 19, 0)
@@ -215,7 +217,7 @@ def test_an_assigned_callback_is_not_reminded(people: Hearthline) -> None:
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="olu")
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="olu")
         assert callback_reminders(s, utcnow() + timedelta(days=1), people.settings.zone) == 0
 
 
@@ -251,8 +253,8 @@ def test_open_requests_newest_first_without_closed(people: Hearthline) -> None:
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, first)
         assert request is not None
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae")
-        apply_action(s, request, Action.CLOSE, actor="family:" + ANN)
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae")
+        apply_action(s, request, RequestAction.CLOSE, actor="family:" + ANN)
         assert [r.id for r in open_requests(s, senior_id=_senior(people, MARY))] == [second]
         assert [r.id for r in open_requests(s, phone=ANN)] == [second]
 
@@ -285,6 +287,37 @@ def test_settings_name_every_problem_at_once(tmp_path: Path) -> None:
     ):
         assert name in text
     assert len(caught.value.problems) >= 7
+
+
+def test_an_unknown_setting_is_an_error_naming_it(tmp_path: Path) -> None:
+    # A typo in the config file or an override used to land silently in an `extra` back door.
+    config = tmp_path / "hearthline.json"
+    config.write_text('{"outbox_retry_bse_seconds": 1}', encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"speaking_rate": 120}, environ={"HEARTHLINE_CONFIG": str(config)})
+    assert caught.value.problems == [
+        "outbox_retry_bse_seconds: not a Hearthline setting (did you mean outbox_retry_base_seconds?)",
+        "speaking_rate: not a Hearthline setting (did you mean speaking_rate_wpm?)",
+    ]
+    assert not hasattr(load_settings(environ={}), "extra")
+
+
+def test_outbox_timings_are_validated_settings() -> None:
+    settings = load_settings(
+        {"outbox_lease_seconds": "2.5"},
+        environ={"HEARTHLINE_OUTBOX_RETRY_BASE_SECONDS": "0.5", "HEARTHLINE_OUTBOX_MAX_ATTEMPTS": "3"},
+    )
+    policy = DeliveryPolicy.from_settings(settings)
+    assert (policy.retry_base_seconds, policy.max_attempts, policy.lease_seconds) == (0.5, 3, 2.5)
+    assert policy.retry_cap_seconds == 30 * 60 and policy.batch_size == 50  # the defaults
+    with pytest.raises(SettingsError) as caught:
+        load_settings(
+            {"outbox_retry_base_seconds": 60, "outbox_retry_cap_seconds": 10, "outbox_batch_size": 0}, environ={}
+        )
+    assert {p.split(":")[0].split(" ")[0] for p in caught.value.problems} == {
+        "HEARTHLINE_OUTBOX_RETRY_CAP_SECONDS",
+        "HEARTHLINE_OUTBOX_BATCH_SIZE",
+    }
 
 
 def test_settings_read_booleans_strictly_and_layer_environment_under_overrides() -> None:

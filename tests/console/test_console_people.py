@@ -6,11 +6,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from care import directory
-from care.context import Hearthline
 from care.models import FamilyLink, FamilyMember, Senior, StaffMember
 from care.people import identify, linked_seniors
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, login
+from web.context import Hearthline
 
 
 def test_adding_a_senior_normalises_the_number_so_their_calls_are_recognised(
@@ -134,7 +134,7 @@ def test_an_admin_cannot_deactivate_their_own_account(
 
 def test_directory_refuses_short_passwords_and_duplicate_links(hearthline: Hearthline, seeded: Seeded) -> None:
     with hearthline.db.transaction() as db:
-        with pytest.raises(directory.DirectoryError, match="at least 8"):
+        with pytest.raises(directory.DirectoryError, match="at least 12"):
             directory.add_staff(db, username="shorty", name="Shorty", password="short")
         senior = db.get(Senior, seeded.senior_id)
         family = db.get(FamilyMember, seeded.family_id)

@@ -9,7 +9,6 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from care.context import Hearthline
 from care.models import Conversation, InboundMessage, RequestEvent, ServiceRequest, SmsOptOut
 from sms.segments import Encoding, segment_info
 from tests.sms.people import (
@@ -32,6 +31,7 @@ from tests.sms.people import (
     text,
 )
 from tests.twiml import parse_twiml, signed_post
+from web.context import Hearthline
 
 
 @pytest.fixture
@@ -345,7 +345,7 @@ def test_unsigned_post_is_refused_and_nothing_is_stored(client: FlaskClient, peo
     forged = signed_post(client, people, "/sms/incoming", params, signature="bm90IGEgc2lnbmF0dXJl")
     assert forged.status_code == 403
     # Signed for a different body: tampering in transit is caught too.
-    from care.webhooks import sign
+    from web.webhooks import sign
 
     other = sign(people.settings, "/sms/incoming", {**params, "Body": "something else"})
     assert signed_post(client, people, "/sms/incoming", params, signature=other).status_code == 403
@@ -385,11 +385,11 @@ def test_a_database_failure_gets_a_plain_apology_and_stores_nothing(client: Flas
 
 # --- resolved: confirm, reopen, rate ---------------------------------------------------------------------------------
 def _resolve(hl: Hearthline, reference: str) -> None:
-    from care.lifecycle import Action
+    from care.lifecycle import RequestAction
     from care.requests import apply_action, find_by_reference
 
     with hl.db.transaction() as s:
-        apply_action(s, find_by_reference(s, reference), Action.RESOLVE, actor="staff:rae", note="boiler fixed")
+        apply_action(s, find_by_reference(s, reference), RequestAction.RESOLVE, actor="staff:rae", note="boiler fixed")
 
 
 def test_reply_1_confirms_and_closes_then_a_rating_is_recorded(client: FlaskClient, people: Hearthline) -> None:
