@@ -134,7 +134,7 @@ COLUMNS = (
     ("tricky", 7, "{:>6.1f}%"),
     ("in_scope", 9, "{:>8.1f}%"),
     ("emergency_recall", 11, "{:>10.1f}%"),
-    ("wrong_accepts", 9, "{:>8.1f}%"),
+    ("wrong_accepts", 10, "{:>9.1f}%"),
     ("oos_rejection", 8, "{:>7.1f}%"),
     ("p50_ms", 7, "{:>7.1f}"),
     ("p99_ms", 7, "{:>7.1f}"),

@@ -68,6 +68,9 @@ LONG_WORDS = 6
 LONG_CHARS = 8
 SINGLE_TOPIC_SCORE = 70.0
 MAX_ALTERNATIVES = 3
+# A word or two (a few characters in Chinese): the matcher's keyword outweighs a sentence model's reading of it.
+BRIEF_WORDS = 2
+BRIEF_CHARS = 4
 ALTERNATIVE_FLOOR = 30.0
 
 
@@ -500,9 +503,12 @@ def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) ->
     """Match speech and SMS text (with recogniser confidence), joined with the semantic second opinion when the
     edge added one. Keys never come here: the call's keypad maps them (voice.keypad)."""
     result = match(u.text, u.locale, expected)
-    # Fillers alone ("음 그러니까 저기요", "um, well") say nothing either opinion could act on.
-    if u.semantic is not None and not normalise(u.text, load(u.locale).rules).empty:
-        result = combine(result, u.semantic, expected)
+    if u.semantic is not None:
+        norm = normalise(u.text, load(u.locale).rules)
+        # Fillers alone ("음 그러니까 저기요", "um, well") say nothing either opinion could act on.
+        if not norm.empty:
+            brief = _size(norm.units) <= (BRIEF_WORDS if u.locale in SPACED else BRIEF_CHARS)
+            result = combine(result, u.semantic, expected, brief=brief)
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
     if low and result.decision is Decision.ACCEPT and result.intent is not Intent.EMERGENCY:
         return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from care.context import Hearthline
 from tests.sms.people import ANN, CARMEN, JIN, LI, STAFF_ON_CALL, add_people, outbox, requests_of, text
+from web.context import Hearthline
 
 
 @pytest.fixture
