@@ -102,7 +102,7 @@ class HueyQueue:
 
     def run_housekeeping(self) -> dict[str, int]:
         """Delete callers' audio past its retention date, finished calls' state, and run registered chores."""
-        done = {"call_audio": sweep_audio(self.db), "call_states": sweep_call_states(self.db)}
+        done = {"call_audio": sweep_audio(self.db, self.settings.data_dir), "call_states": sweep_call_states(self.db)}
         for name, chore in self.chores.items():
             try:
                 done[name] = chore()

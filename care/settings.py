@@ -86,10 +86,11 @@ class Settings:
     # way is confirmed with a yes/no question); "free": full recognition (slower, implicit confirmation).
     open_answers_recognition: str = "phrases"
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
-    # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng no faster per prompt
-    # (`python -m bench prompts` measures both), needs an engine process per worker (~1 s to start) and
-    # workarounds for its espeak driver (prompts/pyttsx3_tts.py). pyttsx3 lets a centre on Windows (SAPI5) or
-    # macOS speak with the system's voices, without espeak-ng.
+    # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng about as fast per prompt
+    # (`python -m bench prompts`: medians of 57 and 63 ms here) but through one engine at a time, so four web
+    # threads got 13 prompts/s from it against 30 from espeak-ng; it also starts an engine process per worker
+    # (~1 s) and needs workarounds for its espeak driver (prompts/pyttsx3_tts.py). pyttsx3 lets a centre on
+    # Windows (SAPI5) or macOS speak with the system's voices, without espeak-ng.
     tts_engine: TtsEngine = TtsEngine.ESPEAK
     # Accessibility numbers, with their sources.
     # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
