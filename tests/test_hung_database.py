@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from flask import Flask
 
-from care.context import EXTENSION_KEY, Hearthline
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
+from web.context import EXTENSION_KEY, Hearthline
 
 # Twilio waits at most 15 s for a webhook answer (Twilio docs, "Webhooks: connection overrides", default timeout).
 TWILIO_WAIT_SECONDS = 15
