@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
-from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
@@ -25,6 +24,7 @@ from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
+from web.context import EXTENSION_KEY, Hearthline
 
 # OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
 HSTS = "max-age=31536000; includeSubDomains"

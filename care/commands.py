@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care import directory
-from care.context import current
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
 from prompts.clock import local
+from web.context import current
 
 F = TypeVar("F", bound=Callable[..., Any])
 

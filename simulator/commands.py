@@ -10,11 +10,11 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from care.context import current
 from care.settings import LOCALES
 from simulator.phone import NotWaiting
 from simulator.script import BadStep, CallFailed, CallSimulator, parse_step, print_lines
 from simulator.twilio_standin import TwilioStandIn
+from web.context import current
 
 
 def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask]) -> None:

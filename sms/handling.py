@@ -16,7 +16,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care.context import Hearthline
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -61,6 +60,7 @@ from sms.conversation import (
     utterance_of,
 )
 from sms.segments import fit
+from web.context import Hearthline
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care.context import Hearthline
 from care.hours import ServiceHours
 from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequest, utcnow
 from care.people import identify
@@ -46,6 +45,7 @@ from voice.dialogue import (
 )
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, Renderer, apology
+from web.context import Hearthline
 
 log = logging.getLogger(__name__)
 

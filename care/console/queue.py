@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from care.console.web import actor, back_to, bp, phone_display, staff, t
-from care.context import current
 from care.lifecycle import OPEN_STATUSES, RequestAction, TransitionRefused, allowed_actions
 from care.models import (
     FamilyLink,
@@ -25,6 +24,7 @@ from care.models import (
 from care.people import identify
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
 from care.routing import TEAMS
+from web.context import current
 
 QUEUE_LIMIT = 300  # a page staff can scan; filters narrow it further
 NOTE_MAX_CHARS = 2000

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from care.context import Hearthline
 from care.lifecycle import RequestAction
 from care.models import CallState, InboundMessage, ServiceRequest
 from care.notices import service_name
@@ -20,6 +19,7 @@ from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
 from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, login, seed_people
 from voice.recordings import TwilioRecordings
+from web.context import Hearthline
 
 
 def _token(client: FlaskClient) -> dict[str, str]:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from care import directory
-from care.context import Hearthline
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused, allowed_actions, next_status
 from care.models import (
@@ -29,6 +28,7 @@ from care.requests import NewRequest, apply_action, create_request, open_request
 from care.settings import SettingsError, load_settings
 from sms.segments import Encoding, segment_info
 from tests.sms.people import ANN, CARMEN, JIN, KIM, LI, MARY, ROSA, SAM, STAFF_ON_CALL, WANG, add_people
+from web.context import Hearthline
 
 S = RequestStatus
 

@@ -17,12 +17,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.jobs import HueyQueue
 from care.models import Notification
 from care.outbox import Message, enqueue
 from simulator.twilio_standin import TwilioStandIn
 from tests.conftest import base_config
+from web.context import EXTENSION_KEY, Hearthline
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")

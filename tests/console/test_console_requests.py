@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from care.context import Hearthline
 from care.models import RequestEvent, ServiceRequest, utcnow
 from care.notices import service_name
 from prompts.messages import translate
@@ -24,6 +23,7 @@ from tests.console.support import (
     login,
     make_request,
 )
+from web.context import Hearthline
 
 
 def _status_text(reference: str, status: str) -> str:
