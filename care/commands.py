@@ -346,7 +346,7 @@ def sweep_audio_command() -> None:
     """Delete callers' recordings past their retention date and old call states (the worker does it hourly)."""
     from care.retention import sweep_audio, sweep_call_states
 
-    click.echo(f"deleted {sweep_audio(current().db)} recordings")
+    click.echo(f"deleted {sweep_audio(current().db, current().settings.data_dir)} recordings")
     click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
 
 

@@ -241,6 +241,7 @@ class PhoneCall:
                     "understood_by": r.understood_by,
                     "transcript": r.transcript,
                     "details": r.details,
+                    "audio_kept": r.audio_path is not None,
                 }
                 for r in rows
             ]

@@ -19,7 +19,7 @@ from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequ
 from care.people import identify
 from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
-from care.requests import NewRequest, add_note, create_request, open_requests
+from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
 from care.settings import LOCALES, Settings
 from intents import InputSource, Intent, Locale, Utterance, enrich, vocabulary
 from prompts.clock import spoken_datetime
@@ -480,7 +480,8 @@ def _keep_audio(hl: Hearthline, call_sid: str, turn: int, wav: bytes | None) -> 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{call_sid}-{turn}.wav"
     path.write_bytes(wav)
-    return str(path), utcnow() + timedelta(days=days)
+    # Stored relative to the data folder, so the console and the retention sweep find it from any working folder.
+    return path.relative_to(hl.settings.data_dir).as_posix(), utcnow() + timedelta(days=days)
 
 
 def _create(
@@ -555,13 +556,10 @@ def add_details(hl: Hearthline, job: DetailsJob) -> None:
         request = session.get(ServiceRequest, job.request_id)
         if request is None:
             return
-        add_note(
-            session,
-            request,
-            actor=f"caller:{job.phone}",
-            note=text or "(details recorded, not understood)",
-            kind="detail",
-        )
+        if text:
+            add_note(session, request, actor=f"caller:{job.phone}", note=text, kind="detail")
+        else:  # no speech model for this language, or nothing recognised: staff listen to the recording
+            note_recorded_details(session, request, actor=f"caller:{job.phone}")
         if request.audio_path is None:
             path, expires = _keep_audio(hl, f"details-{request.reference}", 0, wav)
             request.audio_path, request.audio_expires_at = path, expires

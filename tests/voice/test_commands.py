@@ -182,7 +182,7 @@ def test_audio_sweep_deletes_expired_recordings_and_records_it(make_app: Callabl
     with hl.db.sessions() as session:
         kinds = list(session.scalars(select(RequestEvent.kind).where(RequestEvent.kind == "audio_deleted")))
     assert kinds == ["audio_deleted"]
-    assert sweep_audio(hl.db) == 0
+    assert sweep_audio(hl.db, hl.settings.data_dir) == 0
 
 
 def test_sweep_forgets_finished_calls_but_keeps_live_ones(make_app: Callable[..., Flask]) -> None:
