@@ -566,10 +566,13 @@ def add_details(hl: Hearthline, job: DetailsJob) -> None:
 
 
 # --- when anything failed -----------------------------------------------------------------------------------
-def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error") -> str:
-    """Apologise and connect to a person, in the caller's language when we know it."""
+def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error", *, database: bool = True) -> str:
+    """Apologise and connect to a person, in the caller's language when we know it.
+
+    `database=False` (Twilio's fallback URL) answers without it: the default language, synthesised prompts.
+    """
     locale = hl.settings.default_locale
-    if call_sid:
+    if call_sid and database and hl.db.available:
         try:
             with hl.db.sessions() as session:
                 row = session.get(CallState, call_sid)
@@ -578,6 +581,8 @@ def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error")
         except Exception:  # the database may be what failed
             log.warning("call state unreadable while apologising", exc_info=True)
     ctx = render_context(hl, locale, 0)
+    if not database:
+        ctx = replace(ctx, audio_url=hl.prompt_voice.synthesis_url)
     try:
         return apology(ctx, key)
     except Exception:  # even synthesis or a catalog failed: plain <Say> of the English apology
