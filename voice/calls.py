@@ -250,6 +250,16 @@ def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
     if job is not None:
         # Only after commit: the job reads the request this turn wrote.
         hl.queue.enqueue(DETAILS_JOB, asdict(job))
+    # The decision the caller met, as simulate-call prints it (the words stay in the database, not the log).
+    heard = result.heard
+    log.info(
+        "call %s %s: %s input, intent %s, %s",
+        hook.call_sid,
+        hook.delivery_key,
+        heard.source or "no",
+        heard.intent,
+        heard.decision,
+    )
     return result
 
 
