@@ -7,7 +7,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,6 +41,10 @@ def create_schema(db: Database, settings: Settings) -> None:
     schema.ensure(db.engine, Base.metadata, migrate=not settings.is_production)
 
 
+# Answers that must work while the database is down, so they never wait on it (not even for the schema check).
+DATABASE_FREE_ENDPOINTS = frozenset({"voice.fallback"})
+
+
 class SchemaAtStart:
     """The schema check of start-up, repeated before requests until it has succeeded once.
 
@@ -55,7 +59,13 @@ class SchemaAtStart:
         self._lock = threading.Lock()
 
     def attempt(self) -> None:
-        if self.done or not self._db.available or not self._lock.acquire(blocking=False):
+        if (
+            self.done
+            or not self._db.available
+            or (has_request_context() and request.endpoint in DATABASE_FREE_ENDPOINTS)
+        ):
+            return
+        if not self._lock.acquire(blocking=False):
             return
         try:
             create_schema(self._db, self._settings)
