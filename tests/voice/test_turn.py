@@ -1,4 +1,4 @@
-"""One voice turn as a pipeline: lost state stepped once, Twilio hanging within the budget, details on the queue."""
+"""One voice turn as a pipeline: one match and its decision logged, lost state stepped once, Twilio hanging, details."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from huey import RedisHuey
 from sqlalchemy import delete
 
 from care.models import CallState, RequestEvent
+from intents import Decision, InputSource, Intent, Locale, Utterance
 from prompts.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
+from voice.dialogue import CallContext, CallDialogState, InputKind, Phase, TurnInput, decision_of, step, understand
 from web.context import EXTENSION_KEY, Hearthline
 
 # Twilio waits at most 15 s for a webhook's answer
@@ -104,3 +106,16 @@ def test_details_are_transcribed_by_the_job_queue_after_the_answer(
     # No Spanish speech model here: the recording is kept for staff to hear, once.
     assert kinds.count("detail_audio") == 1
     assert url.rsplit("/", 1)[-1] in standin.deleted_recordings
+
+
+@pytest.mark.parametrize(("constrained", "decision"), [(True, Decision.CONFIRM), (False, Decision.ACCEPT)])
+def test_the_decision_logged_is_the_one_the_dialogue_took_from_one_match(constrained: bool, decision: Decision) -> None:
+    """A service the matcher accepts is still asked about when a phrase list forced the words: the log says so."""
+    ctx = CallContext(speech_locales=frozenset({"en"}))
+    state, _greeting = step(CallDialogState(), TurnInput(InputKind.START, known_locale="en"), ctx)
+    said = Utterance("I need meals delivered to my home", InputSource.SPEECH, Locale.EN, 0.95)
+    event = understand(state, TurnInput(InputKind.UTTERANCE, said, constrained=constrained))
+    assert event.match is not None and (event.match.intent, event.match.decision) == (Intent.MEALS, Decision.ACCEPT)
+    after, actions = step(state, event, ctx)
+    assert decision_of(state, after, actions) is decision
+    assert after.phase is (Phase.CONFIRM if constrained else Phase.DETAILS)
