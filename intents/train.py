@@ -40,15 +40,15 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hearth
 
 
 def training_examples(directory: Path = CORPUS_DIR) -> list[Example]:
-    """The corpus lines and the catalogs' strong keywords and whole phrases (for the intents the model learns)."""
+    """The corpus lines and, as plain examples, the catalogs' whole phrases (for the intents the model learns).
+    Single keywords were tried too: out-of-fold accuracy fell (0.811 to 0.801) and small talk read as emergency."""
     examples: list[Example] = []
     for locale, path in sorted(corpus_files(directory).items()):
         # Dialogue answers (yes/no/...) are the matcher's alone.
         examples += [e for e in read_examples(path, locale) if e.expected is None or e.expected in SEMANTIC_INTENTS]
-        # Strong keywords too: a caller often says one word ("말동무"), and the corpus is whole sentences.
-        for intent, surfaces in sorted(load(locale).surfaces.items()):
-            if intent in SEMANTIC_INTENTS:
-                examples += [Example(intent, "catalog", surface, locale) for surface in surfaces]
+        for phrase in load(locale).phrases:
+            if phrase.intent in SEMANTIC_INTENTS:
+                examples.append(Example(phrase.intent, "catalog", phrase.surface, locale))
     return examples
 
 
@@ -205,7 +205,7 @@ def train(
     accuracy = float(np.mean(probs.argmax(axis=1) == y))
     manifest: dict[str, object] = {
         "about": "Semantic second opinion: logistic regression over sentence embeddings (python -m intents train).",
-        "version": f"{_digest(files)[:8]}-{_digest(catalogs)[:8]}",
+        "version": f"{_digest(files)[:8]}-{_digest(catalogs)[:8]}-{sha256(out / WEIGHTS)[:8]}",
         "embedder": embedder.name,
         "prefix": "query: ",
         "corpus_sha256": _digest(files),

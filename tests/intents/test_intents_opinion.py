@@ -77,11 +77,16 @@ def test_a_doubtful_service_the_model_holds_out_of_scope_is_rejected() -> None:
 )
 def test_safety_net_whatever_is_close_to_an_emergency_is_the_emergency_question(text: str, locale: Locale) -> None:
     result = match_utterance(heard(text, opinion(emergency=0.35, meals=0.4), locale))
-    if match(text, locale).decision is Decision.ACCEPT:
-        # Over strong words the model must be sure (one word is where it is weakest).
-        assert result.intent is not Intent.EMERGENCY
-        result = match_utterance(heard(text, opinion(emergency=0.7), locale))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
+def test_one_strong_word_outweighs_a_model_that_only_leans_to_emergency() -> None:
+    said = heard("말동무", opinion(emergency=0.35, companionship=0.3), Locale.KO)  # "a companion"
+    assert match("말동무", Locale.KO).decision is Decision.ACCEPT
+    result = match_utterance(said)
+    assert (result.intent, result.decision) == (Intent.COMPANIONSHIP, Decision.CONFIRM)
+    sure = match_utterance(heard("말동무", opinion(emergency=0.8), Locale.KO))
+    assert (sure.intent, sure.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
 
 
 def test_a_clear_emergency_phrase_still_acts_at_once_whatever_the_model_says() -> None:
