@@ -10,6 +10,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from intents.catalog import Catalog, Keyword, SeqIndex, load
+from intents.hearing import heard_match
 from intents.negation import cues_for, is_negated
 from intents.normalise import BREAK, SPACED, Normalised, normalise
 from intents.types import (
@@ -504,7 +505,7 @@ def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) ->
         if intent is None:
             return Match(None, 0.0, Decision.REJECT, ())
         return Match(intent, 100.0, Decision.ACCEPT, ())
-    result = match(u.text, u.locale, expected)
+    result = heard_match(match(u.text, u.locale, expected), u.hearing, lambda text: match(text, u.locale, expected))
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
     if low and result.decision is Decision.ACCEPT and result.intent is not Intent.EMERGENCY:
         return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)

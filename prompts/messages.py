@@ -9,6 +9,8 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from prompts.grammar import Word
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 LOCALES = ("en", "zh", "ko", "es")
 # One catalog (gettext domain) per part of the product, so each part's sentences live together; "staffline"
@@ -47,7 +49,10 @@ def translate(domain: str, key: str, locale: str, **params: object) -> str:
     text = _texts(locale, domain).get(key)
     if text is None:
         raise MissingTranslation(f"{domain}:{key} has no {locale} text")
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    # Text values may carry a Korean particle chosen by their last sound: "{service:이/가}" (prompts.grammar).
+    return text.format(**{name: Word(v) if isinstance(v, str) else v for name, v in params.items()})
 
 
 def normalise_locale(name: str) -> str:

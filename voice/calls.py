@@ -23,7 +23,8 @@ from care.phones import try_e164
 from care.ports import RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
 from care.settings import Settings
-from intents import InputSource, Intent, Locale, Utterance, match_utterance, vocabulary
+from intents import Decision, InputSource, Intent, Locale, Utterance, match, match_utterance, vocabulary
+from intents.hearing import WEIGHED
 from voice.dialogue import (
     Action,
     AddDetails,
@@ -33,6 +34,7 @@ from voice.dialogue import (
     InputKind,
     Listen,
     ListenKind,
+    Phase,
     ReadStatus,
     Speak,
     TurnInput,
@@ -145,7 +147,7 @@ def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool
     `open_answers_recognition = "free"` recognises open answers freely, and a clear request is then acted on
     with an implicit confirmation ("I'll arrange meal delivery").
     """
-    if kind is ListenKind.YES_NO:
+    if kind in (ListenKind.YES_NO, ListenKind.EMERGENCY_CHECK):
         return vocabulary(Locale(locale), YES_NO_INTENTS)
     if kind is ListenKind.DETAILS or free_open_answers:
         return None
@@ -175,18 +177,29 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
         listening(state), state.locale, free_open_answers=hl.settings.open_answers_recognition == "free"
     )
     try:
-        transcript = hl.recognizer.transcribe(wav, state.locale, phrases)
+        transcript = hl.recognizer.transcribe(
+            wav, state.locale, phrases, verify=lambda text: worth_checking(state, text)
+        )
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), None
     if not transcript.text:
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav
-    utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
+    utterance = Utterance(
+        transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence, transcript.hearing
+    )
     return (
-        TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
+        TurnInput(InputKind.UTTERANCE, utterance),
         Heard(transcript.text, transcript.confidence, source="speech"),
         wav,
     )
+
+
+def worth_checking(state: CallDialogState, text: str) -> bool:
+    """Whether a phrase-list result would start something (a request, the emergency flow, leaving the
+    emergency question), so a free decoding of the same audio should check it (seconds, so only then)."""
+    result = match(text, Locale(state.locale), expected_intents(state))
+    return result.decision is not Decision.REJECT and result.intent in WEIGHED
 
 
 def _describe(state: CallDialogState, event: TurnInput, heard: Heard) -> Heard:
@@ -473,6 +486,10 @@ def answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> 
     key = f"answer:{turn_raw}:{via}:{digits}:{recording_sid}"
 
     def read(state: CallDialogState) -> tuple[TurnInput, Heard, bytes | None]:
+        if digits == "hangup" and listening(state) is ListenKind.EMERGENCY_CHECK:
+            if recording_url:
+                _safe_delete(hl, recording_url)
+            return TurnInput(InputKind.HANGUP), Heard("hangup", source="call"), None
         if digits and digits != "hangup" and any(ch.isdigit() or ch in "*#" for ch in digits):
             if recording_url:
                 _safe_delete(hl, recording_url)  # a key ended the recording; the audio is not used
@@ -501,6 +518,28 @@ def dial_result(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]
         return TurnInput(InputKind.DIAL_RESULT, dial_status=status), Heard(status, source="dial"), None
 
     return run_turn(hl, call_sid=call_sid, from_phone=phone, delivery_key=key, turn=int(turn_raw), make_input=read)
+
+
+# Twilio's final CallStatus values (https://www.twilio.com/docs/voice/api/call-resource#call-status-values).
+CALL_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+def call_status(hl: Hearthline, form: Mapping[str, str]) -> None:
+    """Twilio's call status callback: a caller who hangs up on the emergency question is treated as a yes."""
+    call_sid = _required(form, "CallSid")
+    phone = _phone(hl, form)
+    status = (form.get("CallStatus") or "").strip()
+    if status not in CALL_ENDED:
+        return
+    with hl.db.sessions() as session:
+        row, state = _load(session, call_sid)
+    if row is None or state.phase is not Phase.EMERGENCY_CHECK:
+        return
+
+    def read(_state: CallDialogState) -> tuple[TurnInput, Heard, bytes | None]:
+        return TurnInput(InputKind.HANGUP), Heard(status, source="call"), None
+
+    run_turn(hl, call_sid=call_sid, from_phone=phone, delivery_key=f"status:{status}", turn=None, make_input=read)
 
 
 def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error") -> str:

@@ -19,6 +19,7 @@ class Phase(StrEnum):
     DETAILS = "details"  # optional extra details after a request was made
     ANYTHING_ELSE = "anything_else"  # open question after a request; silence ends the call warmly
     TRANSFER = "transfer"  # dialling the staff line
+    EMERGENCY_CHECK = "emergency_check"  # "do you need emergency help right now?" after a weakly heard emergency
     EMERGENCY = "emergency"  # dialling the emergency number
     EMERGENCY_BACKUP = "emergency_backup"  # the emergency dial failed; dialling the staff line
     ENDED = "ended"
@@ -31,12 +32,14 @@ class InputKind(StrEnum):
     UNCLEAR = "unclear"  # a recording that could not be fetched or decoded: counts as not understood
     DETAILS = "details"  # a recording of extra details (transcribed at the edge, not matched)
     DIAL_RESULT = "dial_result"  # Twilio's DialCallStatus after <Dial>
+    HANGUP = "hangup"  # the caller hung up (Twilio's call status callback, or Digits=hangup after <Record>)
 
 
 class ListenKind(StrEnum):
     OPEN = "open"  # free answer: fuzzy-matched against every service
     YES_NO = "yes_no"  # short answer: phrase list of yes/no words
     DETAILS = "details"  # free text kept on the request
+    EMERGENCY_CHECK = "emergency_check"  # the fail-safe yes/no: short timings, the yes/no phrase list
 
 
 class DialTarget(StrEnum):
@@ -155,8 +158,6 @@ class TurnInput:
     known_locale: str | None = None  # START: the caller's profile language, if the number is on file
     is_staff: bool = False  # START: the number is a staff member's
     recording_url: str = ""  # DETAILS: the recording to transcribe onto the request
-    # Recognised with a phrase list: the recogniser had to pick catalog words, so a service is only a guess.
-    constrained: bool = False
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,46 @@ def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     return replace(state, phase=Phase.EMERGENCY, requests_made=state.requests_made + 1), actions
 
 
+def _emergency_check(state: CallDialogState, transcript: str, by: str) -> Step:
+    """A weakly heard emergency: one fast yes/no where only a clear no goes back (DESIGN.md: asymmetric)."""
+    new = replace(
+        state,
+        phase=Phase.EMERGENCY_CHECK,
+        pending_intent=Intent.EMERGENCY.value,
+        pending_transcript=transcript,
+        pending_by=by,
+    )
+    return _asking(new, [Listen(ListenKind.EMERGENCY_CHECK, (Speak("voice.emergency_check"),))])
+
+
+def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInput) -> Step:
+    """The answer to the emergency question: yes, silence, anything unclear and hanging up all mean help.
+
+    Only a clear no (key 2, or "no" heard well, see intents.hearing) goes back; 0 still reaches a person.
+    """
+    transcript, by = state.pending_transcript, state.pending_by or "speech"
+    cleared = replace(state, pending_intent=None, pending_transcript="", pending_by="")
+    utterance = event.utterance if event.kind is InputKind.UTTERANCE else None
+    if utterance is not None and utterance.source is InputSource.KEYPAD:
+        digit = utterance.text.strip()[:1]
+        if digit == keypad.NO_KEY:
+            return _not_understood(cleared, ctx)
+        if digit == keypad.PERSON_KEY:
+            return _person(cleared, ctx, transcript, by)
+    elif utterance is not None:
+        result = match_utterance(utterance, frozenset({Intent.YES, Intent.NO}))
+        if result.intent is Intent.NO and result.decision is Decision.ACCEPT and not result.negated:
+            return _not_understood(cleared, ctx)
+    if event.kind is InputKind.HANGUP:
+        # Nobody is left on the line to dial for: the urgent request alerts staff and family at once.
+        actions: list[Action] = [
+            CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
+            Hangup(),
+        ]
+        return replace(cleared, phase=Phase.ENDED, requests_made=state.requests_made + 1), actions
+    return _emergency(cleared, transcript, by)
+
+
 def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript: str, by: str) -> Step:
     if intent is Intent.STATUS:
         return _asking(
@@ -380,15 +421,16 @@ def _rejected_confirmation(state: CallDialogState, ctx: CallContext) -> Step:
     return _asking(state, [Listen(ListenKind.OPEN, prompts)])
 
 
-def _on_match(
-    state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance, constrained: bool = False
-) -> Step:
+def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance) -> Step:
     by = "keypad" if utterance.source is InputSource.KEYPAD else "speech"
     text = utterance.text
     intent = result.intent
-    if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT and not result.negated:
-        # A possible emergency is never questioned: a wrongly dialled helper costs less than a missed one.
+    if intent is Intent.EMERGENCY and result.decision is Decision.ACCEPT and not result.negated:
+        # A clear emergency, well heard, is never questioned.
         return _emergency(state, text, by)
+    if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT:
+        # A doubtful one is asked about, never dropped: silence or an unclear answer still dials.
+        return _emergency_check(state, text, by)
     if intent is Intent.OPERATOR and result.decision is not Decision.REJECT:
         return _person(state, ctx, text, by)
     if intent is Intent.REPEAT and result.decision is not Decision.REJECT:
@@ -409,7 +451,7 @@ def _on_match(
         if state.phase is Phase.ANYTHING_ELSE and intent is Intent.NO:
             return _goodbye(state)
         return _not_understood(state, ctx)
-    if result.decision is Decision.ACCEPT and not constrained:
+    if result.decision is Decision.ACCEPT:
         return _accept(state, ctx, intent, text, by)
     question = (Speak("voice.confirm", _service(intent)),)
     new = replace(state, phase=Phase.CONFIRM, pending_intent=intent.value, pending_transcript=text, pending_by=by)
@@ -420,6 +462,8 @@ def expected_intents(state: CallDialogState) -> frozenset[Intent] | None:
     """What the current question can be answered with (the matcher always adds emergency and operator)."""
     if state.phase is Phase.CONFIRM:
         return frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}) | Intent.SERVICES
+    if state.phase is Phase.EMERGENCY_CHECK:
+        return frozenset({Intent.YES, Intent.NO})
     return None
 
 
@@ -435,6 +479,10 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         return start(ctx, known_locale=event.known_locale, is_staff=event.is_staff)
     if state.phase is Phase.ENDED:
         return _goodbye(state)
+    if state.phase is Phase.EMERGENCY_CHECK and event.kind is not InputKind.DIAL_RESULT:
+        return _on_emergency_check(state, ctx, event)
+    if event.kind is InputKind.HANGUP:
+        return replace(state, phase=Phase.ENDED), []
     if event.kind is InputKind.DIAL_RESULT:
         return _dial_result(state, ctx, event.dial_status)
     if event.kind is InputKind.SILENCE:
@@ -460,7 +508,7 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
             return _on_match(state, ctx, result, utterance)
         return _keypad_failed(state, ctx, key_wrong=False)
     result = match_utterance(utterance, expected_intents(state))
-    return _on_match(state, ctx, result, utterance, event.constrained)
+    return _on_match(state, ctx, result, utterance)
 
 
 def _silence(state: CallDialogState, ctx: CallContext) -> Step:
