@@ -32,7 +32,7 @@ def build_adapters(settings: Settings) -> Hearthline:
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
-    recognizer = VoskRecognizer(settings.vosk_model_dir)
+    recognizer = VoskRecognizer(settings.vosk_model_dir, check_seconds=settings.speech_check_seconds)
     if settings.preload_speech_models:
         # Under `gunicorn --preload` the models load once, before the workers fork, and their pages are shared.
         recognizer.preload(LOCALES)

@@ -59,6 +59,10 @@ class Settings:
     # way is confirmed with a yes/no question); "free": full recognition (slower, implicit confirmation).
     open_answers_recognition: str = "phrases"
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
+    # Seconds a free decoding may spend checking what a phrase list heard (voice.recognizer): a 4 s Korean
+    # answer decodes freely in ~3 s on an idle 2-core machine, ~12 s on one loaded 4x over (measured); past
+    # it a quicker check runs. With download and the phrase-list pass the answer stays inside Twilio's 15 s.
+    speech_check_seconds: int = 7
     # Accessibility numbers, with their sources.
     # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
     # Cox & Wingfield, "Aging in a Fast-Paced World: Rapid Speech and Its Effect on Understanding", ASHA Leader
@@ -234,6 +238,7 @@ def validate(s: Settings) -> list[str]:
         "keypad_retries_before_person": (1, 5),
         "audio_retention_days": (0, 3650),
         "callback_within_hours": (1, 72),
+        "speech_check_seconds": (1, 12),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)

@@ -30,25 +30,28 @@ DEFAULT_MODEL_RATE = 16000
 # Feed Vosk in pieces of this many samples (0.25 s at 16 kHz), as a live stream would; bounded memory.
 CHUNK_SAMPLES = 4000
 # A free decoding that checks a phrase-list result must leave the webhook inside Twilio's 15 s
-# (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): a 4 s Korean answer decodes
-# freely in ~3 s on an idle 2-core machine and 6-8 s when it is busy (python -m bench speech). Download and
-# the phrase-list pass take ~1 s, so 9 s keeps the answer under ~11 s; past it the check stops and the result
-# counts as unchecked (a service is then confirmed, an emergency asked about: intents.hearing).
-FREE_CHECK_BUDGET_SECONDS = 9.0
+# (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides); settings.speech_check_seconds.
+DEFAULT_CHECK_SECONDS = 7.0
 # A phrase-list word is supported when the free decoding heard something that sounds like it at about the same
 # time: spelling similarity (0-100) of the word and consecutive free words near its time span, Hangul compared
 # letter by letter (jamo). Set on the espeak-ng Korean phrases of `python -m bench speech` (dither off): the
 # fall heard as "넘어" scored 83, words forced onto meal, ride and complaint requests 0-67 ("연기" over "여운",
-# "났어요" over "네요"). A supported word still only earns a confirmation unless the free decoding alone says
-# the same (intents.hearing).
+# "났어요" over "네요"), one forced "연기" 89 over a free "여기". So a supported word still only earns a
+# confirmation unless the free decoding alone says the same (intents.hearing).
 SUPPORT_SIMILARITY = 80.0
 # The two decodings place a word up to ~0.4 s apart (same data): free words this near its span count.
 ALIGN_SLACK_SECONDS = 0.5
+# The quicker check when the free one runs out of time: the same phrase list plus every single Hangul
+# syllable the model knows as a word (~5,000), so audio that is no catalog word can land on syllables instead
+# ("absorbing" words; the Korean model has no [unk]). It hears forced words less often than the phrase list
+# alone, never better than a free decoding, so what it supports is still only confirmed (intents.hearing).
+HANGUL_SYLLABLES = range(0xAC00, 0xD7A4)
 
 
 # Models by folder, shared by every recogniser (and every app) in the process: a model is ~300-600 MB.
 _MODELS: dict[Path, tuple[Any, int]] = {}
 _MODELS_LOCK = threading.Lock()
+_ABSORBERS: dict[Path, tuple[str, ...]] = {}
 
 
 class RecognitionFailed(RuntimeError):
@@ -97,8 +100,9 @@ class VoskRecognizer:
     so that there is one path, one place that can fail, and identical features whatever the source.
     """
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, check_seconds: float = DEFAULT_CHECK_SECONDS) -> None:
         self._model_dir = Path(model_dir)
+        self.check_seconds = check_seconds
 
     def model_path(self, locale: str) -> Path | None:
         """Where the locale's model is: `<model_dir>/<locale>` (operator-installed) first, then a package."""
@@ -171,7 +175,7 @@ class VoskRecognizer:
         verify: Callable[[str], bool] | None = None,
     ) -> Transcript:
         """Decode with the phrase list (or freely); if `verify` says the phrase-list text matters, check each
-        of its words against a free decoding of the same audio, within FREE_CHECK_BUDGET_SECONDS."""
+        of its words against a free decoding of the same audio, within `check_seconds`."""
         model, rate = self._loaded(locale)
         pcm = to_pcm16_mono(wav, rate)
         grammar: list[str] | None = None
@@ -185,14 +189,27 @@ class VoskRecognizer:
             return _transcript(words, forced=False, checked=False)
         if verify is None or not verify(" ".join(w.text for w in words)):
             return _transcript(words, forced=True, checked=False)
-        free = _decode(model, rate, pcm, None, deadline=time.monotonic() + FREE_CHECK_BUDGET_SECONDS)
-        if free is None:
-            log.warning(
-                "free decoding ran out of its %.0f s budget; the phrase-list result stays unchecked",
-                FREE_CHECK_BUDGET_SECONDS,
-            )
+        free = _decode(model, rate, pcm, None, deadline=time.monotonic() + self.check_seconds)
+        if free is not None:
+            free_text = " ".join(f.text for f in free)
+            return _transcript(support(words, free), forced=True, checked=True, free_text=free_text)
+        absorbers = self.absorbers(locale)
+        log.warning("free decoding ran out of its %.0f s; checking with absorbing words", self.check_seconds)
+        if not absorbers:
             return _transcript(words, forced=True, checked=False)
-        return _transcript(support(words, free), forced=True, checked=True, free_text=" ".join(f.text for f in free))
+        absorbed = _decode(model, rate, pcm, [*grammar, *(a for a in absorbers if a not in grammar)]) or []
+        return _transcript(support(words, absorbed), forced=True, checked=True)
+
+    def absorbers(self, locale: str) -> tuple[str, ...]:
+        """Words that out-of-catalog speech can land on instead of catalog words: Korean's known syllables."""
+        path = self.model_path(locale)
+        if locale != "ko" or path is None:
+            return ()
+        key = path.resolve()
+        if key not in _ABSORBERS:
+            model = self.model(locale)
+            _ABSORBERS[key] = tuple(c for c in map(chr, HANGUL_SYLLABLES) if model.vosk_model_find_word(c) != -1)
+        return _ABSORBERS[key]
 
 
 @dataclass(frozen=True)

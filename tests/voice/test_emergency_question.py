@@ -69,7 +69,7 @@ def _help_called(call: Call, *, dialled: bool = True) -> None:
     assert emergency_dialled(call) is dialled
     (request,) = call.requests()
     assert request.intent == "emergency" and request.urgent and request.transcript == "넘어져 나요"
-    assert FAMILY_AND_ON_CALL <= {n.to_phone for n in call.notifications()}
+    assert {n.to_phone for n in call.notifications()} >= FAMILY_AND_ON_CALL
 
 
 def _answer(call: Call, via: str, **form: str) -> None:
@@ -84,8 +84,11 @@ def _answer(call: Call, via: str, **form: str) -> None:
 def test_a_weakly_heard_korean_fall_is_asked_about_in_one_short_turn_and_silence_dials(
     voice_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    """espeak-ng "넘어져서 못 일어나요" said slowly: the phrase list hears 넘어져, a free decoding only "넘어"."""
-    app = voice_app(**ALWAYS_OPEN)
+    """espeak-ng "넘어져서 못 일어나요" said slowly: the phrase list hears 넘어져, a free decoding only "넘어".
+
+    The free check gets the longest time settings allow, so a busy test machine does not turn it into the
+    quicker check (which does not hear this fall at all)."""
+    app = voice_app(speech_check_seconds=12, **ALWAYS_OPEN)
     add_senior(app, locale="ko", with_family=True)
     call = Call(app)
     call.start()
@@ -102,7 +105,7 @@ def test_a_weakly_heard_korean_fall_is_asked_about_in_one_short_turn_and_silence
     assert emergency_dialled(call)
     (request,) = call.requests()
     assert request.intent == "emergency" and request.urgent and "넘어져" in request.transcript
-    assert FAMILY_AND_ON_CALL <= {n.to_phone for n in call.notifications()}
+    assert {n.to_phone for n in call.notifications()} >= FAMILY_AND_ON_CALL
 
 
 def test_yes_by_key_9_calls_for_help(voice_app: Callable[..., Flask]) -> None:
