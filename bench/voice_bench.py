@@ -24,8 +24,8 @@ from care.models import CallState
 from care.webhooks import sign
 from intents import Intent, Locale, vocabulary
 from prompts.tts import EspeakSynthesizer
+from simulator.twilio_standin import TwilioStandIn
 from voice.recognizer import VoskRecognizer
-from voice.twilio_standin import TwilioStandIn
 
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"

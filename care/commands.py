@@ -1,22 +1,24 @@
-"""Staff commands: `flask people ...`, `flask requests ...` and `flask worker` (the outbox job queue)."""
+"""Staff commands: `flask people`, `flask requests`, `flask worker` (the job queue), `flask sweep-call-audio`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care import directory
 from care.context import current
-from care.lifecycle import Action, TransitionRefused
+from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
+from prompts.clock import local
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,6 +28,11 @@ requests_cli = AppGroup("requests", help="Work service requests through their li
 
 def _region() -> str:
     return current().settings.default_region
+
+
+def _stamp(moment: datetime) -> str:
+    """A stored UTC time on the centre's clock, sortable and with its zone, for an operator's terminal."""
+    return f"{local(moment, current().settings.zone):%Y-%m-%d %H:%M %Z}"
 
 
 def _phone(raw: str) -> str:
@@ -100,7 +107,7 @@ def link(senior_phone: str, family_phone: str, consent_by: str, relationship: st
             )
             click.echo(
                 f"linked {made.family_member.name} to {made.senior.name}; consent by {made.consent_given_by} "
-                f"at {made.consent_at:%Y-%m-%d %H:%M} UTC"
+                f"at {_stamp(made.consent_at)}"
             )
     except directory.DirectoryError as exc:
         raise click.ClickException(str(exc)) from None
@@ -209,7 +216,7 @@ def list_requests(status: str, team: str) -> None:
             flag = "URGENT " if row.urgent else ""
             click.echo(
                 f"{row.reference}  {flag}{row.intent:<13} {row.status:<11} {row.team:<11} "
-                f"due {row.due_at:%Y-%m-%d %H:%M}  {who}  {row.assignee or ''}".rstrip()
+                f"due {_stamp(row.due_at)}  {who}  {row.assignee or ''}".rstrip()
             )
 
 
@@ -222,7 +229,7 @@ def show(reference: str) -> None:
         who = f"{row.senior.name} ({row.senior.phone})" if row.senior else "not on file"
         click.echo(f"Request {row.reference}: {row.intent} - {row.status}{' URGENT' if row.urgent else ''}")
         click.echo(f"  senior: {who}; requester {row.requester_kind} {row.requester_phone} by {row.channel}")
-        click.echo(f"  team {row.team}, assignee {row.assignee or '-'}, due {row.due_at:%Y-%m-%d %H:%M} UTC")
+        click.echo(f"  team {row.team}, assignee {row.assignee or '-'}, due {_stamp(row.due_at)}")
         click.echo(f"  said: {row.transcript or '-'}")
         if row.details:
             click.echo(f"  details: {row.details}")
@@ -231,7 +238,7 @@ def show(reference: str) -> None:
         click.echo("History:")
         for event in row.events:
             change = f" {event.from_status or ''}->{event.to_status}" if event.to_status else ""
-            click.echo(f"  {event.at:%Y-%m-%d %H:%M:%S}  {event.actor:<24} {event.kind}{change}  {event.note}")
+            click.echo(f"  {_stamp(event.at)}  {event.actor:<24} {event.kind}{change}  {event.note}")
 
 
 def _staff_actor(session: Session, username: str) -> str:
@@ -243,7 +250,7 @@ def _staff_actor(session: Session, username: str) -> str:
     return f"staff:{login}"
 
 
-def _act(reference: str, action: Action, by: str, note: str, assignee: str | None = None) -> None:
+def _act(reference: str, action: RequestAction, by: str, note: str, assignee: str | None = None) -> None:
     try:
         with current().db.transaction() as session:
             row = _request(session, reference)
@@ -265,7 +272,7 @@ def _by_option(func: F) -> F:
 @click.option("--note", default="")
 def assign(reference: str, assignee: str, by: str, note: str) -> None:
     """Give a request to a staff member."""
-    _act(reference, Action.ASSIGN, by, note, assignee)
+    _act(reference, RequestAction.ASSIGN, by, note, assignee)
 
 
 @requests_cli.command("start")
@@ -274,7 +281,7 @@ def assign(reference: str, assignee: str, by: str, note: str) -> None:
 @click.option("--note", default="")
 def start(reference: str, by: str, note: str) -> None:
     """Work has started."""
-    _act(reference, Action.START, by, note)
+    _act(reference, RequestAction.START, by, note)
 
 
 @requests_cli.command("resolve")
@@ -283,7 +290,7 @@ def start(reference: str, by: str, note: str) -> None:
 @click.option("--note", default="")
 def resolve(reference: str, by: str, note: str) -> None:
     """Done: the requester is asked to confirm (reply 1) or reopen (reply 2)."""
-    _act(reference, Action.RESOLVE, by, note)
+    _act(reference, RequestAction.RESOLVE, by, note)
 
 
 @requests_cli.command("close")
@@ -292,7 +299,7 @@ def resolve(reference: str, by: str, note: str) -> None:
 @click.option("--note", required=True, help="How the requester confirmed (only their confirmation closes).")
 def close(reference: str, by: str, note: str) -> None:
     """Record the requester's confirmation given another way (a call, a visit)."""
-    _act(reference, Action.CLOSE, by, note)
+    _act(reference, RequestAction.CLOSE, by, note)
 
 
 @requests_cli.command("reopen")
@@ -301,7 +308,7 @@ def close(reference: str, by: str, note: str) -> None:
 @click.option("--note", default="")
 def reopen(reference: str, by: str, note: str) -> None:
     """The problem is back or was not fixed."""
-    _act(reference, Action.REOPEN, by, note)
+    _act(reference, RequestAction.REOPEN, by, note)
 
 
 @requests_cli.command("note")
@@ -333,7 +340,69 @@ def worker(workers: int) -> None:
     queue.consumer(workers=workers).run()
 
 
+@click.command("sweep-call-audio")
+@with_appcontext
+def sweep_audio_command() -> None:
+    """Delete callers' recordings past their retention date and old call states (the worker does it hourly)."""
+    from care.retention import sweep_audio, sweep_call_states
+
+    click.echo(f"deleted {sweep_audio(current().db)} recordings")
+    click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
+
+
+# --- audit -------------------------------------------------------------------------------------------------
+audit = AppGroup("audit", help="Check that no request history was changed behind the app's back.")
+
+
+@audit.command("verify")
+@click.option("--anchor", default="", help="A digest printed by an earlier run, kept outside the database.")
+def audit_verify(anchor: str) -> None:
+    """Recompute every request's history chain; exit 1 naming each entry that was edited, removed or inserted."""
+    from care.audit import verify
+
+    with current().db.transaction() as session:
+        report = verify(session)
+    for problem in report.problems:
+        click.echo(f"TAMPERED {problem}")
+    click.echo(f"checked {report.requests} requests, {report.events} history entries; anchor {report.anchor}")
+    if anchor and anchor != report.anchor:
+        click.echo("the anchor differs from the one given: requests were added, removed or rewritten since then")
+    if report.problems or (anchor and anchor != report.anchor):
+        raise SystemExit(1)
+    click.echo("history intact")
+
+
+# --- db ----------------------------------------------------------------------------------------------------
+db_cli = AppGroup("db", help="The database schema: migrate at deploy, show the revision.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the schema migrations (run once at each deploy, before the new code serves)."""
+    from care import schema
+    from care.db import Base
+
+    after = schema.upgrade(current().db.engine, Base.metadata, revision)
+    click.echo(f"schema at {after.current} (code's head {after.head})")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's schema revision; exit 1 when it is behind the code."""
+    from care import schema
+    from care.db import Base
+
+    now = schema.state(current().db.engine, Base.metadata)
+    click.echo(f"schema at {now.current} (code's head {now.head})")
+    if not now.up_to_date:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(audit)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(sweep_audio_command)
     app.cli.add_command(people)
     app.cli.add_command(requests_cli)
     app.cli.add_command(worker)

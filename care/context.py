@@ -9,6 +9,7 @@ from flask import current_app
 from care.db import Database
 from care.ports import JobQueue, PromptVoice, Recognizer, RecordingSource, SmsSender, Synthesizer
 from care.settings import Settings
+from intents.opinion import SecondOpinion
 
 EXTENSION_KEY = "hearthline"
 
@@ -25,6 +26,8 @@ class Hearthline:
     synthesizer: Synthesizer
     prompt_voice: PromptVoice
     queue: JobQueue
+    # The semantic second opinion the edge adds to every utterance (intents.opinion.enrich); None: matcher alone.
+    understanding: SecondOpinion | None = None
 
 
 def current() -> Hearthline:

@@ -35,21 +35,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables (the schema is additive so far; migrations come with the first change)."""
-    from care import models  # noqa: F401  (registers the tables on Base)
-    from prompts import models as prompt_models  # noqa: F401  (staff prompt recordings)
-
-    Base.metadata.create_all(engine)
-
-
 class Database:
-    """One engine and session factory, built once in create_app and shared by every request."""
+    """One engine and session factory, built once in create_app and shared by every request.
+
+    It knows no tables: the app factory creates the schema (app.create_schema), so the table modules of every
+    package can build on Base without this module importing them back.
+    """
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        create_schema(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -101,7 +101,7 @@ class HueyQueue:
     def remind_callbacks(self) -> int:
         """Queue reminders for callbacks coming due that nobody has taken (each request reminded once)."""
         with self.db.transaction() as session:
-            return callback_reminders(session, utcnow())
+            return callback_reminders(session, utcnow(), self.settings.zone)
 
     def _schedule_at(self, when: datetime) -> None:
         """One scheduled pass per due time: many passes finding the same next retry schedule it once."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from care.chain import GENESIS, event_digest
 from care.db import Base
 from care.states import Channel, NotificationStatus, RequesterKind, RequestStatus, StaffRole
 
@@ -67,8 +68,14 @@ class StaffMember(Base):
     team: Mapped[str] = mapped_column(String(60), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     pin_hash: Mapped[str] = mapped_column(String(255), default="")
+    # Console password failures in a row, and the lock they set; PIN failures on the staff line count apart, so
+    # wrong PINs from any caller cannot lock a person out of the console (and the other way round).
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    failed_pins: Mapped[int] = mapped_column(default=0)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Every console session carries the epoch it was opened in; raising it (logout, password reset) ends them all.
+    session_epoch: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -99,6 +106,8 @@ class ServiceRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The hash of the newest history entry: a history cut short at its end no longer matches it.
+    history_head: Mapped[str | None] = mapped_column(String(64), default=None)
     senior: Mapped[Senior | None] = relationship()
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="save-update"
@@ -117,6 +126,10 @@ class RequestEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(12), default=None)
     to_status: Mapped[str | None] = mapped_column(String(12), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Each entry is chained to the one before it (care/chain.py), so an edit or a deletion in the database
+    # shows in `flask audit verify`, as it does in a public register.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None)
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
 
 
@@ -129,6 +142,49 @@ def _refuse_history_rewrites(session: Session, _context: Any, _instances: Any) -
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, RequestEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise HistoryIsAppendOnly(f"request history entry {obj.id} cannot be changed or deleted")
+    _chain_new_events(session)
+
+
+def _chain_new_events(session: Session) -> None:
+    """Give each new history entry its place in its request's hash chain, in the order the entries were added."""
+    pending = [obj for obj in session.new if isinstance(obj, RequestEvent)]
+    if not pending:
+        return
+    # The order the code added them in is the order they get their ids (the unit of work inserts by it).
+    pending.sort(key=lambda e: inspect(e).insert_order or 0)
+    heads: dict[int, str] = {}
+    with session.no_autoflush:
+        for entry in pending:
+            request_id = entry.request_id if entry.request_id is not None else entry.request.id
+            entry.request_id = request_id
+            if request_id not in heads:
+                # Lock the request row (PostgreSQL) so two writers cannot both chain to the same last entry.
+                session.execute(select(ServiceRequest.id).where(ServiceRequest.id == request_id).with_for_update())
+                last = session.scalar(
+                    select(RequestEvent.hash)
+                    .where(RequestEvent.request_id == request_id)
+                    .order_by(RequestEvent.id.desc())
+                    .limit(1)
+                )
+                heads[request_id] = last or GENESIS
+            entry.at = entry.at or utcnow()
+            entry.note = entry.note or ""
+            entry.prev_hash = heads[request_id]
+            entry.hash = event_digest(
+                entry.prev_hash,
+                request_id=request_id,
+                at=entry.at,
+                actor=entry.actor,
+                kind=entry.kind,
+                from_status=entry.from_status,
+                to_status=entry.to_status,
+                note=entry.note,
+            )
+            heads[request_id] = entry.hash
+        for request_id, head in heads.items():
+            request = session.get(ServiceRequest, request_id)
+            if request is not None:
+                request.history_head = head
 
 
 class Notification(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from care.models import RequestStatus, ServiceRequest
 from care.outbox import Message, enqueue
 from care.people import family_of, staff_for_team
 from care.phones import is_landline
+from prompts.clock import written_datetime
 from prompts.messages import translate
 
 # Staff alerts are in the centre's working language; one per deployment for now.
@@ -38,8 +39,11 @@ def _family_recipients(session: Session, request: ServiceRequest) -> list[tuple[
     ]
 
 
-def request_created(session: Session, request: ServiceRequest) -> None:
-    """Tell the family about a new request; alert staff at once for emergencies and callbacks."""
+def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> None:
+    """Tell the family about a new request; alert staff at once for emergencies and callbacks.
+
+    `zone` is the centre's time zone: staff read the due time on the centre's clock, not in UTC.
+    """
     session.refresh(request, ["senior"])
     event = f"request:{request.id}:created"
     family_key = "notify.emergency.family" if request.urgent else "notify.created"
@@ -65,7 +69,7 @@ def request_created(session: Session, request: ServiceRequest) -> None:
                 phone=request.requester_phone,
                 reference=request.reference,
                 transcript=(request.transcript or "-")[:200],
-                due=request.due_at.strftime("%H:%M"),
+                due=written_datetime(request.due_at, STAFF_LOCALE, zone),
             )
             enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
 
@@ -99,8 +103,8 @@ def status_changed(session: Session, request: ServiceRequest, *, event_id: int, 
 CALLBACK_REMINDER_LEAD = timedelta(hours=1)
 
 
-def callback_reminders(session: Session, now: datetime) -> int:
-    """Remind staff, once per request, of callbacks still unassigned and due within the lead time."""
+def callback_reminders(session: Session, now: datetime, zone: tzinfo) -> int:
+    """Remind staff, once per request, of callbacks still unassigned and due within the lead time (told in `zone`)."""
     due = session.scalars(
         select(ServiceRequest).where(
             ServiceRequest.intent == "operator",
@@ -119,7 +123,7 @@ def callback_reminders(session: Session, now: datetime) -> int:
                 who=_who(request, STAFF_LOCALE),
                 phone=request.requester_phone,
                 reference=request.reference,
-                due=request.due_at.strftime("%H:%M"),
+                due=written_datetime(request.due_at, STAFF_LOCALE, zone),
             )
             message = Message(
                 f"request:{request.id}:reminder", member.phone, body, kind="reminder", request_id=request.id

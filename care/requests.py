@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care import notices
-from care.lifecycle import OPEN_STATUSES, Action, next_status
+from care.lifecycle import OPEN_STATUSES, RequestAction, next_status
 from care.models import (
     Channel,
     RequesterKind,
@@ -70,10 +70,14 @@ def create_request(
     session: Session,
     new: NewRequest,
     *,
+    zone: tzinfo,
     callback_within: timedelta | None = None,
     now: datetime | None = None,
 ) -> tuple[ServiceRequest, bool]:
-    """Create a request (history entry and notifications included); an existing source_key returns it."""
+    """Create a request (history entry and notifications included); an existing source_key returns it.
+
+    `zone` is the centre's time zone, in which the notifications state times.
+    """
     existing = find_by_source(session, new.source_key)
     if existing is not None:
         return existing, False
@@ -120,14 +124,14 @@ def create_request(
             note=new.transcript,
         )
     )
-    notices.request_created(session, request)
+    notices.request_created(session, request, zone)
     return request, True
 
 
 def apply_action(
     session: Session,
     request: ServiceRequest,
-    action: Action,
+    action: RequestAction,
     *,
     actor: str,
     note: str = "",
@@ -144,14 +148,14 @@ def apply_action(
     after = next_status(before, action)
     request.status = after
     request.updated_at = now
-    if action is Action.ASSIGN:
+    if action is RequestAction.ASSIGN:
         request.assignee = assignee or actor.split(":", 1)[-1]
     if after is RequestStatus.CLOSED:
         request.closed_at = now
     if after is RequestStatus.REOPENED:
         request.closed_at = None
         request.rating = None
-    label = f"{action.value} → {request.assignee}" if action is Action.ASSIGN else action.value
+    label = f"{action.value} → {request.assignee}" if action is RequestAction.ASSIGN else action.value
     session.add(
         RequestEvent(
             request_id=request.id,

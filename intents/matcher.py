@@ -13,6 +13,7 @@ from intents.catalog import Catalog, Keyword, SeqIndex, load
 from intents.hearing import heard_match
 from intents.negation import cues_for, is_negated
 from intents.normalise import BREAK, SPACED, Normalised, normalise
+from intents.opinion import combine
 from intents.types import (
     ALWAYS_CONSIDERED,
     DIALOGUE,
@@ -499,13 +500,18 @@ _KEYPAD = {"0": Intent.OPERATOR, "*": Intent.REPEAT}
 
 
 def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) -> Match:
-    """Match the one input shape: keypad digits by table, speech and SMS by text (with recogniser confidence)."""
+    """Match the one input shape: keypad digits by table, speech and SMS by text (with recogniser confidence),
+    joined with the semantic second opinion when the edge added one."""
     if u.source is InputSource.KEYPAD:
         intent = _KEYPAD.get(u.text.strip())
         if intent is None:
             return Match(None, 0.0, Decision.REJECT, ())
         return Match(intent, 100.0, Decision.ACCEPT, ())
-    result = heard_match(match(u.text, u.locale, expected), u.hearing, lambda text: match(text, u.locale, expected))
+    result = match(u.text, u.locale, expected)
+    if u.semantic is not None:
+        result = combine(result, u.semantic, expected)
+    # Last: whatever the text means, a decision resting on forced or unsure words is not acted on.
+    result = heard_match(result, u.hearing, lambda text: match(text, u.locale, expected))
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
     if low and result.decision is Decision.ACCEPT and result.intent is not Intent.EMERGENCY:
         return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)

@@ -113,6 +113,37 @@ class Hearing:
 
 
 @dataclass(frozen=True)
+class SemanticThresholds:
+    """Where a semantic opinion's probabilities become decisions; chosen per locale when the model is trained."""
+
+    # The top intent is believed: it rescues a rejection as a confirmation and disagrees with the matcher.
+    sure: float
+    # Out-of-scope probability from which talk is kept out (a matcher's doubtful service is rejected).
+    out_of_scope: float
+    # Emergency probability from which the safety net asks the quick emergency question.
+    emergency: float
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """The semantic second opinion on one utterance: a probability per intent and one for out of scope."""
+
+    probabilities: tuple[tuple[Intent, float], ...]
+    out_of_scope: float
+    thresholds: SemanticThresholds
+    model: str = ""
+
+    def probability(self, intent: Intent) -> float:
+        """The probability of `intent` (0 for an intent the model does not know, e.g. yes/no)."""
+        return next((p for i, p in self.probabilities if i is intent), 0.0)
+
+    def best(self) -> tuple[Intent | None, float]:
+        """The most probable intent, or None when out of scope is the most probable."""
+        intent, p = max(self.probabilities, key=lambda pair: pair[1], default=(None, 0.0))
+        return (None, self.out_of_scope) if intent is None or self.out_of_scope >= p else (intent, p)
+
+
+@dataclass(frozen=True)
 class Utterance:
     """The one input shape: a speech transcript, keypad digits or an SMS text, in a known locale."""
 
@@ -121,6 +152,8 @@ class Utterance:
     locale: Locale
     confidence: float | None = None
     hearing: Hearing | None = None  # speech only: the recognition evidence behind `text`
+    # Added at the edge by a semantic model (intents.opinion.enrich); None when no model is installed.
+    semantic: Opinion | None = None
 
 
 @dataclass(frozen=True)

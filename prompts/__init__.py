@@ -1,1 +1,1 @@
-"""Prompts: message catalogs per locale, spoken formats, synthesis and its cache, staff recordings, prompt audio."""
+"""Prompts: message catalogs per locale, dates and times as read and heard, synthesis and its cache, recordings."""

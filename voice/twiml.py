@@ -13,7 +13,7 @@ from prompts.messages import translate
 from prompts.voices import SAY_LANGUAGES
 from voice import keypad
 from voice.dialogue import (
-    Action,
+    CallDecision,
     ChooseLanguage,
     Dial,
     DialTarget,
@@ -151,6 +151,9 @@ class Renderer:
             action=_url(self.ctx, "/voice/answer", via="keys"),
             method="POST",
             action_on_empty_result=False,
+            # "#" is a key of its own here (the staff line): Twilio's default finishOnKey "#" would swallow it
+            # and post nothing; an empty finishOnKey makes every key a digit (TwiML <Gather> reference).
+            finish_on_key="",
         )
         for speak in listen.prompts:
             self.speak(gather, speak)
@@ -183,6 +186,9 @@ class Renderer:
             action=_url(self.ctx, "/voice/answer", via="keys"),
             method="POST",
             action_on_empty_result=False,
+            # "#" is a key of its own here (the staff line): Twilio's default finishOnKey "#" would swallow it
+            # and post nothing; an empty finishOnKey makes every key a digit (TwiML <Gather> reference).
+            finish_on_key="",
         )
         for speak in prompts:
             self.speak(gather, speak)
@@ -201,7 +207,7 @@ class Renderer:
         )
         dial.number(number)
 
-    def render(self, actions: list[Action]) -> str:
+    def render(self, actions: list[CallDecision]) -> str:
         for action in actions:
             if isinstance(action, Speak):
                 self.speak(self.response, action)

@@ -18,6 +18,7 @@ from care.console.charts import Bar, bar_chart, chart_table, column_chart
 from care.console.web import bp, page_locale, t
 from care.context import current
 from care.models import CallState, InboundMessage, RequestEvent, RequestStatus, ServiceRequest, utcnow
+from prompts.clock import written_day
 from prompts.messages import translate
 
 PERIODS = (7, 14, 30, 90)
@@ -142,12 +143,12 @@ def summary() -> str:
     with current().db.sessions() as db:
         s = summarise(db, days=period, zone=settings.zone)
     lang = page_locale()
-    # Columns are labelled weekday over day of month; the tables (for screen readers) carry the full date.
-    calls = [Bar(d.strftime("%a %d"), n, str(n)) for d, n in s.calls_per_day.items()]
-    texts = [Bar(d.strftime("%a %d"), n, str(n)) for d, n in s.texts_per_day.items()]
+    # Columns carry the short day in the page's language; the tables (for screen readers) carry the full date.
+    calls = [Bar(written_day(d, lang), n, str(n)) for d, n in s.calls_per_day.items()]
+    texts = [Bar(written_day(d, lang), n, str(n)) for d, n in s.texts_per_day.items()]
     full_dates = {
-        "calls": [Bar(d.strftime("%A %d %B"), n, str(n)) for d, n in s.calls_per_day.items()],
-        "texts": [Bar(d.strftime("%A %d %B"), n, str(n)) for d, n in s.texts_per_day.items()],
+        "calls": [Bar(written_day(d, lang, long=True), n, str(n)) for d, n in s.calls_per_day.items()],
+        "texts": [Bar(written_day(d, lang, long=True), n, str(n)) for d, n in s.texts_per_day.items()],
     }
     total_requests = sum(s.intents.values())
     intents = [

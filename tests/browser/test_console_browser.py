@@ -14,6 +14,7 @@ from care.notices import service_name
 from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.messages import translate
+from simulator.twilio_standin import TwilioStandIn
 from tests.browser.checks import contrast_failures, scrolls_sideways, tab_reaches, unlabelled_controls
 from tests.browser.conftest import Live, screenshot
 from tests.console.support import (
@@ -26,7 +27,6 @@ from tests.console.support import (
     seed_activity,
     seed_people,
 )
-from voice.twilio_standin import TwilioStandIn
 
 pytestmark = pytest.mark.slow
 

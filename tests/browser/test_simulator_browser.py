@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from care.models import CallState, ServiceRequest
+from simulator.twilio_standin import TwilioStandIn
 from tests.browser.conftest import Live, screenshot
 from tests.browser.test_console_browser import log_in
 from tests.console.support import ADMIN, SENIOR_PHONE, seed_people
 from voice import calls
-from voice.twilio_standin import TwilioStandIn
 
 pytestmark = pytest.mark.slow
 

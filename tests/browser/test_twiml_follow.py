@@ -1,10 +1,10 @@
-"""voice.twiml_follow: reading TwiML as Twilio runs it (pure)."""
+"""simulator.twiml_follow: reading TwiML as Twilio runs it (pure)."""
 
 from __future__ import annotations
 
 import pytest
 
-from voice.twiml_follow import (
+from simulator.twiml_follow import (
     BadTwiml,
     EndKind,
     ForeignUrl,
@@ -85,7 +85,7 @@ def test_the_follower_is_pure_so_any_simulator_can_use_it() -> None:
     import sys
     from pathlib import Path
 
-    code = "import json, sys, voice.twiml_follow; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    code = "import json, sys, simulator.twiml_follow; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     loaded = set(json.loads(result.stdout))

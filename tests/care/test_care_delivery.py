@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from app import create_schema
 from care.db import Database
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
 from care.models import Notification, NotificationStatus, SmsOptOut, utcnow
 from care.outbox import Message, enqueue
 from care.settings import Settings, load_settings
+from simulator.twilio_standin import TwilioStandIn
 from sms.sender import TwilioSender
 from tests.conftest import base_config
-from voice.twilio_standin import TwilioStandIn
 
 FAST = DeliveryPolicy(retry_base_seconds=1, retry_cap_seconds=8, max_attempts=4, lease_seconds=30)
 
@@ -30,6 +31,7 @@ def settings(tmp_path: Path, standin: TwilioStandIn) -> Settings:
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(settings.effective_database_url)
+    create_schema(database, settings)
     yield database
     database.dispose()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from care import directory
 from care.context import Hearthline
-from care.lifecycle import Action, TransitionRefused, allowed_actions, next_status
+from care.lifecycle import RequestAction, TransitionRefused, allowed_actions, next_status
 from care.models import (
     Channel,
     HistoryIsAppendOnly,
@@ -26,7 +26,7 @@ from care.notices import callback_reminders
 from care.people import family_of, identify, linked_seniors, staff_for_team
 from care.requests import NewRequest, apply_action, create_request, open_requests, rate
 from care.settings import SettingsError, load_settings
-from sms.segments import segment_info
+from sms.segments import Encoding, segment_info
 from tests.sms.people import ANN, CARMEN, JIN, KIM, LI, MARY, ROSA, SAM, STAFF_ON_CALL, WANG, add_people
 
 S = RequestStatus
@@ -59,6 +59,7 @@ def _new(hl: Hearthline, intent: str, senior_phone: str, requester: str, key: st
                 locale=locale,
                 transcript="test",
             ),
+            zone=hl.settings.zone,
         )
         assert created
         return request.id
@@ -66,17 +67,17 @@ def _new(hl: Hearthline, intent: str, senior_phone: str, requester: str, key: st
 
 # --- life cycle ---------------------------------------------------------------------------------------------------
 def test_life_cycle_transitions() -> None:
-    assert next_status(S.NEW, Action.ASSIGN) is S.ASSIGNED
-    assert next_status(S.ASSIGNED, Action.START) is S.IN_PROGRESS
-    assert next_status(S.IN_PROGRESS, Action.RESOLVE) is S.RESOLVED
-    assert next_status(S.RESOLVED, Action.CLOSE) is S.CLOSED
-    assert next_status(S.CLOSED, Action.REOPEN) is S.REOPENED
-    assert allowed_actions(S.RESOLVED) == [Action.CLOSE, Action.REOPEN]
+    assert next_status(S.NEW, RequestAction.ASSIGN) is S.ASSIGNED
+    assert next_status(S.ASSIGNED, RequestAction.START) is S.IN_PROGRESS
+    assert next_status(S.IN_PROGRESS, RequestAction.RESOLVE) is S.RESOLVED
+    assert next_status(S.RESOLVED, RequestAction.CLOSE) is S.CLOSED
+    assert next_status(S.CLOSED, RequestAction.REOPEN) is S.REOPENED
+    assert allowed_actions(S.RESOLVED) == [RequestAction.CLOSE, RequestAction.REOPEN]
     for status, action in [
-        (S.NEW, Action.CLOSE),
-        (S.IN_PROGRESS, Action.CLOSE),
-        (S.CLOSED, Action.START),
-        (S.NEW, Action.REOPEN),
+        (S.NEW, RequestAction.CLOSE),
+        (S.IN_PROGRESS, RequestAction.CLOSE),
+        (S.CLOSED, RequestAction.START),
+        (S.NEW, RequestAction.REOPEN),
     ]:
         with pytest.raises(TransitionRefused):
             next_status(status, action)
@@ -86,7 +87,9 @@ def test_same_source_key_never_creates_a_second_request(people: Hearthline) -> N
     first = _new(people, "meals", MARY, ANN, "sms:SMsame")
     with people.db.transaction() as s:
         again, created = create_request(
-            s, NewRequest("meals", Channel.SMS, ANN, "sms:SMsame", senior_id=_senior(people, MARY))
+            s,
+            NewRequest("meals", Channel.SMS, ANN, "sms:SMsame", senior_id=_senior(people, MARY)),
+            zone=people.settings.zone,
         )
         assert not created and again.id == first
 
@@ -96,8 +99,8 @@ def test_history_is_append_only_and_names_who_did_what(people: Hearthline) -> No
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="rae")
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae", note="fixed")
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="rae")
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae", note="fixed")
     with people.db.sessions() as s:
         events = list(s.scalars(select(RequestEvent).order_by(RequestEvent.id)))
     assert [(e.actor, e.from_status, e.to_status) for e in events] == [
@@ -124,8 +127,8 @@ def test_rating_only_after_close_and_only_1_to_5(people: Hearthline) -> None:
         assert request is not None
         with pytest.raises(ValueError, match="closed"):
             rate(s, request, 5, actor="family:" + ANN)
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae")
-        apply_action(s, request, Action.CLOSE, actor="family:" + ANN)
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae")
+        apply_action(s, request, RequestAction.CLOSE, actor="family:" + ANN)
         with pytest.raises(ValueError, match="1 to 5"):
             rate(s, request, 6, actor="family:" + ANN)
         rate(s, request, 4, actor="family:" + ANN)
@@ -151,7 +154,7 @@ def test_status_changes_reach_the_requester_in_their_language(
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.START, actor="staff:rae")
+        apply_action(s, request, RequestAction.START, actor="staff:rae")
     with people.db.sessions() as s:
         rows = list(s.scalars(select(Notification).where(Notification.to_phone == family)))
         reference = s.get(ServiceRequest, request_id).reference  # type: ignore[union-attr]
@@ -168,6 +171,29 @@ def test_an_emergency_alerts_staff_on_call_and_the_seniors_other_family(people: 
     assert rows == {(STAFF_ON_CALL, "staff"), (SAM, "family")}  # not Ann: she raised it
 
 
+def test_staff_alerts_give_the_due_time_on_the_centres_clock_not_in_utc(people: Hearthline) -> None:
+    """A callback asked for at 15:00 UTC (10 AM in New York) is due 4 hours later: "2:00 PM", never "19:00"."""
+    assert people.settings.timezone == "America/New_York"
+    asked = datetime(2026, 3, 3, 15, 0)  # stored naive, as UTC
+    with people.db.transaction() as s:
+        request, _ = create_request(
+            s,
+            NewRequest("operator", Channel.VOICE, MARY, "call:CA-alert:1", senior_id=_senior(people, MARY)),
+            zone=people.settings.zone,
+            callback_within=timedelta(hours=4),
+            now=asked,
+        )
+        assert request.due_at == datetime(2026, 3, 3, 19, 0)
+        assert callback_reminders(s, asked + timedelta(hours=3, minutes=30), people.settings.zone) == 1
+    with people.db.sessions() as s:
+        alerts = {n.kind: n.body for n in s.scalars(select(Notification).where(Notification.kind != "family"))}
+    assert alerts.keys() == {"staff", "reminder"}
+    for body in alerts.values():
+        assert "by Tue, Mar 3, 2:00 PM." in body, body
+        assert "19:00" not in body
+        assert segment_info(body).encoding is Encoding.GSM7  # plain spaces: the alert keeps 160 characters
+
+
 def test_callback_reminders_go_once_before_the_promised_time(people: Hearthline) -> None:
     request_id = _new(people, "operator", MARY, ANN, "k-callback")
     with people.db.transaction() as s:
@@ -175,9 +201,9 @@ def test_callback_reminders_go_once_before_the_promised_time(people: Hearthline)
         assert request is not None
         due = request.due_at
         # Not yet within the hour before it is due: nothing.
-        assert callback_reminders(s, due - timedelta(hours=2)) == 0
-        assert callback_reminders(s, due - timedelta(minutes=30)) == 1
-        assert callback_reminders(s, due - timedelta(minutes=10)) == 0  # once only
+        assert callback_reminders(s, due - timedelta(hours=2), people.settings.zone) == 0
+        assert callback_reminders(s, due - timedelta(minutes=30), people.settings.zone) == 1
+        assert callback_reminders(s, due - timedelta(minutes=10), people.settings.zone) == 0  # once only
     with people.db.sessions() as s:
         [reminder] = list(s.scalars(select(Notification).where(Notification.kind == "reminder")))
     assert reminder.to_phone == "+15550003009"  # the admin stands in: nobody is on the front desk team
@@ -189,8 +215,8 @@ def test_an_assigned_callback_is_not_reminded(people: Hearthline) -> None:
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="olu")
-        assert callback_reminders(s, utcnow() + timedelta(days=1)) == 0
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="olu")
+        assert callback_reminders(s, utcnow() + timedelta(days=1), people.settings.zone) == 0
 
 
 # --- people ---------------------------------------------------------------------------------------------------------
@@ -225,8 +251,8 @@ def test_open_requests_newest_first_without_closed(people: Hearthline) -> None:
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, first)
         assert request is not None
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae")
-        apply_action(s, request, Action.CLOSE, actor="family:" + ANN)
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae")
+        apply_action(s, request, RequestAction.CLOSE, actor="family:" + ANN)
         assert [r.id for r in open_requests(s, senior_id=_senior(people, MARY))] == [second]
         assert [r.id for r in open_requests(s, phone=ANN)] == [second]
 
@@ -289,6 +315,7 @@ def test_every_outbox_message_fits_three_segments(people: Hearthline) -> None:
                 locale="zh",
                 transcript="我爸爸摔倒了起不来，头在流血，" * 20,  # the staff alert quotes up to 200 characters
             ),
+            zone=people.settings.zone,
         )
     with people.db.sessions() as s:
         bodies = [n.body for n in s.scalars(select(Notification))]

@@ -21,8 +21,8 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.jobs import HueyQueue
 from care.models import Notification
 from care.outbox import Message, enqueue
+from simulator.twilio_standin import TwilioStandIn
 from tests.conftest import base_config
-from voice.twilio_standin import TwilioStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")

@@ -71,6 +71,7 @@ def make_request(
                 transcript=transcript,
                 understood_by=understood_by,
             ),
+            zone=hl.settings.zone,
             now=now,
         )
         return request.reference

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from care.context import Hearthline
 from care.models import RequestEvent, ServiceRequest, utcnow
 from care.notices import service_name
 from prompts.messages import translate
+from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
-from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, get_request, login, make_request
-from voice.twilio_standin import TwilioStandIn
+from tests.console.support import (
+    FAMILY_PHONE,
+    SENIOR_PHONE,
+    STAFF,
+    Seeded,
+    csrf_of,
+    get_request,
+    login,
+    make_request,
+)
 
 
 def _status_text(reference: str, status: str) -> str:
@@ -196,3 +206,28 @@ def test_the_callers_audio_is_served_only_while_kept_and_only_from_the_data_fold
     for escape in (str(outside), "../outside.wav", "/etc/passwd"):
         set_audio(escape, timedelta(days=1))
         assert client.get(url).status_code == 404, escape
+
+
+@pytest.mark.parametrize(
+    ("lang", "received"),
+    [
+        ("ko", "3월 3일 (화) 오후 2:05"),
+        ("zh", "3月3日周二 14:05"),
+        ("es", "mar, 3 mar, 14:05"),
+        ("en", "Tue, Mar 3, 2:05 PM"),
+    ],
+)
+def test_dates_on_a_page_are_in_its_language_and_on_the_centres_clock(
+    client: FlaskClient, hearthline: Hearthline, seeded: Seeded, lang: str, received: str
+) -> None:
+    # 19:05 UTC is 2:05 PM in New York (the default centre), a Tuesday in early March (EST, UTC-5).
+    assert hearthline.settings.timezone == "America/New_York"
+    reference = make_request(hearthline, senior_id=seeded.senior_id, now=datetime(2026, 3, 3, 19, 5))
+    token = csrf_of(client.get("/console/login"))
+    client.post("/console/language", data={"csrf_token": token, "lang": lang, "next": "/console/login"})
+    login(client, *STAFF)
+    page = parse_html(client.get(f"/console/requests/{reference}").get_data(as_text=True))
+    facts = page.find("dl").find_all("dd")
+    assert any(dd.text.startswith(f"{received} · ") for dd in facts), [dd.text for dd in facts]
+    if lang != "en":
+        assert not {"Tue", "Mar"} & set(page.by_id("main").text.replace(",", " ").split())

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from care.console.charts import Bar, bar_chart, chart_table, column_chart
 from care.console.summary import summarise
 from care.context import Hearthline
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import CallState, InboundMessage, ServiceRequest, utcnow
 from care.requests import apply_action, find_by_reference, rate
 from tests.console.html import parse_html
@@ -38,9 +38,9 @@ def _seed_week(hl: Hearthline, seeded: Seeded, now: datetime) -> None:
     make_request(hl, key="r4", intent="transport", understood_by="sms", now=_utc(today))
     with hl.db.transaction() as db:
         request = find_by_reference(db, first)
-        apply_action(db, request, Action.ASSIGN, actor="staff:sam", now=_utc(yesterday + timedelta(minutes=30)))
-        apply_action(db, request, Action.RESOLVE, actor="staff:sam", now=_utc(yesterday + timedelta(hours=5)))
-        apply_action(db, request, Action.CLOSE, actor="senior:+12025550111", now=_utc(today))
+        apply_action(db, request, RequestAction.ASSIGN, actor="staff:sam", now=_utc(yesterday + timedelta(minutes=30)))
+        apply_action(db, request, RequestAction.RESOLVE, actor="staff:sam", now=_utc(yesterday + timedelta(hours=5)))
+        apply_action(db, request, RequestAction.CLOSE, actor="senior:+12025550111", now=_utc(today))
         rate(db, request, 4, actor="senior:+12025550111")
 
 

@@ -171,7 +171,7 @@ def test_a_malformed_numbers_file_is_an_error(tmp_path: Path, content: str) -> N
 
 
 def test_the_extractor_reads_console_helpers_and_jinja_templates() -> None:
-    source = "flash(t('people.senior_added'), 'ok')\nlabel = w(f'sim.status.{state}')\n"
+    source = "flash(t('people.senior_added'), 'ok')\nlabel = t(f'sim.status.{state}')\n"
     found = {(u.domain, u.key, u.prefix) for u in extract.uses_in_source(source)}
     assert found == {("web", "people.senior_added", False), ("web", "sim.status.", True)}
     template = '<h1>{{ t("queue.title") }}</h1>\n<td>{{ t("status." ~ row.status) }}</td>\n'

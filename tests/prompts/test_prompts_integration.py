@@ -58,9 +58,9 @@ def test_a_database_failure_falls_back_to_synthesis(hearthline: Hearthline, voic
     assert voice.audio_url("staffline.welcome", "en", text_en) == expected
 
 
-def test_prompt_selection_and_spoken_formats_stay_pure() -> None:
+def test_prompt_selection_and_time_formats_stay_pure() -> None:
     code = (
-        "import sys, prompts.catalog, prompts.spoken, prompts.voices, prompts.cache;"
+        "import sys, prompts.catalog, prompts.clock, prompts.voices, prompts.cache;"
         "bad = {'flask', 'twilio', 'vosk', 'pyttsx3', 'sqlalchemy'} & set(sys.modules);"
         "print(sorted(bad))"
     )

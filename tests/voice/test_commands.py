@@ -143,6 +143,7 @@ def test_audio_sweep_deletes_expired_recordings_and_records_it(make_app: Callabl
                     audio_path=str(path),
                     audio_expires_at=utcnow() + timedelta(days=expires),
                 ),
+                zone=hl.settings.zone,
             )
     result = app.test_cli_runner().invoke(args=["sweep-call-audio"])
     assert "deleted 1 recordings" in result.output
@@ -191,6 +192,7 @@ def test_the_workers_hourly_housekeeping_deletes_expired_audio_and_old_prompt_re
                 audio_path=str(expired),
                 audio_expires_at=utcnow() - timedelta(minutes=1),
             ),
+            zone=hl.settings.zone,
         )
     # A prompt rendered for one caller (it tells them when to expect a call back), two days old.
     url = hl.prompt_voice.audio_url("voice.callback_closed", "en", "Expect the call by Tuesday 1 oh 5 PM.")

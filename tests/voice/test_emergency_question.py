@@ -9,10 +9,10 @@ from flask import Flask
 
 from care.models import CallState
 from prompts.tts import EspeakSynthesizer
+from simulator.twilio_standin import TwilioStandIn
 from tests.twiml import flatten, signed_post
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice.twilio_standin import TwilioStandIn
 from voice.twiml import EMERGENCY_CHECK_MAX_SECONDS, KEY_WINDOW_SECONDS
 
 FAMILY_AND_ON_CALL = {"+15550107777", "+15550109999"}

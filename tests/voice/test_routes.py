@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, text
 
 from care.models import CallState, CallTurn, FamilyLink, FamilyMember, RequestEvent, Senior, StaffMember
+from prompts import clock
+from simulator.twilio_standin import TwilioStandIn
 from tests.twiml import flatten, parse_twiml, signed_post
 from tests.voice.conftest import CALLER, Call
-from voice.twilio_standin import TwilioStandIn
 
 ALWAYS_OPEN = {"opening_time": time(0, 0), "closing_time": time(23, 59, 59), "opening_days": (0, 1, 2, 3, 4, 5, 6)}
 NEVER_OPEN = {"opening_time": time(0, 0), "closing_time": time(0, 0, 1), "opening_days": (0, 1, 2, 3, 4, 5, 6)}
@@ -164,6 +167,33 @@ def test_person_outside_opening_hours_is_a_callback_with_a_time(make_app: Callab
     (request,) = call.requests()
     assert request.intent == "operator"
     assert "closed" in call.spoken()[0]
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence_start", "clock_words"),
+    [
+        ("en", "Our office is closed now", " at 4 AM."),
+        ("ko", "지금은 업무 시간이 아니라서", " 새벽 네 시까지"),
+        ("zh", "我们现在下班了", "凌晨4点之前"),
+        ("es", "Nuestra oficina está cerrada", " a las 4 de la madrugada."),
+    ],
+)
+def test_a_callback_time_is_said_as_people_say_it_on_the_centres_clock(
+    make_app: Callable[..., Flask], locale: str, sentence_start: str, clock_words: str
+) -> None:
+    """Closed all day: the callback is due 4 hours after tomorrow's opening at midnight, 4 AM in New York."""
+    app = make_app(**NEVER_OPEN)
+    add_senior(app, locale=locale)
+    call = Call(app)
+    call.start()
+    call.press("0")
+    (request,) = call.requests()
+    due = clock.local(request.due_at, ZoneInfo("America/New_York"))
+    assert (due.hour, due.minute) == (4, 0)
+    said = call.spoken()[0]
+    assert said.startswith(sentence_start)
+    assert f"{clock.spoken_date(due.date(), locale)}" in said and clock_words in said, said
+    assert not re.search(r"\d:\d\d", said)  # never "4:00", which espeak-ng reads as a number
 
 
 def test_silence_three_times_leads_to_the_keypad_and_then_a_person(keypad_app: Flask) -> None:

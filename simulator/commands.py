@@ -1,0 +1,56 @@
+"""The simulator's command: `flask simulate-call` plays a whole call without a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from care.context import current
+from care.settings import LOCALES
+from simulator.phone import NotWaiting
+from simulator.script import BadStep, CallFailed, CallSimulator, parse_step, print_lines
+from simulator.twilio_standin import TwilioStandIn
+
+
+def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask]) -> None:
+    """Add `simulate-call`; it replays the call on an app rebuilt by `rebuild` with a local Twilio stand-in."""
+
+    @click.command("simulate-call")
+    @click.option("--locale", default=None, help="The caller's language (en, zh, ko, es); chosen at the language menu.")
+    @click.option("--from", "from_phone", required=True, help="The caller's phone number.")
+    @click.option("--twiml", "show_twiml", is_flag=True, help="Also print each TwiML answer.")
+    @click.argument("steps", nargs=-1)
+    @with_appcontext
+    def simulate_call(locale: str | None, from_phone: str, show_twiml: bool, steps: tuple[str, ...]) -> None:
+        """Play a call: steps are say:TEXT, wav:PATH, press:DIGITS, dial:STATUS, silence, hangup.
+
+        Speech is synthesised with espeak-ng at 8 kHz and served as the recording by a local Twilio stand-in,
+        so Vosk hears it; requests are created in the configured database, as from a real call.
+        """
+        settings = current().settings
+        if locale is not None and locale not in LOCALES:
+            raise click.BadParameter(f"{locale!r}: expected {', '.join(LOCALES)}", param_hint="--locale")
+        try:
+            parsed = [parse_step(s) for s in steps]
+        except BadStep as exc:
+            raise click.BadParameter(str(exc), param_hint="STEP") from exc
+        standin = TwilioStandIn(settings.twilio_account_sid, settings.twilio_auth_token)
+        standin.start()
+        try:
+            # The same settings (and so the same database), with recordings fetched from the local stand-in.
+            same = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "extra"}
+            same.update(settings.extra)
+            same["twilio_api_base"] = standin.base_url
+            simulator = CallSimulator(rebuild(same), from_phone, locale=locale)
+            print_lines(simulator.run(parsed), click.echo, show_twiml=show_twiml)
+        except (CallFailed, NotWaiting) as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            standin.stop()
+
+    app.cli.add_command(simulate_call)
