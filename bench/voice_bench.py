@@ -87,7 +87,7 @@ def _private_mb_in_fork(work: Callable[[], object]) -> float:
 class Bench:
     """One app served over real HTTP on localhost, Twilio's REST API stood in, the Korean model loaded."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, **settings: Any) -> None:
         from app import create_app
 
         self.standin = TwilioStandIn(ACCOUNT_SID, AUTH_TOKEN)
@@ -99,6 +99,7 @@ class Bench:
                 "twilio_auth_token": AUTH_TOKEN,
                 "twilio_api_base": self.standin.base_url,
                 "audio_retention_days": 0,
+                **settings,
             }
         )
         self.hl: Hearthline = self.app.extensions[EXTENSION_KEY]
@@ -107,6 +108,7 @@ class Bench:
         self.base = f"http://127.0.0.1:{self.server.server_port}"
         self.http = requests.Session()
         self.calls = 0
+        self.last_sid = ""
 
     def close(self) -> None:
         self.server.shutdown()
@@ -123,18 +125,20 @@ class Bench:
         params = {"CallSid": sid, "From": f"+1555020{self.calls:04d}", "To": self.hl.settings.hotline_number}
         self.post("/voice/incoming", params)
         self.post("/voice/answer?t=1&via=keys", {**params, "Digits": "3"})  # 한국어
-        if phase == "confirm":
+        if phase in ("confirm", "emergency_check"):
+            pending = "meals" if phase == "confirm" else "emergency"
+            listen = "yes_no" if phase == "confirm" else "emergency_check"
             with self.hl.db.transaction() as session:
                 row = session.get(CallState, sid)
                 assert row is not None
-                dialog = {**row.state["dialog"], "phase": "confirm", "pending_intent": "meals"}
-                dialog["last_ask"] = {"listen": "yes_no", "prompts": []}
+                dialog = {**row.state["dialog"], "phase": phase, "pending_intent": pending}
+                dialog["last_ask"] = {"listen": listen, "prompts": []}
                 row.state = {**row.state, "dialog": dialog}
         return sid, params
 
     def turn(self, wav: bytes, phase: str = "open") -> float:
         """Milliseconds from Twilio's <Record> callback to our TwiML answer, download from the stand-in included."""
-        _sid, params = self.new_call(phase)
+        self.last_sid, params = self.new_call(phase)
         url = self.standin.add_recording(wav)
         path = "/voice/answer?t=2&via=speech"
         form = {**params, "RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[-1], "RecordingDuration": "4"}
