@@ -88,7 +88,8 @@ class Settings:
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
     # Seconds a free decoding may spend checking what a phrase list heard (voice.recognizer): a 4 s Korean
     # answer decodes freely in ~3 s on an idle 2-core machine, ~12 s on one loaded 4x over (measured); past
-    # it a quicker check runs. With download and the phrase-list pass the answer stays inside Twilio's 15 s.
+    # it the result stays unchecked (intents.hearing). With download and the phrase-list pass (~1 s) the
+    # answer stays inside Twilio's 15 s.
     speech_check_seconds: int = 7
     # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng no faster per prompt
     # (`python -m bench prompts` measures both), needs an engine process per worker (~1 s to start) and

@@ -346,14 +346,20 @@ def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript
     return _asking(new, actions)
 
 
-def _not_understood(state: CallDialogState, ctx: CallContext) -> Step:
-    """Rephrase once more slowly; then the keypad; then a person (never a dead end)."""
+def _not_understood(state: CallDialogState, ctx: CallContext, *, remind_emergency: bool = False) -> Step:
+    """Rephrase once more slowly; then the keypad; then a person (never a dead end).
+
+    `remind_emergency`: something like an emergency was heard but not trusted (intents.hearing), so the caller
+    is told first how to get help at once.
+    """
     failures = state.speech_failures + 1
     state = replace(state, speech_failures=failures, pending_intent=None)
+    lead = [Speak("voice.emergency_reminder")] if remind_emergency else []
     if failures < ctx.speech_retries_before_keypad:
-        prompts = (Speak("voice.rephrase", slow=True),)
+        prompts = (*lead, Speak("voice.rephrase", slow=True))
         return _asking(replace(state, phase=Phase.OPEN), [Listen(ListenKind.OPEN, prompts)])
-    return _menu(replace(state, menu=MenuId.MAIN.value), prompts=[Speak("voice.try_keypad", slow=True)], slow=True)
+    keypad_lead = [*lead, Speak("voice.try_keypad", slow=True)]
+    return _menu(replace(state, menu=MenuId.MAIN.value), prompts=keypad_lead, slow=True)
 
 
 def _keypad_failed(state: CallDialogState, ctx: CallContext, *, key_wrong: bool) -> Step:
@@ -451,12 +457,16 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
     if intent is None or result.decision is Decision.REJECT or result.negated or intent not in Intent.SERVICES:
         if state.phase is Phase.ANYTHING_ELSE and intent is Intent.NO:
             return _goodbye(state)
-        return _not_understood(state, ctx)
+        return _not_understood(state, ctx, remind_emergency=_sounded_like_emergency(result))
     if result.decision is Decision.ACCEPT:
         return _accept(state, ctx, intent, text, by)
     question = (Speak("voice.confirm", _service(intent)),)
     new = replace(state, phase=Phase.CONFIRM, pending_intent=intent.value, pending_transcript=text, pending_by=by)
     return _asking(new, [Listen(ListenKind.YES_NO, question)])
+
+
+def _sounded_like_emergency(result: Match) -> bool:
+    return any(alt.intent is Intent.EMERGENCY for alt in result.alternatives)
 
 
 def expected_intents(state: CallDialogState) -> frozenset[Intent] | None:

@@ -41,17 +41,11 @@ DEFAULT_CHECK_SECONDS = 7.0
 SUPPORT_SIMILARITY = 80.0
 # The two decodings place a word up to ~0.4 s apart (same data): free words this near its span count.
 ALIGN_SLACK_SECONDS = 0.5
-# The quicker check when the free one runs out of time: the same phrase list plus every single Hangul
-# syllable the model knows as a word (~5,000), so audio that is no catalog word can land on syllables instead
-# ("absorbing" words; the Korean model has no [unk]). It hears forced words less often than the phrase list
-# alone, never better than a free decoding, so what it supports is still only confirmed (intents.hearing).
-HANGUL_SYLLABLES = range(0xAC00, 0xD7A4)
 
 
 # Models by folder, shared by every recogniser (and every app) in the process: a model is ~300-600 MB.
 _MODELS: dict[Path, tuple[Any, int]] = {}
 _MODELS_LOCK = threading.Lock()
-_ABSORBERS: dict[Path, tuple[str, ...]] = {}
 
 
 class RecognitionFailed(RuntimeError):
@@ -193,23 +187,8 @@ class VoskRecognizer:
         if free is not None:
             free_text = " ".join(f.text for f in free)
             return _transcript(support(words, free), forced=True, checked=True, free_text=free_text)
-        absorbers = self.absorbers(locale)
-        log.warning("free decoding ran out of its %.0f s; checking with absorbing words", self.check_seconds)
-        if not absorbers:
-            return _transcript(words, forced=True, checked=False)
-        absorbed = _decode(model, rate, pcm, [*grammar, *(a for a in absorbers if a not in grammar)]) or []
-        return _transcript(support(words, absorbed), forced=True, checked=True)
-
-    def absorbers(self, locale: str) -> tuple[str, ...]:
-        """Words that out-of-catalog speech can land on instead of catalog words: Korean's known syllables."""
-        path = self.model_path(locale)
-        if locale != "ko" or path is None:
-            return ()
-        key = path.resolve()
-        if key not in _ABSORBERS:
-            model = self.model(locale)
-            _ABSORBERS[key] = tuple(c for c in map(chr, HANGUL_SYLLABLES) if model.vosk_model_find_word(c) != -1)
-        return _ABSORBERS[key]
+        log.warning("free decoding ran out of its %.0f s: the phrase-list result stays unchecked", self.check_seconds)
+        return _transcript(words, forced=True, checked=False)
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,18 @@ def test_emergency_words_a_free_decoding_does_not_support_never_start_the_emerge
     )
     new, actions = step(state, event, SPEECH)
     assert new.phase is Phase.OPEN and not any(isinstance(a, Dial | CreateRequest) for a in actions)
-    assert spoken_keys(actions) == ["voice.rephrase"]
+    assert spoken_keys(actions) == ["voice.emergency_reminder", "voice.rephrase"]  # "if it is an emergency, press 9"
+
+
+def test_forced_emergency_words_nobody_could_check_are_not_asked_about() -> None:
+    """The free decoding ran out of time: the fail-safe question would turn the meal caller's "네" into a call for
+    help, so the words are not trusted and the caller is reminded of key 9; a service is still confirmed."""
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    new, actions = step(state, forced("나요 끼니 어지러워 불이 났어요", Locale.KO), SPEECH)
+    assert new.phase is Phase.OPEN and spoken_keys(actions)[0] == "voice.emergency_reminder"
+    assert not any(isinstance(a, Dial | CreateRequest) for a in actions)
+    new, _actions = step(state, forced("도시락 배달해 주세요", Locale.KO), SPEECH)
+    assert new.phase is Phase.CONFIRM and new.pending_intent == "meals"
 
 
 def test_an_emergency_the_free_decoding_supports_but_does_not_itself_hear_is_asked_about() -> None:
