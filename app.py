@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
-from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
@@ -25,6 +24,7 @@ from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
+from web.context import EXTENSION_KEY, Hearthline
 
 # OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
 HSTS = "max-age=31536000; includeSubDomains"
@@ -100,6 +100,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
+    from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
     from voice.routes import bp as voice_bp
 
@@ -110,6 +111,8 @@ def _register(app: Flask, settings: Settings) -> None:
     care_commands(app)
     prompts_commands(app)
     voice_commands(app)
+    # Jobs are named here, once per process, so the web process queues what the worker can run.
+    call_jobs(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care import directory
-from care.context import current
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
 from prompts.clock import local
+from web.context import current
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -346,7 +346,7 @@ def sweep_audio_command() -> None:
     """Delete callers' recordings past their retention date and old call states (the worker does it hourly)."""
     from care.retention import sweep_audio, sweep_call_states
 
-    click.echo(f"deleted {sweep_audio(current().db)} recordings")
+    click.echo(f"deleted {sweep_audio(current().db, current().settings.data_dir)} recordings")
     click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
 
 

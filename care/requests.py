@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care import notices
+from care.hours import ServiceHours
 from care.lifecycle import OPEN_STATUSES, RequestAction, next_status
 from care.models import (
     Channel,
@@ -71,12 +72,13 @@ def create_request(
     new: NewRequest,
     *,
     zone: tzinfo,
-    callback_within: timedelta | None = None,
+    hours: ServiceHours | None = None,
     now: datetime | None = None,
 ) -> tuple[ServiceRequest, bool]:
     """Create a request (history entry and notifications included); an existing source_key returns it.
 
-    `zone` is the centre's time zone, in which the notifications state times.
+    `zone` is the centre's time zone, in which the notifications state times. A callback (the operator
+    intent) is due when `hours` promise it, counting only staffed time.
     """
     existing = find_by_source(session, new.source_key)
     if existing is not None:
@@ -99,7 +101,7 @@ def create_request(
         audio_expires_at=new.audio_expires_at,
         status=RequestStatus.NEW,
         team=route.team,
-        due_at=due_at(new.intent, now, callback_within),
+        due_at=due_at(new.intent, now, hours.callback_due_utc(now) if hours is not None else None),
         created_at=now,
         updated_at=now,
     )
@@ -168,7 +170,13 @@ def apply_action(
         )
     )
     session.flush()
-    notices.status_changed(session, request, event_id=_last_event_id(session, request), skip_phone=quiet_for)
+    notices.status_changed(
+        session,
+        request,
+        event_id=_last_event_id(session, request),
+        skip_phone=quiet_for,
+        note=note if action is RequestAction.RESOLVE else "",
+    )
     return request
 
 
@@ -188,6 +196,12 @@ def add_note(session: Session, request: ServiceRequest, *, actor: str, note: str
         request.details = f"{request.details}\n{note}".strip()
     request.updated_at = utcnow()
     session.add(RequestEvent(request_id=request.id, actor=actor, kind=kind, note=note.strip()))
+
+
+def note_recorded_details(session: Session, request: ServiceRequest, *, actor: str) -> None:
+    """Note in the history that the requester recorded details nobody transcribed (staff listen to them)."""
+    request.updated_at = utcnow()
+    session.add(RequestEvent(request_id=request.id, actor=actor, kind="detail_audio"))
 
 
 def rate(session: Session, request: ServiceRequest, rating: int, *, actor: str) -> None:

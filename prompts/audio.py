@@ -30,11 +30,6 @@ STAFF_CALL_STATE_KEPT = timedelta(days=1)
 TOKEN_MAC_HEX = 32
 
 
-class AudioSource:
-    RECORDING = "recording"
-    SYNTHESIS = "synthesis"
-
-
 @dataclass(frozen=True)
 class Rendered:
     """One prompt rendered (or found) on disk, and whether it was already there."""

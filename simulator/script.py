@@ -11,11 +11,10 @@ from typing import Any
 
 from flask import Flask
 
-from care.context import EXTENSION_KEY, Hearthline
 from simulator.phone import Answer, PhoneCall, Progress, to_phone_wav
 from simulator.twiml_follow import WaitKind, parse
-from voice import calls
 from voice.keypad import LANGUAGE_KEYS
+from web.context import EXTENSION_KEY, Hearthline
 
 
 class StepKind(StrEnum):
@@ -102,7 +101,7 @@ class CallSimulator:
             else:
                 progress = self._take(queue.pop(0))
             yield from self._lines(progress)
-        calls.wait_for_details()
+        self.hl.queue.run_pending_jobs()
         yield {"requests": self.call.requests()}
 
     def _take(self, held: SimStep) -> Progress:

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from care.context import EXTENSION_KEY, Hearthline
 from simulator.twilio_standin import TwilioStandIn
+from web.context import EXTENSION_KEY, Hearthline
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"

@@ -97,7 +97,6 @@ class Dial:
 @dataclass(frozen=True)
 class CreateRequest:
     intent: Intent
-    urgent: bool
     transcript: str
     understood_by: str  # speech | keypad
 
@@ -148,7 +147,6 @@ class CallContext:
     staff_open: bool = True
     speech_retries_before_keypad: int = 2
     keypad_retries_before_person: int = 2
-    callback_within_hours: int = 4
 
 
 @dataclass(frozen=True)
@@ -159,6 +157,8 @@ class TurnInput:
     known_locale: str | None = None  # START: the caller's profile language, if the number is on file
     is_staff: bool = False  # START: the number is a staff member's
     recording_url: str = ""  # DETAILS: the recording to transcribe onto the request
+    # UTTERANCE: what the matcher made of it, for the question being answered (see `understand`).
+    match: Match | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +230,17 @@ def start(ctx: CallContext, *, known_locale: str | None, is_staff: bool) -> Step
     return _asking(state, [Speak("voice.welcome"), ChooseLanguage()])
 
 
+def initial_state(ctx: CallContext, known_locale: str | None = None) -> CallDialogState:
+    """The state of a call just greeted (its greeting not spoken): where a turn starts when state is lost.
+
+    A webhook for a call we hold no state for (never greeted, or swept too early) is read as an answer to
+    the greeting the caller heard: the open question in their language when the number is on file, else the
+    language menu. The input is stepped once, from here.
+    """
+    state, _greeting = start(ctx, known_locale=known_locale, is_staff=False)
+    return state
+
+
 def _open_question(state: CallDialogState, ctx: CallContext, *, greeting: bool = False, slow: bool = False) -> Step:
     prompts: list[Speak] = [Speak("voice.greeting")] if greeting else []
     if state.locale not in ctx.speech_locales:
@@ -262,10 +273,10 @@ def _person(state: CallDialogState, ctx: CallContext, transcript: str = "", by: 
 
 
 def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str, *, closed: bool) -> Step:
-    hours = (("hours", str(ctx.callback_within_hours)),)
+    # The sentence says when the call back is promised; the edge fills that in from the request it made.
     actions: list[CallDecision] = [
-        CreateRequest(Intent.OPERATOR, urgent=False, transcript=transcript, understood_by=by),
-        Speak("voice.callback_closed" if closed else "voice.callback_busy", hours),
+        CreateRequest(Intent.OPERATOR, transcript=transcript, understood_by=by),
+        Speak("voice.callback_closed" if closed else "voice.callback_busy"),
         SpeakReference(),
         Speak("voice.goodbye"),
         Hangup(),
@@ -277,7 +288,7 @@ def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     """No menu: tell the caller help is coming, log an urgent request (alerts go out at once), dial."""
     actions: list[CallDecision] = [
         Speak("voice.emergency"),
-        CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
+        CreateRequest(Intent.EMERGENCY, transcript=transcript, understood_by=by),
         Dial(DialTarget.EMERGENCY),
     ]
     return replace(state, phase=Phase.EMERGENCY, requests_made=state.requests_made + 1), actions
@@ -310,13 +321,14 @@ def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInp
         if digit == keypad.PERSON_KEY:
             return _person(cleared, ctx, transcript, by)
     elif utterance is not None:
-        result = match_utterance(utterance, frozenset({Intent.YES, Intent.NO}))
-        if result.intent is Intent.NO and result.decision is Decision.ACCEPT and not result.negated:
+        result = event.match if event.match is not None else understand(state, event).match
+        clear_no = result is not None and result.intent is Intent.NO and result.decision is Decision.ACCEPT
+        if clear_no and result is not None and not result.negated:
             return _not_understood(cleared, ctx)
     if event.kind is InputKind.HANGUP:
-        # Nobody is left on the line to dial for: the urgent request alerts staff and family at once.
+        # Nobody is left on the line to dial for: the emergency request alerts staff and family at once.
         actions: list[CallDecision] = [
-            CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
+            CreateRequest(Intent.EMERGENCY, transcript=transcript, understood_by=by),
             Hangup(),
         ]
         return replace(cleared, phase=Phase.ENDED, requests_made=state.requests_made + 1), actions
@@ -330,7 +342,7 @@ def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript
             [ReadStatus(), Listen(ListenKind.OPEN, (Speak("voice.anything_else"),))],
         )
     actions: list[CallDecision] = [
-        CreateRequest(intent, urgent=False, transcript=transcript, understood_by=by),
+        CreateRequest(intent, transcript=transcript, understood_by=by),
         Speak("voice.accepted", _service(intent)),
         SpeakReference(),
         Listen(ListenKind.DETAILS, (Speak("voice.details_offer"),)),
@@ -512,14 +524,47 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         return _not_understood(state, ctx)
     if utterance.source is InputSource.KEYPAD:
         return _on_digits(state, ctx, utterance.text.strip())
+    result = event.match if event.match is not None else understand(state, event).match
+    assert result is not None  # understand() matches every spoken utterance
     if state.phase is Phase.MENU:
         # Speech on a keypad menu: still listen for emergency and a person, else ask for a key.
-        result = match_utterance(utterance, frozenset({Intent.EMERGENCY, Intent.OPERATOR}))
         if result.intent in (Intent.EMERGENCY, Intent.OPERATOR) and result.decision is not Decision.REJECT:
             return _on_match(state, ctx, result, utterance)
         return _keypad_failed(state, ctx, key_wrong=False)
-    result = match_utterance(utterance, expected_intents(state))
     return _on_match(state, ctx, result, utterance)
+
+
+def understand(state: CallDialogState, event: TurnInput) -> TurnInput:
+    """Match a spoken answer once, against what the current question can be answered with.
+
+    The edge calls this before `step` so the match that drives the dialogue is the one it logs; keys and
+    other inputs come back unchanged (the keypad maps keys, it does not match words).
+    """
+    utterance = event.utterance
+    if event.kind is not InputKind.UTTERANCE or utterance is None or utterance.source is InputSource.KEYPAD:
+        return event
+    if event.match is not None:
+        return event
+    if state.phase is Phase.MENU:
+        expected: frozenset[Intent] | None = frozenset({Intent.EMERGENCY, Intent.OPERATOR})
+    else:
+        expected = expected_intents(state)
+    return replace(event, match=match_utterance(utterance, expected))
+
+
+def decision_of(before: CallDialogState, after: CallDialogState, actions: list[CallDecision]) -> Decision | None:
+    """What the dialogue decided about an answer, as the caller met it (for the call log and the simulator).
+
+    ACCEPT: acted on (a request made, a call put through, the status read, the call ended on request);
+    CONFIRM: asked "did you say ...?"; REJECT: not understood, asked again. None for turns without an answer.
+    """
+    if any(isinstance(a, Listen) and a.kind in (ListenKind.YES_NO, ListenKind.EMERGENCY_CHECK) for a in actions):
+        return Decision.CONFIRM
+    if any(isinstance(a, CreateRequest | Dial | ReadStatus | Hangup | StaffRecording) for a in actions):
+        return Decision.ACCEPT
+    if after.speech_failures > before.speech_failures or after.keypad_failures > before.keypad_failures:
+        return Decision.REJECT
+    return None
 
 
 def _silence(state: CallDialogState, ctx: CallContext) -> Step:

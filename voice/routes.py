@@ -8,10 +8,10 @@ from html import escape
 
 from flask import Blueprint, Response, request
 
-from care.context import current
 from care.settings import Settings
-from care.webhooks import twilio_signed
 from voice import calls
+from web.context import current
+from web.webhooks import twilio_signed
 
 log = logging.getLogger(__name__)
 

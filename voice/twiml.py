@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather as TwimlGather
@@ -63,8 +63,8 @@ class RenderContext:
     staff_number: str
     emergency_number: str
     hotline_number: str
-    reference: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)  # e.g. "when" of a callback
+    reference: str | None = None  # of the request made (or last made) in this call
+    promised_by: str | None = None  # when a callback is promised, as said in the caller's language
     audio_url: Callable[[str, str, str], str | None] | None = None  # PromptVoice.audio_url
 
 
@@ -76,7 +76,7 @@ def spaced_digits(number: str) -> str:
 def prompt_text(speak: Speak, ctx: RenderContext, locale: str | None = None) -> str:
     """The catalog sentence of a Speak decision with its parameters filled in the caller's language."""
     locale = locale or ctx.locale
-    params: dict[str, str] = {**ctx.extra}
+    params: dict[str, str] = {} if ctx.promised_by is None else {"when": ctx.promised_by}
     for name, value in speak.params:
         if name == "service":
             params[name] = translate("common", f"service.{value}", locale)

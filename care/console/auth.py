@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from care.console.web import bp, t
-from care.context import current
 from care.directory import LoginOutcome, check_login, end_sessions
 from care.models import StaffMember, utcnow
+from web import csrf
+from web.context import current
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def login() -> Response | tuple[str, int] | str:
         session["staff_id"] = staff_id
         session["epoch"] = epoch
         session["logged_in_at"] = utcnow().timestamp()
-        session["csrf"] = secrets.token_urlsafe(32)
+        csrf.session_token(session)  # a fresh token for the fresh session
         if lang:
             session["lang"] = lang
         return redirect(_safe_next(request.form.get("next")), code=303)

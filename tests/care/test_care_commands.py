@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from care.context import Hearthline
 from care.models import FamilyLink, FamilyMember, Notification, RequestEvent, Senior, ServiceRequest, StaffMember
 from tests.sms.people import ANN, MARY, SAM, add_people, text
+from web.context import Hearthline
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:

@@ -16,7 +16,6 @@ from simulator.script import CallSimulator, SimStep, StepKind, parse_step
 from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import CALLER, Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
-from voice import calls
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -94,9 +93,10 @@ def test_korean_fall_heard_only_through_the_phrase_list_is_not_routed_elsewhere_
     the same audio "널어 용 어머 리라 하여", which supports none of it. The same evidence as the forced "연기"
     of a ride request, so it is not acted on (issue #10); it is not made into any other request either, and
     key 9, offered in every question, calls for help at once."""
-    app = voice_app(speech_check_seconds=12, **ALWAYS_OPEN)
+    app = voice_app(**ALWAYS_OPEN)
     add_senior(app, locale="ko", with_family=True)
     call = Call(app)
+    call.hl.recognizer.check_seconds = 600  # type: ignore[attr-defined]  # let the free check finish when busy
     call.start()
     call.record(standin.add_recording(say("넘어져서 못 일어나요", "ko")))  # "I fell and can't get up"
     assert call.requests() == [] and call.has("Record") and not call.has("Dial")
@@ -127,7 +127,7 @@ def test_korean_call_by_real_recognition_ends_in_a_request_with_spoken_details(
     (request,) = call.requests()
     assert (request.intent, request.understood_by, request.locale) == ("meals", "keypad", "ko")
     call.record(standin.add_recording(say("내일 점심에 와 주세요", "ko")))
-    calls.wait_for_details()
+    call.hl.queue.run_pending_jobs()
     (request,) = call.requests()
     # Free recognition wrote the details onto the request (not the "not understood" note), with history.
     assert request.details.strip() and not request.details.startswith("(")
@@ -188,7 +188,8 @@ def test_no_input_runs_the_verbs_after_the_wait_as_on_a_real_line(
     assert len(standin.deleted_recordings) == 1 and not standin.recordings
     assert lines[5]["phase"] == "anything_else" and "Gather" in lines[5]["verbs"]
     (created,) = lines[-1]["requests"]
-    assert created["intent"] == "meals" and created["details"]
+    # Spanish has no speech model here: nothing is written down, and the recording is kept for staff to hear.
+    assert created["intent"] == "meals" and created["details"] == "" and created["audio_kept"]
 
 
 def test_a_redirect_away_from_the_voice_routes_ends_the_simulation(

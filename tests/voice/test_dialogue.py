@@ -91,9 +91,7 @@ def test_clear_request_is_confirmed_implicitly_created_and_its_reference_read_ba
     state, _ = start()
     state, actions = said(state, "I need meals delivered to my home")
     create = actions[0]
-    assert create == CreateRequest(
-        Intent.MEALS, urgent=False, transcript="I need meals delivered to my home", understood_by="speech"
-    )
+    assert create == CreateRequest(Intent.MEALS, transcript="I need meals delivered to my home", understood_by="speech")
     assert actions[1] == Speak("voice.accepted", (("service", "meals"),))
     assert isinstance(actions[2], SpeakReference)
     assert isinstance(actions[3], Listen) and actions[3].kind is ListenKind.DETAILS
@@ -106,9 +104,7 @@ def test_unsure_match_is_confirmed_with_yes_no_then_created() -> None:
     assert state.phase is Phase.CONFIRM and state.pending_intent == "transport"
     assert actions == [Listen(ListenKind.YES_NO, (Speak("voice.confirm", (("service", "transport"),)),))]
     state, actions = said(state, "yes")
-    assert actions[0] == CreateRequest(
-        Intent.TRANSPORT, urgent=False, transcript="tranport please", understood_by="speech"
-    )
+    assert actions[0] == CreateRequest(Intent.TRANSPORT, transcript="tranport please", understood_by="speech")
 
 
 def test_confirmation_by_keypad_yes_and_no() -> None:
@@ -143,7 +139,7 @@ def test_keypad_menu_reaches_a_service_in_two_keys_with_three_options_a_level() 
     state, actions = keys(state, "2", NO_SPEECH)
     assert state.menu == "daily" and spoken_keys(actions)[0] == "voice.menu.daily"
     state, actions = keys(state, "1", NO_SPEECH)
-    assert actions[0] == CreateRequest(Intent.MEALS, urgent=False, transcript="", understood_by="keypad")
+    assert actions[0] == CreateRequest(Intent.MEALS, transcript="", understood_by="keypad")
 
 
 def test_wrong_key_says_so_and_counts_towards_a_person() -> None:
@@ -162,7 +158,7 @@ def test_emergency_at_any_point_skips_every_menu() -> None:
         assert new.phase is Phase.EMERGENCY
         assert actions == [
             Speak("voice.emergency"),
-            CreateRequest(Intent.EMERGENCY, urgent=True, transcript="", understood_by="keypad"),
+            CreateRequest(Intent.EMERGENCY, transcript="", understood_by="keypad"),
             Dial(DialTarget.EMERGENCY),
         ]
 
@@ -172,7 +168,7 @@ def test_emergency_by_speech_keeps_the_transcript() -> None:
     state, actions = said(state, "help I fell and I can't get up")
     assert state.phase is Phase.EMERGENCY
     assert actions[1] == CreateRequest(
-        Intent.EMERGENCY, urgent=True, transcript="help I fell and I can't get up", understood_by="speech"
+        Intent.EMERGENCY, transcript="help I fell and I can't get up", understood_by="speech"
     )
 
 
@@ -188,7 +184,7 @@ def test_person_when_closed_or_unanswered_leaves_a_callback_request() -> None:
     closed = CallContext(speech_locales=frozenset({"en"}), staff_open=False)
     state, actions = keys(CallDialogState(phase=Phase.OPEN, locale="en"), "0", closed)
     assert isinstance(actions[0], CreateRequest) and actions[0].intent is Intent.OPERATOR
-    assert Speak("voice.callback_closed", (("hours", "4"),)) in actions and isinstance(actions[-1], Hangup)
+    assert Speak("voice.callback_closed") in actions and isinstance(actions[-1], Hangup)
     state, actions = keys(CallDialogState(phase=Phase.OPEN, locale="en"), "0")
     assert actions[-1] == Dial(DialTarget.STAFF)
     state, actions = step(state, TurnInput(InputKind.DIAL_RESULT, dial_status="busy"), SPEECH)
@@ -324,7 +320,7 @@ def _asked() -> CallDialogState:
 def _dials_for_help(new: CallDialogState, actions: list) -> None:
     assert new.phase is Phase.EMERGENCY and actions[-1] == Dial(DialTarget.EMERGENCY)
     (request,) = [a for a in actions if isinstance(a, CreateRequest)]
-    assert request.intent is Intent.EMERGENCY and request.urgent and request.transcript == "I fell"
+    assert request.intent is Intent.EMERGENCY and request.transcript == "I fell"
 
 
 def test_the_emergency_question_counts_yes_silence_and_unclear_answers_as_yes() -> None:
@@ -344,7 +340,7 @@ def test_hanging_up_on_the_emergency_question_alerts_without_a_dial() -> None:
     new, actions = step(_asked(), TurnInput(InputKind.HANGUP), SPEECH)
     assert new.phase is Phase.ENDED and not any(isinstance(a, Dial) for a in actions)
     (request,) = [a for a in actions if isinstance(a, CreateRequest)]
-    assert request.intent is Intent.EMERGENCY and request.urgent
+    assert request.intent is Intent.EMERGENCY
     # Hanging up anywhere else creates nothing.
     new, actions = step(CallDialogState(phase=Phase.OPEN), TurnInput(InputKind.HANGUP), SPEECH)
     assert new.phase is Phase.ENDED and actions == []
