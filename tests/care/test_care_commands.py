@@ -182,3 +182,33 @@ def test_requests_list_filters(app: Flask, hearthline: Hearthline, request_ref: 
     assert request_ref in ok(app, "requests", "list", "--team", "repairs")
     assert "no requests" in ok(app, "requests", "list", "--team", "meals")
     assert "no requests" in ok(app, "requests", "list", "--status", "closed")
+
+
+def test_people_unlock_lets_a_centres_only_admin_back_in(app: Flask, hearthline: Hearthline) -> None:
+    from care import directory
+    from care.directory import MAX_FAILED_LOGINS, LoginOutcome
+
+    ok(
+        app,
+        "people",
+        "add-staff",
+        "--username",
+        "ada",
+        "--name",
+        "Ada Admin",
+        "--role",
+        "admin",
+        "--password",
+        "right horse 1",
+    )
+    with hearthline.db.transaction() as session:
+        for _ in range(MAX_FAILED_LOGINS):
+            directory.check_login(session, "ada", "wrong")
+    with hearthline.db.transaction() as session:
+        assert directory.check_login(session, "ada", "right horse 1").outcome is LoginOutcome.LOCKED
+    assert "ada can log in again" in ok(app, "people", "unlock", "ADA")
+    with hearthline.db.transaction() as session:
+        assert directory.check_login(session, "ada", "right horse 1").outcome is LoginOutcome.OK
+        member = session.scalar(select(StaffMember).where(StaffMember.username == "ada"))
+        assert member is not None and member.failed_logins == 0 and member.locked_until is None
+    assert "no staff member named nobody" in fails(app, "people", "unlock", "nobody")
