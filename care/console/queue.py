@@ -110,6 +110,26 @@ def queue() -> str:
         )
 
 
+def actor_names(db: Session, actors: set[str]) -> dict[str, str]:
+    """The people behind history entries ("staff:sam", "caller:+1202…") by name, where we know them."""
+    names: dict[str, str] = {}
+    usernames = {who for kind, _, who in (a.partition(":") for a in actors) if kind == "staff" and who}
+    if usernames:
+        for username, name in db.execute(
+            select(StaffMember.username, StaffMember.name).where(StaffMember.username.in_(usernames))
+        ):
+            names[f"staff:{username}"] = name
+    for entry in actors:
+        who = entry.partition(":")[2]
+        if entry in names or not who.startswith("+"):
+            continue
+        person = identify(db, who)
+        known = person.senior or person.family or person.staff
+        if known is not None:
+            names[entry] = known.name
+    return names
+
+
 def _load(db: Session, reference: str) -> ServiceRequest:
     try:
         return find_by_reference(db, reference)
@@ -141,10 +161,12 @@ def request_page(reference: str) -> str:
         staff_list = list(
             db.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.team, StaffMember.name))
         )
+        events = list(req.events)
         return render_template(
             "console/request.html",
             req=req,
-            events=list(req.events),
+            events=events,
+            names=actor_names(db, {event.actor for event in events}),
             caller=caller,
             links=links,
             messages=messages,

@@ -8,6 +8,8 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 import phonenumbers
+from babel import Locale
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
@@ -52,6 +54,21 @@ def page_locale() -> str:
 def t(key: str, /, **params: object) -> str:
     """A console text in the page's language (web catalog)."""
     return translate("web", key, page_locale(), **params)
+
+
+def t_count(key: str, n: int) -> str:
+    """A counted phrase in the page's language, in the plural form CLDR gives that number ("1 urgente", "2 urgentes").
+
+    The catalog holds one text per plural category the language has (`key.one`, `key.other`; Korean and Chinese
+    only `key.other`); the number is written as the language writes it.
+    """
+    lang = page_locale()
+    number = format_decimal(n, locale=lang)
+    category = Locale.parse(lang).plural_form(n)
+    try:
+        return t(f"{key}.{category}", n=number)
+    except MissingTranslation:
+        return t(f"{key}.other", n=number)
 
 
 def t_or(key: str, fallback: str) -> str:
@@ -206,6 +223,7 @@ def _page_context() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "t_or": t_or,
+        "t_count": t_count,
         "service_name": service_name,
         "local_time": local_time,
         "me": g.get("staff"),
