@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 
 import phonenumbers
 from babel import Locale
+from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.blueprints import BlueprintSetupState
@@ -96,6 +97,11 @@ def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return written_datetime(moment, page_locale(), current().settings.zone)
+
+
+def age(moment: datetime) -> str:
+    """How long ago, in the page's language ("5 minutes ago", "5분 전", "hace 5 minutos")."""
+    return format_timedelta(moment - utcnow(), add_direction=True, locale=page_locale())
 
 
 def staff() -> StaffMember:
@@ -224,6 +230,7 @@ def _page_context() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "t_or": t_or,
         "t_count": t_count,
+        "age": age,
         "service_name": service_name,
         "local_time": local_time,
         "me": g.get("staff"),

@@ -61,7 +61,7 @@ def test_staff_work_a_request_to_closed_while_the_requester_is_texted_and_confir
     live.hl.queue.deliver_now()  # type: ignore[attr-defined]
     log_in(page, live, *ADMIN)
     row = page.locator(f"tr[data-reference='{reference}']")
-    assert "I cannot" not in row.inner_text() and "May Lee" in row.inner_text()
+    assert "I cannot cook any more" in row.inner_text() and "May Lee" in row.inner_text()  # first words (issue 12)
     screenshot(page, "console-queue")
     row.get_by_role("link", name=reference).click()
     page.wait_for_url(f"**/console/requests/{reference}")

@@ -66,3 +66,41 @@ def test_history_shows_peoples_names_not_roles(client: FlaskClient, hearthline: 
     who = [row.find_all("td")[1].text for row in page.by_id("history").find("tbody").find_all("tr")]
     assert who == [FAMILY_NAME, FAMILY_NAME, "Sam Staff"], who
     assert SENIOR_NAME in page.by_id("senior-profile").text
+
+
+def test_search_by_reference_or_by_phone_in_any_format(
+    client: FlaskClient, hearthline: Hearthline, seeded: Seeded
+) -> None:
+    mine = make_request(hearthline, senior_id=seeded.senior_id, phone=FAMILY_PHONE, key="t:1")
+    other = make_request(hearthline, phone="+12025550199", key="t:2", transcript="")
+    login(client, *STAFF)
+
+    def found(query: str) -> list[str]:
+        page = parse_html(client.get("/console/", query_string={"q": query}).get_data(as_text=True))
+        tables = page.find_all("table")
+        return [row.attrs["data-reference"] for row in tables[0].find("tbody").find_all("tr")] if tables else []
+
+    assert found(mine) == [mine] and found(f" {other} ") == [other]
+    for written in ("202-555-0122", "(202) 555-0122", "+1 202 555 0122", "2025550122", "+12025550122"):
+        assert found(written) == [mine], written
+    # The senior's own number finds the requests made for them by family.
+    assert found("(202) 555-0111") == [mine]
+    assert found("555-0000") == [] and found("nonsense") == []
+
+
+def test_queue_rows_say_when_how_in_what_language_and_the_first_words(
+    client: FlaskClient, hearthline: Hearthline, seeded: Seeded
+) -> None:
+    words = "My mother cannot cook any more since her operation and needs hot meals every day please"
+    reference = make_request(hearthline, senior_id=seeded.senior_id, transcript=words)
+    login(client, *STAFF)
+    page = parse_html(client.get("/console/").get_data(as_text=True))
+    headers = [th.text for th in page.by_id("queue-table").find("thead").find_all("th")]
+    assert {"Received", "Channel", "Language", "First words"} <= set(headers)
+    row = page.by_id("queue-table").find("tbody").find("tr")
+    cells = dict(zip(headers[1:], [td.text for td in row.find_all("td")], strict=True))
+    assert row.attrs["data-reference"] == reference
+    assert cells["Channel"] == "phone call" and cells["Language"] == "English"
+    assert cells["Received"].endswith(" ago"), cells["Received"]
+    assert cells["First words"].startswith("My mother cannot cook") and cells["First words"].endswith("…")
+    assert len(cells["First words"]) < len(words)
