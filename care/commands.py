@@ -188,7 +188,7 @@ def list_people() -> None:
                 state = "" if made.active else " (ended)"
                 click.echo(
                     f"    family {made.family_member.phone} {made.family_member.name} {made.relationship_label}"
-                    f" - consent by {made.consent_given_by} {made.consent_at:%Y-%m-%d}{state}"
+                    f" - consent by {made.consent_given_by} {_stamp(made.consent_at)}{state}"
                 )
         click.echo("Family members:")
         for member in session.scalars(select(FamilyMember).order_by(FamilyMember.name)):

@@ -43,8 +43,7 @@ def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask])
         standin.start()
         try:
             # The same settings (and so the same database), with recordings fetched from the local stand-in.
-            same = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "extra"}
-            same.update(settings.extra)
+            same = {f.name: getattr(settings, f.name) for f in fields(settings)}
             same["twilio_api_base"] = standin.base_url
             simulator = CallSimulator(rebuild(same), from_phone, locale=locale)
             print_lines(simulator.run(parsed), click.echo, show_twiml=show_twiml)
