@@ -59,11 +59,7 @@ class SchemaAtStart:
         self._lock = threading.Lock()
 
     def attempt(self) -> None:
-        if (
-            self.done
-            or not self._db.available
-            or (has_request_context() and request.path in DATABASE_FREE_PATHS)
-        ):
+        if self.done or not self._db.available or (has_request_context() and request.path in DATABASE_FREE_PATHS):
             return
         if not self._lock.acquire(blocking=False):
             return
