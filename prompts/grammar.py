@@ -46,10 +46,20 @@ def particle(word: str, pair: str) -> str:
     return after_consonant if final else after_vowel
 
 
-class Word(str):
-    """A parameter value that takes a particle from its format spec: format(Word("말벗"), "이/가") == "말벗이"."""
+class Word:
+    """A parameter value that takes a particle from its format spec: f"{Word('말벗'):이/가}" == "말벗이".
+
+    Any other spec formats the value as usual ("{count:d}"); numbers take particles by how they are read.
+    """
+
+    def __init__(self, value: object) -> None:
+        self.value = value
 
     def __format__(self, spec: str) -> str:
         if spec in PAIRS:
-            return str(self) + particle(self, spec)
-        return format(str(self), spec)
+            text = str(self.value)
+            return text + particle(text, spec)
+        return format(self.value, spec)
+
+    def __str__(self) -> str:
+        return str(self.value)

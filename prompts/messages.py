@@ -52,8 +52,8 @@ def translate(domain: str, key: str, locale: str, **params: object) -> str:
         raise MissingTranslation(f"{domain}:{key} has no {locale} text")
     if not params:
         return text
-    # Text values may carry a Korean particle chosen by their last sound: "{service:이/가}" (prompts.grammar).
-    return text.format(**{name: Word(v) if isinstance(v, str) else v for name, v in params.items()})
+    # Values may carry a Korean particle chosen by their last sound: "{service:이/가}" (prompts.grammar).
+    return text.format(**{name: Word(value) for name, value in params.items()})
 
 
 def normalise_locale(name: str) -> str:
