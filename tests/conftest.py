@@ -1,8 +1,9 @@
-"""Shared fixtures: a real app on a temporary SQLite file, a local Twilio stand-in over HTTP, PostgreSQL."""
+"""Shared fixtures: a real app on a temporary SQLite file (or, with --production-path, on PostgreSQL and Redis),
+a local Twilio stand-in over HTTP."""
 
 from __future__ import annotations
 
-import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,34 @@ from flask import Flask
 from app import create_app
 from care.context import EXTENSION_KEY, Hearthline
 from simulator.twilio_standin import TwilioStandIn
+from tests.backends import POSTGRES_URL, REDIS_URL, postgres_reason, redis_reason
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hotline.example.org"
-POSTGRES_URL = os.environ.get("HEARTHLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("HEARTHLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PRODUCTION_PATH_OPTION = "--production-path"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        PRODUCTION_PATH_OPTION,
+        action="store_true",
+        help="build every app on a fresh PostgreSQL schema with its job queue on Redis (the production path), "
+        "at HEARTHLINE_TEST_POSTGRES_URL and HEARTHLINE_TEST_REDIS_URL",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption(PRODUCTION_PATH_OPTION):
+        reasons = [reason for reason in (postgres_reason(), redis_reason()) if reason]
+        if reasons:
+            raise pytest.UsageError(f"{PRODUCTION_PATH_OPTION} needs both servers: " + "; ".join(reasons))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.getoption(PRODUCTION_PATH_OPTION):
+        return f"production path: apps on PostgreSQL ({POSTGRES_URL}) and Redis ({REDIS_URL})"
+    return "apps on SQLite (pass --production-path for PostgreSQL and Redis)"
 
 
 @pytest.fixture
@@ -41,13 +64,50 @@ def base_config(data_dir: Path, standin: TwilioStandIn) -> dict[str, Any]:
     }
 
 
+class ProductionPath:
+    """Fresh PostgreSQL schemas and Redis queue names for one test's apps, dropped afterwards."""
+
+    def __init__(self) -> None:
+        self.schemas: list[str] = []
+
+    def settings(self) -> dict[str, Any]:
+        import psycopg  # the postgres extra; only this path needs it
+
+        name = f"hl_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        self.schemas.append(name)
+        return {
+            "database_url": f"{POSTGRES_URL}?options=-csearch_path%3D{name}",
+            "redis_url": REDIS_URL,
+            "queue_name": name,
+        }
+
+    def clean(self, apps: list[Flask]) -> None:
+        import psycopg
+
+        for app in apps:
+            queue = getattr(app.extensions[EXTENSION_KEY].queue, "huey", None)
+            if queue is not None and app.extensions[EXTENSION_KEY].settings.redis_url:
+                queue.flush()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            for name in self.schemas:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
 @pytest.fixture
-def make_app(tmp_path: Path, standin: TwilioStandIn) -> Iterator[Callable[..., Flask]]:
-    """Build apps on this test's own data folder; keyword arguments override settings."""
+def make_app(request: pytest.FixtureRequest, tmp_path: Path, standin: TwilioStandIn) -> Iterator[Callable[..., Flask]]:
+    """Build apps on this test's own data folder; keyword arguments override settings.
+
+    With --production-path each app gets a fresh PostgreSQL schema and a Redis queue of its own, unless the test
+    names its own database or queue.
+    """
     built: list[Flask] = []
+    production = ProductionPath() if request.config.getoption(PRODUCTION_PATH_OPTION) else None
 
     def build(**overrides: Any) -> Flask:
-        app = create_app({**base_config(tmp_path, standin), **overrides})
+        backends = production.settings() if production is not None and not _names_backends(overrides) else {}
+        app = create_app({**base_config(tmp_path, standin), **backends, **overrides})
         app.config["TESTING"] = True
         built.append(app)
         return app
@@ -55,6 +115,12 @@ def make_app(tmp_path: Path, standin: TwilioStandIn) -> Iterator[Callable[..., F
     yield build
     for app in built:
         app.extensions[EXTENSION_KEY].db.dispose()
+    if production is not None:
+        production.clean(built)
+
+
+def _names_backends(overrides: dict[str, Any]) -> bool:
+    return bool({"database_url", "redis_url", "queue_name"} & overrides.keys())
 
 
 @pytest.fixture
@@ -72,20 +138,10 @@ def client(app: Flask) -> Any:
     return app.test_client()
 
 
-def _postgres_reason() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=2):
-            return None
-    except Exception as exc:  # any failure means: no usable server here
-        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}"
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A PostgreSQL URL for tests of that path; skipped, saying why, where no server answers."""
-    reason = _postgres_reason()
+    reason = postgres_reason()
     if reason:
         pytest.skip(reason)
     return POSTGRES_URL
@@ -94,10 +150,7 @@ def postgres_url() -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """A Redis URL for tests of that path; skipped, saying why, where no server answers."""
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    reason = redis_reason()
+    if reason:
+        pytest.skip(reason)
     return REDIS_URL
