@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
@@ -16,13 +16,18 @@ from care.context import EXTENSION_KEY, Hearthline
 from care.db import Base, Database
 from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
-from care.settings import LOCALES, Settings, load_settings
+from care.ports import Synthesizer
+from care.settings import LOCALES, Settings, TtsEngine, load_settings
 from intents.semantic import default_opinion
 from prompts.audio import PromptAudio
+from prompts.pyttsx3_tts import Pyttsx3Synthesizer
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
+
+# OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 # A caller's request body is a few form fields; a staff upload of a prompt is at most a few MB.
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
@@ -39,7 +44,7 @@ def build_adapters(settings: Settings) -> Hearthline:
     db = Database(settings.effective_database_url)
     create_schema(db, settings)
     sender = TwilioSender(settings)
-    synthesizer = EspeakSynthesizer()
+    synthesizer: Synthesizer = Pyttsx3Synthesizer() if settings.tts_engine is TtsEngine.PYTTSX3 else EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
@@ -76,6 +81,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
     )
+    if settings.is_production:
+        # ASVS V3.4.4: the __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/ and no
+        # Domain, so a neighbouring subdomain cannot plant or overwrite a session.
+        app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=False)
     # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -91,6 +100,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
+    from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
     from voice.routes import bp as voice_bp
 
@@ -101,11 +111,21 @@ def _register(app: Flask, settings: Settings) -> None:
     care_commands(app)
     prompts_commands(app)
     voice_commands(app)
+    # Jobs are named here, once per process, so the web process queues what the worker can run.
+    call_jobs(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator
 
         simulator.register(app, create_app)
+
+    if app.extensions[EXTENSION_KEY].settings.is_production:
+
+        @app.after_request
+        def strict_transport(response: Response) -> Response:
+            # Browsers then never try the console over plain HTTP (ASVS V14.4.5); Twilio ignores the header.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+            return response
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int, dict[str, str]]:

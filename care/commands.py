@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from care import directory
 from care.context import current
-from care.lifecycle import Action, TransitionRefused
+from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
@@ -250,7 +250,7 @@ def _staff_actor(session: Session, username: str) -> str:
     return f"staff:{login}"
 
 
-def _act(reference: str, action: Action, by: str, note: str, assignee: str | None = None) -> None:
+def _act(reference: str, action: RequestAction, by: str, note: str, assignee: str | None = None) -> None:
     try:
         with current().db.transaction() as session:
             row = _request(session, reference)
@@ -272,7 +272,7 @@ def _by_option(func: F) -> F:
 @click.option("--note", default="")
 def assign(reference: str, assignee: str, by: str, note: str) -> None:
     """Give a request to a staff member."""
-    _act(reference, Action.ASSIGN, by, note, assignee)
+    _act(reference, RequestAction.ASSIGN, by, note, assignee)
 
 
 @requests_cli.command("start")
@@ -281,7 +281,7 @@ def assign(reference: str, assignee: str, by: str, note: str) -> None:
 @click.option("--note", default="")
 def start(reference: str, by: str, note: str) -> None:
     """Work has started."""
-    _act(reference, Action.START, by, note)
+    _act(reference, RequestAction.START, by, note)
 
 
 @requests_cli.command("resolve")
@@ -290,7 +290,7 @@ def start(reference: str, by: str, note: str) -> None:
 @click.option("--note", default="")
 def resolve(reference: str, by: str, note: str) -> None:
     """Done: the requester is asked to confirm (reply 1) or reopen (reply 2)."""
-    _act(reference, Action.RESOLVE, by, note)
+    _act(reference, RequestAction.RESOLVE, by, note)
 
 
 @requests_cli.command("close")
@@ -299,7 +299,7 @@ def resolve(reference: str, by: str, note: str) -> None:
 @click.option("--note", required=True, help="How the requester confirmed (only their confirmation closes).")
 def close(reference: str, by: str, note: str) -> None:
     """Record the requester's confirmation given another way (a call, a visit)."""
-    _act(reference, Action.CLOSE, by, note)
+    _act(reference, RequestAction.CLOSE, by, note)
 
 
 @requests_cli.command("reopen")
@@ -308,7 +308,7 @@ def close(reference: str, by: str, note: str) -> None:
 @click.option("--note", default="")
 def reopen(reference: str, by: str, note: str) -> None:
     """The problem is back or was not fixed."""
-    _act(reference, Action.REOPEN, by, note)
+    _act(reference, RequestAction.REOPEN, by, note)
 
 
 @requests_cli.command("note")

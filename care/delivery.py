@@ -11,6 +11,11 @@ Exactly-once, as far as it can be had with a provider that has no idempotency ke
   To + Body + time is what Twilio's Messages list returns and filters on (To, From, DateSent), so this works
   against the real API; bodies carry the request reference and the new status, so two different events
   rarely share a body, and when they do the counting keeps them apart.
+- a send that timed out waiting for the provider's answer is the same unknown outcome (the message may have
+  been accepted, its 201 lost or late): the row stays SENDING with its lease ending at the retry time, so the
+  next pass asks the provider before sending, exactly as for a worker that died.
+- a row that reaches FAILED alerts the admins by text (notices.delivery_failed), so a person can reach the
+  recipient another way; an alert that itself fails does not alert again.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from care.db import Database
 from care.models import Notification, NotificationStatus, utcnow
+from care.notices import delivery_failed
 from care.outbox import is_opted_out
 from care.ports import SendFailed, SmsSender
 
@@ -206,6 +212,21 @@ def _finish(db: Database, claim: _Claim, **values: object) -> None:
         )
 
 
+def _fail(db: Database, claim: _Claim, error: str) -> None:
+    """Mark the row FAILED and, in the same transaction, queue the alert that tells the admins."""
+    with db.transaction() as session:
+        done = session.execute(
+            update(Notification)
+            .where(Notification.id == claim.id, Notification.attempts == claim.attempts)
+            .values(status=NotificationStatus.FAILED, claimed_until=None, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
+        row = session.get(Notification, claim.id)
+        if done.rowcount == 1 and row is not None:  # type: ignore[attr-defined]
+            log.error("notification %s to %s failed for good: %s", claim.id, claim.to_phone, error)
+            delivery_failed(session, row)
+
+
 def deliver_due(
     db: Database,
     sender: SmsSender,
@@ -231,7 +252,7 @@ def deliver_due(
         if claim.stale:
             if lookup is None:
                 # Nobody to ask: never risk a double send; staff see it and decide.
-                _finish(db, claim, status=NotificationStatus.FAILED, last_error="claim expired; cannot verify")
+                _fail(db, claim, "claim expired; cannot verify")
                 counts["failed"] += 1
                 continue
             try:
@@ -252,13 +273,20 @@ def deliver_due(
         try:
             sid = sender.send(claim.to_phone, claim.body)
         except SendFailed as exc:
-            if exc.transient and claim.attempts < policy.max_attempts:
+            if exc.outcome_unknown:
+                # Maybe sent: leave it SENDING with the lease ending at the retry time, so the next pass asks the
+                # provider (the stale-claim path above) before anything is sent again.
+                retry_at = now() + policy.backoff(claim.attempts)
+                _finish(db, claim, status=NotificationStatus.SENDING, claimed_until=retry_at, last_error=str(exc))
+                counts["retrying"] += 1
+                next_due = min(next_due, retry_at) if next_due else retry_at
+            elif exc.transient and claim.attempts < policy.max_attempts:
                 retry_at = now() + policy.backoff(claim.attempts)
                 _finish(db, claim, status=NotificationStatus.PENDING, next_attempt_at=retry_at, last_error=str(exc))
                 counts["retrying"] += 1
                 next_due = min(next_due, retry_at) if next_due else retry_at
             else:
-                _finish(db, claim, status=NotificationStatus.FAILED, last_error=str(exc))
+                _fail(db, claim, str(exc))
                 counts["failed"] += 1
             continue
         _finish(db, claim, status=NotificationStatus.SENT, provider_sid=sid, sent_at=now(), last_error="")

@@ -10,18 +10,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from care.models import FamilyLink, FamilyMember, Senior, StaffMember, StaffRole, utcnow
 from care.phones import BadPhoneNumber, to_e164
 from care.settings import LOCALES
 
-# NIST SP 800-63B §5.1.1.2: memorised secrets of at least 8 characters, accept at least 64, no composition
-# rules. We refuse the shortest and the absurdly long (hashing megabytes is a denial of service).
-PASSWORD_MIN_LENGTH = 8
+# OWASP ASVS 4.0.3 V2.1.1: passwords of at least 12 characters; V2.1.2 accept at least 64 (NIST SP 800-63B
+# §5.1.1.2 likewise), no composition rules. We refuse the absurdly long (hashing megabytes is a denial of service).
+PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
+# ASVS V2.1.7: refuse breached passwords. Offline, from the list zxcvbn ships (the 30,000 most common passwords
+# of leaked sets), and anything zxcvbn can guess in under 10^8 tries (its score below 3, "safely unguessable"
+# being 10^10) — common words repeated, keyboard walks, a listed password with digits added.
+BREACHED_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+MIN_PASSWORD_GUESSES = 10**8
 # A PIN is typed on a phone keypad on the staff line; 4-8 digits, as bank and voicemail PINs are.
 PIN_DIGITS = (4, 8)
 # OWASP ASVS 4.0 V2.2.1 and NIST SP 800-63B §5.2.2 ask for throttling of failed attempts; we lock an account
@@ -39,7 +46,14 @@ class DirectoryError(ValueError):
 class LoginOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"  # unknown user, wrong password, or no password set: never say which
-    LOCKED = "locked"
+    LOCKED = "locked"  # for the log and the staff page only: the person at the door hears the same as a bad login
+
+
+class Secret(StrEnum):
+    """What is being checked: each has its own failure counter and lock."""
+
+    PASSWORD = "password"  # the console
+    PIN = "pin"  # the staff phone line
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,8 @@ def _password_hash(password: str) -> str:
         raise DirectoryError(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
     if len(password) > PASSWORD_MAX_LENGTH:
         raise DirectoryError(f"a password may have at most {PASSWORD_MAX_LENGTH} characters")
+    if password.lower() in BREACHED_PASSWORDS or zxcvbn(password)["guesses"] < MIN_PASSWORD_GUESSES:
+        raise DirectoryError("this password appears in lists of breached passwords or is easy to guess; choose another")
     return generate_password_hash(password)
 
 
@@ -195,10 +211,16 @@ def add_staff(
 
 
 def set_password(staff: StaffMember, password: str) -> None:
-    """Set a new console password (and clear any lockout: an admin has vouched for the person)."""
+    """Set a new console password, end the person's sessions, and clear the console lockout (an admin vouched)."""
     staff.password_hash = _password_hash(password)
     staff.failed_logins = 0
     staff.locked_until = None
+    end_sessions(staff)
+
+
+def end_sessions(staff: StaffMember) -> None:
+    """End every console session the person has open (the next click of each asks for the password)."""
+    staff.session_epoch = (staff.session_epoch or 0) + 1
 
 
 def set_pin(staff: StaffMember, pin: str) -> None:
@@ -224,17 +246,76 @@ def set_staff_phone(session: Session, staff: StaffMember, phone: str, *, region:
     staff.phone = e164
 
 
+def may_approve(staff: StaffMember) -> bool:
+    """Who may put a recording live (callers hear it): admins only, in the console and on the phone alike."""
+    return staff.role == StaffRole.ADMIN
+
+
 def verify_pin(staff: StaffMember, pin: str) -> bool:
     return bool(staff.pin_hash) and check_password_hash(staff.pin_hash, pin.strip())
 
 
 def unlock(staff: StaffMember) -> None:
+    """Clear both locks and both counters (an admin has vouched for the person)."""
     staff.failed_logins = 0
     staff.locked_until = None
+    staff.failed_pins = 0
+    staff.pin_locked_until = None
+
+
+def _counter(secret: Secret) -> tuple[InstrumentedAttribute[int], InstrumentedAttribute[datetime | None]]:
+    if secret is Secret.PIN:
+        return StaffMember.failed_pins, StaffMember.pin_locked_until
+    return StaffMember.failed_logins, StaffMember.locked_until
+
+
+def is_locked(staff: StaffMember, secret: Secret, now: datetime | None = None) -> bool:
+    until = staff.pin_locked_until if secret is Secret.PIN else staff.locked_until
+    return until is not None and until > (now or utcnow())
+
+
+def _record_failure(session: Session, staff_id: int, secret: Secret, now: datetime) -> bool:
+    """Count one failure in the database itself (UPDATE … SET n = n + 1), so concurrent failures all count.
+
+    A read-modify-write in Python loses counts when attempts race (30 at once counted as 12). Failures keep
+    counting while locked; from the MAX_FAILED_LOGINS-th in a row each one (re)sets the lock, until a success.
+    Returns whether the account is now locked for this secret.
+    """
+    counter, until = _counter(secret)
+    count = session.execute(
+        update(StaffMember)
+        .where(StaffMember.id == staff_id)
+        .values({counter: counter + 1})
+        .returning(counter)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if count < MAX_FAILED_LOGINS:
+        return False
+    session.execute(
+        update(StaffMember)
+        .where(StaffMember.id == staff_id)
+        .values({until: now + LOCKOUT})
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def _record_success(session: Session, staff_id: int, secret: Secret) -> None:
+    counter, until = _counter(secret)
+    session.execute(
+        update(StaffMember)
+        .where(StaffMember.id == staff_id)
+        .values({counter: 0, until: None})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def check_login(session: Session, username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Check a console login, counting failures and locking the account after MAX_FAILED_LOGINS in a row."""
+    """Check a console login, counting failures and locking the account after MAX_FAILED_LOGINS in a row.
+
+    Every path checks one password hash, so an unknown name, a wrong password and a locked account take
+    the same time; the caller must answer the last two alike (only OK differs).
+    """
     now = now or utcnow()
     staff = session.scalar(
         select(StaffMember).where(StaffMember.username == username.strip().lower(), StaffMember.active)
@@ -242,16 +323,28 @@ def check_login(session: Session, username: str, password: str, *, now: datetime
     if staff is None or not staff.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    if staff.locked_until is not None and staff.locked_until > now:
+    right = len(password) <= PASSWORD_MAX_LENGTH and check_password_hash(staff.password_hash, password)
+    if not right:
+        locked = _record_failure(session, staff.id, Secret.PASSWORD, now)
+        return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.BAD_CREDENTIALS)
+    if is_locked(staff, Secret.PASSWORD, now):
         # A correct password does not help while locked, else the lock would not slow a guesser down.
         return LoginResult(LoginOutcome.LOCKED, locked_until=staff.locked_until)
-    if len(password) <= PASSWORD_MAX_LENGTH and check_password_hash(staff.password_hash, password):
-        staff.failed_logins = 0
-        staff.locked_until = None
-        return LoginResult(LoginOutcome.OK, staff=staff)
-    staff.failed_logins += 1
-    if staff.failed_logins >= MAX_FAILED_LOGINS:
-        staff.failed_logins = 0
-        staff.locked_until = now + LOCKOUT
-        return LoginResult(LoginOutcome.LOCKED, locked_until=staff.locked_until)
-    return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+    _record_success(session, staff.id, Secret.PASSWORD)
+    return LoginResult(LoginOutcome.OK, staff=staff)
+
+
+def check_pin(session: Session, staff_id: int, pin: str, *, now: datetime | None = None) -> StaffMember | None:
+    """Check a staff-line PIN on its own counter and lock; the staff member when right (and not locked)."""
+    now = now or utcnow()
+    staff = session.get(StaffMember, staff_id) if staff_id else None
+    if staff is None or not staff.active or not staff.pin_hash:
+        check_password_hash(_DUMMY_HASH, pin)
+        return None
+    if not verify_pin(staff, pin):
+        _record_failure(session, staff.id, Secret.PIN, now)
+        return None
+    if is_locked(staff, Secret.PIN, now):
+        return None
+    _record_success(session, staff.id, Secret.PIN)
+    return staff

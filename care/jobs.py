@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 DELIVER_TASK = "hearthline.deliver_outbox"
 SWEEP_TASK = "hearthline.sweep_outbox"
 HOUSEKEEPING_TASK = "hearthline.housekeeping"
+JOB_TASK = "hearthline.job"
+# A job that failed (Twilio or the database briefly away) is tried again this often, this much later.
+JOB_RETRIES = 3
+JOB_RETRY_DELAY_SECONDS = 30
 QUEUE_NAME = "hearthline"
 
 
@@ -53,6 +57,8 @@ class HueyQueue:
         self.sender = sender
         # Privacy clean-ups other parts register (e.g. synthesised prompts that name a caller's request).
         self.chores = dict(chores or {})
+        # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
+        self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
         self.policy = DeliveryPolicy.from_extra(settings.extra)
         self.huey = build_huey(settings, str(settings.extra.get("queue_name", QUEUE_NAME)))
         lookup = sender if hasattr(sender, "count_sent") else None
@@ -74,7 +80,14 @@ class HueyQueue:
         def housekeeping() -> None:
             self.run_housekeeping()
 
+        # Plain data in, the handler looked up by name when it runs: the worker process registers the same
+        # handlers in create_app, so a job queued by one process runs in another.
+        @self.huey.task(name=JOB_TASK, retries=JOB_RETRIES, retry_delay=JOB_RETRY_DELAY_SECONDS)
+        def run_job(job: str, payload: dict[str, Any]) -> None:
+            self.run_job(job, payload)
+
         self._deliver_task = deliver_outbox
+        self._job_task = run_job
         self._lock = threading.Lock()
         self._scheduled_for: datetime | None = None
 
@@ -111,6 +124,36 @@ class HueyQueue:
             self._scheduled_for = when
         delay = max((when - utcnow()).total_seconds(), 0.0)
         self._deliver_task.schedule(delay=delay)
+
+    def register(self, job: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        """Name a job handler (create_app does it, so the web process and the worker know the same jobs)."""
+        self.jobs[job] = handler
+
+    def enqueue(self, job: str, payload: dict[str, Any]) -> None:
+        """Queue a registered job for the worker; the web request that queues it does not wait for it."""
+        if job not in self.jobs:
+            raise KeyError(f"no job named {job!r} is registered")
+        self._job_task(job, payload)
+
+    def run_job(self, job: str, payload: dict[str, Any]) -> None:
+        """Run one job in this process (the worker's task body)."""
+        self.jobs[job](payload)
+
+    def run_pending_jobs(self) -> int:
+        """Run the queued jobs in this process now and return how many ran (the simulator and tests).
+
+        Outbox passes waiting in the same queue are put back for the worker: this runs jobs only.
+        """
+        ran, others = 0, []
+        while (task := self.huey.dequeue()) is not None:
+            if task.name == JOB_TASK:
+                self.huey.execute(task)
+                ran += 1
+            else:
+                others.append(task)
+        for task in others:
+            self.huey.enqueue(task)
+        return ran
 
     def wake_outbox(self) -> None:
         """Enqueue a delivery pass. Never fails the caller: the periodic sweep catches a lost wake-up."""

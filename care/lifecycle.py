@@ -9,7 +9,7 @@ from care.states import RequestStatus
 S = RequestStatus
 
 
-class Action(StrEnum):
+class RequestAction(StrEnum):
     ASSIGN = "assign"
     START = "start"
     RESOLVE = "resolve"
@@ -23,18 +23,29 @@ class TransitionRefused(ValueError):
 
 # An open request may be (re)assigned, started or resolved; a resolved one is closed on confirmation or
 # reopened; a closed one can still be reopened when the problem comes back.
-TRANSITIONS: dict[Action, dict[RequestStatus, RequestStatus]] = {
-    Action.ASSIGN: {S.NEW: S.ASSIGNED, S.REOPENED: S.ASSIGNED, S.ASSIGNED: S.ASSIGNED, S.IN_PROGRESS: S.ASSIGNED},
-    Action.START: {S.NEW: S.IN_PROGRESS, S.ASSIGNED: S.IN_PROGRESS, S.REOPENED: S.IN_PROGRESS},
-    Action.RESOLVE: {S.NEW: S.RESOLVED, S.ASSIGNED: S.RESOLVED, S.IN_PROGRESS: S.RESOLVED, S.REOPENED: S.RESOLVED},
-    Action.CLOSE: {S.RESOLVED: S.CLOSED},
-    Action.REOPEN: {S.RESOLVED: S.REOPENED, S.CLOSED: S.REOPENED},
+A = RequestAction
+TRANSITIONS: dict[RequestAction, dict[RequestStatus, RequestStatus]] = {
+    A.ASSIGN: {
+        S.NEW: S.ASSIGNED,
+        S.REOPENED: S.ASSIGNED,
+        S.ASSIGNED: S.ASSIGNED,
+        S.IN_PROGRESS: S.ASSIGNED,
+    },
+    A.START: {S.NEW: S.IN_PROGRESS, S.ASSIGNED: S.IN_PROGRESS, S.REOPENED: S.IN_PROGRESS},
+    A.RESOLVE: {
+        S.NEW: S.RESOLVED,
+        S.ASSIGNED: S.RESOLVED,
+        S.IN_PROGRESS: S.RESOLVED,
+        S.REOPENED: S.RESOLVED,
+    },
+    A.CLOSE: {S.RESOLVED: S.CLOSED},
+    A.REOPEN: {S.RESOLVED: S.REOPENED, S.CLOSED: S.REOPENED},
 }
 
 OPEN_STATUSES = frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED, S.RESOLVED})
 
 
-def next_status(current: RequestStatus, action: Action) -> RequestStatus:
+def next_status(current: RequestStatus, action: RequestAction) -> RequestStatus:
     """Return the status an action leads to, or raise TransitionRefused."""
     try:
         return TRANSITIONS[action][current]
@@ -42,6 +53,6 @@ def next_status(current: RequestStatus, action: Action) -> RequestStatus:
         raise TransitionRefused(f"cannot {action.value} a request that is {current.value}") from None
 
 
-def allowed_actions(current: RequestStatus) -> list[Action]:
+def allowed_actions(current: RequestStatus) -> list[RequestAction]:
     """The actions that apply now, in the order staff usually take them."""
-    return [action for action in Action if current in TRANSITIONS[action]]
+    return [action for action in RequestAction if current in TRANSITIONS[action]]

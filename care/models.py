@@ -68,8 +68,14 @@ class StaffMember(Base):
     team: Mapped[str] = mapped_column(String(60), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     pin_hash: Mapped[str] = mapped_column(String(255), default="")
+    # Console password failures in a row, and the lock they set; PIN failures on the staff line count apart, so
+    # wrong PINs from any caller cannot lock a person out of the console (and the other way round).
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    failed_pins: Mapped[int] = mapped_column(default=0)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Every console session carries the epoch it was opened in; raising it (logout, password reset) ends them all.
+    session_epoch: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
 

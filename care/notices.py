@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.models import RequestStatus, ServiceRequest
+from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue
 from care.people import family_of, staff_for_team
 from care.phones import is_landline
@@ -16,6 +16,8 @@ from prompts.messages import translate
 
 # Staff alerts are in the centre's working language; one per deployment for now.
 STAFF_LOCALE = "en"
+# The kind of the alert about a message that could not be delivered (never itself alerted about).
+DELIVERY_ALERT = "delivery_alert"
 
 
 def service_name(intent: str, locale: str) -> str:
@@ -131,3 +133,31 @@ def callback_reminders(session: Session, now: datetime, zone: tzinfo) -> int:
             if enqueue(session, message) is not None:
                 queued += 1
     return queued
+
+
+def delivery_failed(session: Session, failed: Notification) -> None:
+    """Tell the active admins (by text) that a message could not be delivered, so a person reaches them otherwise."""
+    if failed.kind == DELIVERY_ALERT:
+        return  # an alert that cannot be delivered is in the log and on the console; no alert about the alert
+    reference = "-"
+    if failed.request_id is not None:
+        request = session.get(ServiceRequest, failed.request_id)
+        reference = request.reference if request is not None else "-"
+    admins = session.scalars(
+        select(StaffMember).where(
+            StaffMember.role == StaffRole.ADMIN, StaffMember.active, StaffMember.phone.is_not(None)
+        )
+    )
+    for admin in admins:
+        if admin.phone is None or admin.phone == failed.to_phone:
+            continue
+        body = translate(
+            "notify",
+            "notify.delivery_failed.staff",
+            STAFF_LOCALE,
+            phone=failed.to_phone,
+            reference=reference,
+            body=failed.body[:100],
+        )
+        message = Message(f"notification:{failed.id}:failed", admin.phone, body, kind=DELIVERY_ALERT)
+        enqueue(session, message)

@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class SendFailed(RuntimeError):
-    """A message could not be handed to the SMS provider; `transient` says whether to try again later."""
+    """A message could not be handed to the SMS provider; `transient` says whether to try again later.
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    `outcome_unknown`: the request may have reached the provider (a timeout waiting for its answer), so the
+    message may have gone; ask the provider before sending it again.
+    """
+
+    def __init__(self, message: str, *, transient: bool, outcome_unknown: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+        self.outcome_unknown = outcome_unknown
 
 
 class RecordingUnavailable(RuntimeError):
     """A caller's recording could not be downloaded (still not ready after retries, or refused)."""
+
+
+class OutOfTime(RecordingUnavailable):
+    """The outside system did not answer before the turn's deadline (it hangs, or is far too slow)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment on the monotonic clock by which an outside call must have answered."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def timeout(self, cap: float) -> float:
+        """A timeout for one wait: `cap`, or less when the deadline is nearer; OutOfTime when it has passed."""
+        left = self.remaining()
+        if left <= 0.0:
+            raise OutOfTime("no time left before the deadline")
+        return min(cap, left)
 
 
 @dataclass(frozen=True)
@@ -34,11 +65,11 @@ class SmsSender(Protocol):
 
 
 class RecordingSource(Protocol):
-    def download(self, recording_url: str) -> bytes:
-        """Fetch a call recording as WAV bytes, retrying briefly while it is not ready yet."""
+    def download(self, recording_url: str, deadline: Deadline | None = None) -> bytes:
+        """Fetch a call recording as WAV bytes, retrying briefly while it is not ready yet (until `deadline`)."""
         ...
 
-    def delete(self, recording_url: str) -> None:
+    def delete(self, recording_url: str, deadline: Deadline | None = None) -> None:
         """Delete the recording at the provider (privacy: we keep only what the settings allow)."""
         ...
 
@@ -66,4 +97,16 @@ class PromptVoice(Protocol):
 class JobQueue(Protocol):
     def wake_outbox(self) -> None:
         """Ask a worker to deliver pending outbox messages now."""
+        ...
+
+    def register(self, job: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        """Name a job's handler; create_app registers every job, so the web process and the worker agree."""
+        ...
+
+    def enqueue(self, job: str, payload: dict[str, Any]) -> None:
+        """Run a registered job (by name) on a worker, after this request; the payload is plain JSON data."""
+        ...
+
+    def run_pending_jobs(self) -> int:
+        """Run the queued jobs in this process now; return how many ran (the simulator and tests)."""
         ...

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care import notices
-from care.lifecycle import OPEN_STATUSES, Action, next_status
+from care.hours import ServiceHours
+from care.lifecycle import OPEN_STATUSES, RequestAction, next_status
 from care.models import (
     Channel,
     RequesterKind,
@@ -71,12 +72,13 @@ def create_request(
     new: NewRequest,
     *,
     zone: tzinfo,
-    callback_within: timedelta | None = None,
+    hours: ServiceHours | None = None,
     now: datetime | None = None,
 ) -> tuple[ServiceRequest, bool]:
     """Create a request (history entry and notifications included); an existing source_key returns it.
 
-    `zone` is the centre's time zone, in which the notifications state times.
+    `zone` is the centre's time zone, in which the notifications state times. A callback (the operator
+    intent) is due when `hours` promise it, counting only staffed time.
     """
     existing = find_by_source(session, new.source_key)
     if existing is not None:
@@ -99,7 +101,7 @@ def create_request(
         audio_expires_at=new.audio_expires_at,
         status=RequestStatus.NEW,
         team=route.team,
-        due_at=due_at(new.intent, now, callback_within),
+        due_at=due_at(new.intent, now, hours.callback_due_utc(now) if hours is not None else None),
         created_at=now,
         updated_at=now,
     )
@@ -131,7 +133,7 @@ def create_request(
 def apply_action(
     session: Session,
     request: ServiceRequest,
-    action: Action,
+    action: RequestAction,
     *,
     actor: str,
     note: str = "",
@@ -148,14 +150,14 @@ def apply_action(
     after = next_status(before, action)
     request.status = after
     request.updated_at = now
-    if action is Action.ASSIGN:
+    if action is RequestAction.ASSIGN:
         request.assignee = assignee or actor.split(":", 1)[-1]
     if after is RequestStatus.CLOSED:
         request.closed_at = now
     if after is RequestStatus.REOPENED:
         request.closed_at = None
         request.rating = None
-    label = f"{action.value} → {request.assignee}" if action is Action.ASSIGN else action.value
+    label = f"{action.value} → {request.assignee}" if action is RequestAction.ASSIGN else action.value
     session.add(
         RequestEvent(
             request_id=request.id,

@@ -37,7 +37,8 @@ def route_for(intent: str) -> Route:
     return ROUTES.get(intent, ROUTES["operator"])
 
 
-def due_at(intent: str, created: datetime, callback_within: timedelta | None = None) -> datetime:
-    if intent == "operator" and callback_within is not None:
-        return created + callback_within
+def due_at(intent: str, created: datetime, callback_promised: datetime | None = None) -> datetime:
+    """When a request is due: a callback when it was promised (care.hours), anything else by its route."""
+    if intent == "operator" and callback_promised is not None:
+        return callback_promised
     return created + route_for(intent).due_within

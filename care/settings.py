@@ -9,13 +9,17 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-LOCALES = ("en", "zh", "ko", "es")
+from intents.types import Locale
+
+# The languages are listed once, as intents.Locale; settings, catalogs and commands take them from here.
+LOCALES: tuple[str, ...] = tuple(locale.value for locale in Locale)
 ENV_PREFIX = "HEARTHLINE_"
 # Settings that keep their customary names in the environment, without the prefix.
 PLAIN_ENV_NAMES = {
@@ -31,6 +35,13 @@ TWILIO_AUTH_TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 # A secret drawn at random has many different characters; fewer than this is a typed placeholder ("aaaa…",
 # "abab…"), whatever its length.
 SECRET_KEY_MIN_DISTINCT_CHARACTERS = 8
+
+
+class TtsEngine(StrEnum):
+    """What renders prompts nobody recorded: espeak-ng run directly, or pyttsx3 (the system's voices)."""
+
+    ESPEAK = "espeak"
+    PYTTSX3 = "pyttsx3"
 
 
 class SettingsError(ValueError):
@@ -75,6 +86,12 @@ class Settings:
     # way is confirmed with a yes/no question); "free": full recognition (slower, implicit confirmation).
     open_answers_recognition: str = "phrases"
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
+    # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng about as fast per prompt
+    # (`python -m bench prompts`: medians of 57 and 63 ms here) but through one engine at a time, so four web
+    # threads got 13 prompts/s from it against 30 from espeak-ng; it also starts an engine process per worker
+    # (~1 s) and needs workarounds for its espeak driver (prompts/pyttsx3_tts.py). pyttsx3 lets a centre on
+    # Windows (SAPI5) or macOS speak with the system's voices, without espeak-ng.
+    tts_engine: TtsEngine = TtsEngine.ESPEAK
     # Accessibility numbers, with their sources.
     # Speaking rate: fast speech costs older listeners understanding far more than younger ones (McCoy, Tun,
     # Cox & Wingfield, "Aging in a Fast-Paced World: Rapid Speech and Its Effect on Understanding", ASHA Leader
@@ -135,6 +152,13 @@ def _parse_time(raw: str) -> time:
     return time.fromisoformat(raw.strip())
 
 
+def _parse_tts_engine(raw: str) -> TtsEngine:
+    try:
+        return TtsEngine(raw.strip().lower())
+    except ValueError:
+        raise ValueError(f"expected {' or '.join(TtsEngine)}, got {raw!r}") from None
+
+
 def _parse_days(raw: str) -> tuple[int, ...]:
     days = tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
     if not days or any(d < 0 or d > 6 for d in days):
@@ -149,6 +173,7 @@ _PARSERS: dict[type | str, Callable[[str], Any]] = {
     "Path": Path,
     "time": _parse_time,
     "tuple[int, ...]": _parse_days,
+    "TtsEngine": _parse_tts_engine,
 }
 
 
@@ -244,6 +269,8 @@ def validate(s: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}TIMEZONE: unknown time zone {s.timezone!r}")
     if s.open_answers_recognition not in {"phrases", "free"}:
         problems.append(f"{ENV_PREFIX}OPEN_ANSWERS_RECOGNITION: expected phrases or free")
+    if not isinstance(s.tts_engine, TtsEngine):
+        problems.append(f"{ENV_PREFIX}TTS_ENGINE: expected {' or '.join(TtsEngine)}")
     if s.default_locale not in LOCALES:
         problems.append(f"{ENV_PREFIX}DEFAULT_LOCALE: expected one of {', '.join(LOCALES)}")
     if s.opening_time >= s.closing_time:

@@ -62,11 +62,6 @@ def written_datetime(moment: datetime, locale: str, zone: tzinfo) -> str:
     return written.translate(_PLAIN_SPACES)
 
 
-def written_time(moment: datetime, locale: str, zone: tzinfo) -> str:
-    """The clock time only: "2:05 PM", "오후 2:05", "14:05"."""
-    return format_time(local(moment, zone), "short", locale=locale).translate(_PLAIN_SPACES)
-
-
 def written_day(day: date, locale: str, *, long: bool = False) -> str:
     """A calendar day with its weekday: "Tue, Mar 3" or, long, "Tuesday, March 3, 2026" ("2026년 3월 3일 화요일")."""
     written = format_date(day, "full", locale=locale) if long else format_skeleton(_SHORT_DAY, day, locale=locale)

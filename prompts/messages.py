@@ -9,8 +9,10 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from intents import types as intent_types
+
 LOCALES_DIR = Path(__file__).parent / "locales"
-LOCALES = ("en", "zh", "ko", "es")
+LOCALES: tuple[str, ...] = tuple(locale.value for locale in intent_types.Locale)  # listed once, as intents.Locale
 # One catalog (gettext domain) per part of the product, so each part's sentences live together; "staffline"
 # is the staff prompt-recording phone line.
 DOMAINS = ("common", "voice", "sms", "notify", "web", "staffline")

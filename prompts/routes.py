@@ -11,8 +11,8 @@ from flask import Blueprint, Response, abort, request, send_file
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from care.context import current
-from care.directory import LOCKOUT, MAX_FAILED_LOGINS, verify_pin
-from care.models import StaffMember, utcnow
+from care.directory import check_pin, may_approve
+from care.models import StaffMember
 from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
@@ -170,18 +170,23 @@ def _goodbye_after(answer: VoiceResponse) -> Response:
 @bp.post(PHONE + "start", endpoint="phone_start")
 @staff_line_step
 def phone_start(call: StaffLineCall) -> Response:
-    """A staff member reaches the recording line: known staff phones go straight in, others enter number and PIN."""
+    """A staff member reaches the recording line and always enters a PIN.
+
+    Caller ID can be spoofed, and Twilio's StirVerstat attestation says only what the originating carrier
+    vouched for, not who holds the phone: a known staff number is a hint (it spares typing the staff number),
+    never a credential.
+    """
     call.staff_id, call.claimed_staff_id = None, None
     with current().db.sessions() as session:
         phone = try_e164(call.from_phone, current().settings.default_region)
         staff = identify(session, phone).staff if phone else None
-        if staff is not None and (staff.locked_until is None or staff.locked_until <= utcnow()):
-            call.staff_id = staff.id
-    if call.staff_id is not None:
-        answer = VoiceResponse()
-        _speak(answer, "staffline.welcome")
-        answer.redirect(PHONE + "language", method="POST")
-        return _twiml(answer)
+        if staff is not None:
+            call.claimed_staff_id = staff.id
+    if call.claimed_staff_id is not None:
+        answer, gather = _gather("pin", finish_on_key="#")
+        _speak(gather, "staffline.welcome")
+        _speak(gather, "staffline.enter_pin")
+        return _goodbye_after(answer)
     answer, gather = _gather("id", finish_on_key="#")
     _speak(gather, "staffline.welcome")
     _speak(gather, "staffline.enter_id")
@@ -201,20 +206,15 @@ def phone_id(call: StaffLineCall) -> Response:
 @bp.post(PHONE + "pin", endpoint="phone_pin")
 @staff_line_step
 def phone_pin(call: StaffLineCall) -> Response:
-    """Check staff number and PIN; count failures on the call and on the account (which locks after 5)."""
+    """Check staff number and PIN; count failures on the call and on the account's PIN counter (locks after 5).
+
+    The PIN has its own counter and lock: wrong PINs from any caller never lock the person out of the console.
+    """
     pin = request.form.get("Digits", "").strip()
-    now = utcnow()
     with current().db.transaction() as session:
-        staff = session.get(StaffMember, call.claimed_staff_id) if call.claimed_staff_id else None
-        locked = staff is not None and staff.locked_until is not None and staff.locked_until > now
-        if staff is not None and staff.active and not locked and verify_pin(staff, pin):
-            staff.failed_logins = 0
+        staff = check_pin(session, call.claimed_staff_id or 0, pin)
+        if staff is not None:
             call.staff_id = staff.id
-        elif staff is not None and not locked:
-            staff.failed_logins += 1
-            if staff.failed_logins >= MAX_FAILED_LOGINS:
-                staff.failed_logins = 0
-                staff.locked_until = now + LOCKOUT
     if call.staff_id is not None:
         return _redirect("language")
     call.pin_failures += 1
@@ -317,7 +317,7 @@ def phone_no_recording(call: StaffLineCall, staff: StaffMember) -> Response:
     return _twiml(answer)
 
 
-def _listen_back(call: StaffLineCall) -> Response:
+def _listen_back(call: StaffLineCall, staff: StaffMember) -> Response:
     voice = prompt_audio()
     draft = voice.store.get(call.draft_id) if call.draft_id is not None else None
     if draft is None:
@@ -325,7 +325,7 @@ def _listen_back(call: StaffLineCall) -> Response:
     answer, gather = _gather("review", num_digits=1)
     _speak(gather, "staffline.listen_back")
     gather.play(voice.url_for(draft.audio_id))
-    _speak(gather, "staffline.keep_or_redo")
+    _speak(gather, "staffline.keep_or_redo" if may_approve(staff) else "staffline.keep_for_approval")
     return _goodbye_after(answer)
 
 
@@ -340,7 +340,7 @@ def phone_recorded(call: StaffLineCall, staff: StaffMember) -> Response:
     if not recording_url:
         return _redirect("no-recording")
     if recording_url == call.last_recording_url and call.draft_id is not None:
-        return _listen_back(call)  # a repeated delivery of the same webhook
+        return _listen_back(call, staff)  # a repeated delivery of the same webhook
     hearthline = current()
     voice = prompt_audio()
     try:
@@ -366,7 +366,7 @@ def phone_recorded(call: StaffLineCall, staff: StaffMember) -> Response:
         answer.redirect(PHONE + "record", method="POST")
         return _twiml(answer)
     call.draft_id, call.last_recording_url = draft.id, recording_url
-    return _listen_back(call)
+    return _listen_back(call, staff)
 
 
 def _delete_at_twilio(recording_url: str) -> None:
@@ -382,20 +382,25 @@ def _delete_at_twilio(recording_url: str) -> None:
 @staff_line_step
 @_requires_staff
 def phone_review(call: StaffLineCall, staff: StaffMember) -> Response:
-    """1 keeps the draft (callers hear it from now on), 2 records again, 3 picks another prompt."""
+    """1 keeps the take (an admin's goes live; anyone else's waits as a draft), 2 records again, 3 another prompt.
+
+    The console's rule, on the phone too: only admins put a recording live.
+    """
     digit = request.form.get("Digits", "").strip()
     store = prompt_audio().store
     if call.draft_id is None:
         return _redirect("menu")
     if digit == "1":
-        store.approve(call.draft_id, by=staff.username)
+        approved = may_approve(staff)
+        if approved:
+            store.approve(call.draft_id, by=staff.username)
         call.draft_id = None
         answer = VoiceResponse()
-        _speak(answer, "staffline.kept")
+        _speak(answer, "staffline.kept" if approved else "staffline.kept_for_approval")
         answer.redirect(PHONE + "menu", method="POST")
         return _twiml(answer)
     if digit in {"2", "3"}:
         store.discard(call.draft_id, by=staff.username)
         call.draft_id = None
         return _redirect("record" if digit == "2" else "menu")
-    return _listen_back(call)
+    return _listen_back(call, staff)

@@ -23,6 +23,28 @@ class SynthesisFailed(RuntimeError):
     """espeak-ng is missing, failed, or produced no usable audio."""
 
 
+def speakable(text: str) -> str:
+    """The text with its whitespace collapsed; SynthesisFailed when it is empty or longer than any prompt."""
+    text = " ".join(text.split())
+    if not text:
+        raise SynthesisFailed("nothing to say")
+    if len(text) > MAX_TEXT_CHARS:
+        raise SynthesisFailed(f"text of {len(text)} characters is too long for a prompt")
+    return text
+
+
+def phone_speech(wav: bytes, engine: str) -> bytes:
+    """A synthesiser's WAV checked for sound and converted for the phone line; SynthesisFailed otherwise."""
+    try:
+        samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise SynthesisFailed(f"{engine} wrote no readable audio: {exc}") from exc
+    mono = samples.mean(axis=1)
+    if mono.size < rate // 10 or float(abs(mono).max()) == 0.0:
+        raise SynthesisFailed(f"{engine} produced silence")
+    return to_phone_wav(mono, int(rate))
+
+
 class EspeakSynthesizer:
     """Speak text by running espeak-ng once per prompt.
 
@@ -55,11 +77,7 @@ class EspeakSynthesizer:
         return path
 
     def synthesize(self, text: str, locale: str, rate_wpm: int) -> bytes:
-        text = " ".join(text.split())
-        if not text:
-            raise SynthesisFailed("nothing to say")
-        if len(text) > MAX_TEXT_CHARS:
-            raise SynthesisFailed(f"text of {len(text)} characters is too long for a prompt")
+        text = speakable(text)
         command = [self._path(), "-v", espeak_voice(locale), "-s", str(int(rate_wpm)), "-b", "1", "--stdin", "--stdout"]
         try:
             # Text goes through stdin, never the argument list, so a prompt starting with "-" is not an option.
@@ -70,11 +88,4 @@ class EspeakSynthesizer:
             raise SynthesisFailed(f"espeak-ng did not run: {exc}") from exc
         if done.returncode != 0:
             raise SynthesisFailed(f"espeak-ng exited {done.returncode}: {done.stderr.decode('utf-8', 'replace')[:200]}")
-        try:
-            samples, rate = sf.read(io.BytesIO(done.stdout), dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError) as exc:
-            raise SynthesisFailed(f"espeak-ng wrote no readable audio: {exc}") from exc
-        mono = samples.mean(axis=1)
-        if mono.size < rate // 10 or float(abs(mono).max()) == 0.0:
-            raise SynthesisFailed("espeak-ng produced silence")
-        return to_phone_wav(mono, int(rate))
+        return phone_speech(done.stdout, "espeak-ng")

@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 
 from care.context import current
 from care.settings import LOCALES
-from simulator.script import BadStep, CallSimulator, parse_step, print_lines
+from simulator.phone import NotWaiting
+from simulator.script import BadStep, CallFailed, CallSimulator, parse_step, print_lines
 from simulator.twilio_standin import TwilioStandIn
 
 
@@ -45,8 +46,10 @@ def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask])
             same = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "extra"}
             same.update(settings.extra)
             same["twilio_api_base"] = standin.base_url
-            simulator = CallSimulator(rebuild(same), standin, from_phone, locale=locale)
+            simulator = CallSimulator(rebuild(same), from_phone, locale=locale)
             print_lines(simulator.run(parsed), click.echo, show_twiml=show_twiml)
+        except (CallFailed, NotWaiting) as exc:
+            raise click.ClickException(str(exc)) from exc
         finally:
             standin.stop()
 

@@ -43,7 +43,11 @@ class TwilioStandIn:
     recordings: dict[str, StoredRecording] = field(default_factory=dict)
     deleted_recordings: list[str] = field(default_factory=list)
     down: bool = False  # every request answers 503
+    # Every request waits this long before it is answered, as when Twilio's API hangs (set it back to 0 to
+    # release the requests already waiting).
+    hang_seconds: float = 0.0
     fail_next: int = 0  # the next N message posts answer 500
+    refused_numbers: set[str] = field(default_factory=set)  # message posts to these answer 400 (invalid To)
     # Slow answers to message posts, to let a test kill a worker mid-send: the message is accepted (stored)
     # first and the 201 held back for this long when `accept_before_delay`, else held back before storing.
     message_delay_seconds: float = 0.0
@@ -94,7 +98,13 @@ class TwilioStandIn:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return request.headers.get("Authorization", "") == f"Basic {expected}"
 
+    def _hang(self) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < self.hang_seconds:
+            time.sleep(0.05)
+
     def _handle(self, request: Request) -> Response:
+        self._hang()
         if self.down:
             return _json({"code": 20503, "message": "Service unavailable"}, 503)
         if not self._authorised(request):
@@ -153,6 +163,8 @@ class TwilioStandIn:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return _json({"code": 20500, "message": "Internal error"}, 500)
+            if request.form.get("To") in self.refused_numbers:
+                return _json({"code": 21211, "message": "The 'To' number is not a valid phone number."}, 400)
             if not request.form.get("To") or not request.form.get("Body"):
                 return _json({"code": 21604, "message": "A 'To' phone number and a Body are required."}, 400)
             sid = f"SM{next(self._ids):032x}"

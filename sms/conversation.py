@@ -101,7 +101,8 @@ class OptIn:
     pass
 
 
-Action = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | OptOut | OptIn
+# What one text decides: effects for the edge to carry out (the reply travels beside them).
+SmsDecision = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | OptOut | OptIn
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Outcome:
-    actions: tuple[Action, ...]
+    actions: tuple[SmsDecision, ...]
     reply: Reply | None  # None: send nothing (Twilio confirms STOP itself; an opted-out number gets nothing)
     locale: Locale
     state: dict[str, Any]  # what to remember for the next text (empty: nothing pending)

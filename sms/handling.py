@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care.context import Hearthline
-from care.lifecycle import Action, TransitionRefused
+from care.hours import ServiceHours
+from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
     Channel,
     Conversation,
@@ -210,7 +211,7 @@ def _carry_out(
                     actor=actor,
                 ),
                 zone=settings.zone,
-                callback_within=timedelta(hours=settings.callback_within_hours),
+                hours=ServiceHours.from_settings(settings),
             )
             params["reference"] = request.reference
             params["service"] = translate("common", f"service.{action.intent.value}", outcome.locale)
@@ -244,7 +245,7 @@ def _answer_about(
         if isinstance(action, Rate):
             rate(session, request, action.rating, actor=actor)
         else:
-            which = Action.CLOSE if isinstance(action, ConfirmResolved) else Action.REOPEN
+            which = RequestAction.CLOSE if isinstance(action, ConfirmResolved) else RequestAction.REOPEN
             # The sender gets the TwiML reply now; the outbox tells everyone else (the family, the requester).
             apply_action(session, request, which, actor=actor, quiet_for=sender.phone)
     except (TransitionRefused, ValueError):

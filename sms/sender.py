@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -19,22 +20,32 @@ LOOKUP_LIMIT = 200
 SEND_TIMEOUT_SECONDS = 10
 
 
-def twilio_client(settings: Settings) -> Client:
+def twilio_client(settings: Settings, timeout_seconds: float = SEND_TIMEOUT_SECONDS) -> Client:
     """A REST client for our account, talking to settings.twilio_api_base."""
     client = Client(
         settings.twilio_account_sid,
         settings.twilio_auth_token,
-        http_client=TwilioHttpClient(timeout=SEND_TIMEOUT_SECONDS),
+        http_client=TwilioHttpClient(timeout=timeout_seconds),
     )
     client.api.base_url = settings.twilio_api_base.rstrip("/")
     return client
 
 
+def _never_connected(exc: BaseException) -> bool:
+    """True when the request cannot have reached Twilio: the TCP (or TLS) connection was never made."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(exc, requests.exceptions.ReadTimeout):
+        reason = str(exc)
+        return "NewConnectionError" in reason or "Failed to establish a new connection" in reason
+    return False
+
+
 class TwilioSender:
     """Send one SMS from the hotline number."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._client = twilio_client(settings)
+    def __init__(self, settings: Settings, timeout_seconds: float = SEND_TIMEOUT_SECONDS) -> None:
+        self._client = twilio_client(settings, timeout_seconds)
         self._from = settings.hotline_number
 
     def send(self, to: str, body: str) -> str:
@@ -45,7 +56,11 @@ class TwilioSender:
             transient = exc.status >= 500 or exc.status == 429
             raise SendFailed(f"Twilio {exc.status} ({exc.code}): {exc.msg}", transient=transient) from exc
         except (TwilioException, OSError) as exc:
-            raise SendFailed(f"Twilio unreachable: {exc}", transient=True) from exc
+            # Only a connection that never opened is known not to have sent anything. A timeout waiting for the
+            # answer, or a connection lost after the request went out, may hide a 201: the outcome is unknown.
+            raise SendFailed(
+                f"Twilio unreachable: {exc}", transient=True, outcome_unknown=not _never_connected(exc)
+            ) from exc
         return str(message.sid)
 
     def count_sent(self, to: str, body: str, since: datetime) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 
@@ -71,8 +72,6 @@ class ProductionPath:
         self.schemas: list[str] = []
 
     def settings(self) -> dict[str, Any]:
-        import psycopg  # the postgres extra; only this path needs it
-
         name = f"hl_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{name}"')
@@ -84,8 +83,6 @@ class ProductionPath:
         }
 
     def clean(self, apps: list[Flask]) -> None:
-        import psycopg
-
         for app in apps:
             queue = getattr(app.extensions[EXTENSION_KEY].queue, "huey", None)
             if queue is not None and app.extensions[EXTENSION_KEY].settings.redis_url:
@@ -154,3 +151,20 @@ def redis_url() -> str:
     if reason:
         pytest.skip(reason)
     return REDIS_URL
+
+
+@pytest.fixture
+def pg_hearthline(postgres_url: str, make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, Hearthline]]:
+    """An app whose database is a fresh schema of its own on the PostgreSQL server, dropped afterwards."""
+    schema = f"hl_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        app = make_app(database_url=f"{postgres_url}?options=-csearch_path%3D{schema}")
+        hl: Hearthline = app.extensions[EXTENSION_KEY]
+        assert hl.db.engine.dialect.name == "postgresql"
+        yield app, hl
+        hl.db.dispose()
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -1,13 +1,12 @@
-"""The edge of a call: load state by CallSid, recognise the answer, run the dialogue, carry out its decisions."""
+"""One call turn, top to bottom: parse → load state → recognise → match once → step → carry out → render → save."""
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care.context import Hearthline
+from care.hours import ServiceHours
 from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequest, utcnow
 from care.people import identify
 from care.phones import try_e164
-from care.ports import RecordingUnavailable
+from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, open_requests
-from care.settings import Settings
-from intents import InputSource, Intent, Locale, Utterance, enrich, match_utterance, vocabulary
+from care.settings import LOCALES, Settings
+from intents import InputSource, Intent, Locale, Utterance, enrich, vocabulary
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
-    Action,
     AddDetails,
     CallContext,
+    CallDecision,
     CallDialogState,
     CreateRequest,
     InputKind,
@@ -37,10 +37,12 @@ from voice.dialogue import (
     Speak,
     TurnInput,
     ask_from_json,
-    expected_intents,
+    decision_of,
+    initial_state,
     keypad_utterance,
     listening,
     step,
+    understand,
 )
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, Renderer, apology
@@ -48,69 +50,101 @@ from voice.twiml import RenderContext, Renderer, apology
 log = logging.getLogger(__name__)
 
 YES_NO_INTENTS = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE})
-# Extra details are free speech, recognised without a phrase list, which is slower than a webhook may take
-# (Twilio waits 15 s); they are transcribed on one background thread per process after the answer is sent.
-_details_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="call-details")
-_pending: list[Future[None]] = []
-_pending_lock = threading.Lock()
+# Twilio waits at most 15 s for a webhook's answer
+# (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides). Fetching and deleting the
+# recording at Twilio may take this much of it, retries included; the rest is left for recognition (phrase-list
+# recognition takes 0.3-0.6 s, free recognition of an open answer up to ~7 s on a busy 2-core machine,
+# bench/voice_bench.py) and the database. When Twilio's API hangs, the caller hears an apology and a person.
+RECORDING_BUDGET_SECONDS = 6.0
+# The job that transcribes a caller's extra details onto their request, after the answer was sent, and the
+# one that deletes a recording at Twilio when the turn had no time left to do it.
+DETAILS_JOB = "call-details"
+DELETE_RECORDING_JOB = "delete-recording"
 
 
 class BadWebhook(ValueError):
     """A webhook without the fields Twilio always sends (answered with 400, nothing stored)."""
 
 
+class Hook(StrEnum):
+    """Which of Twilio's voice webhooks a turn answers."""
+
+    INCOMING = "incoming"  # the hotline rang
+    ANSWER = "answer"  # the caller answered a question: keys, a recording, or nothing
+    DIAL = "dial"  # a <Dial> ended
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One voice webhook as parsed from Twilio's form and our action URL's query."""
+
+    hook: Hook
+    call_sid: str
+    from_phone: str
+    delivery_key: str  # the same delivery twice gets the same answer and does nothing again
+    turn: int | None = None  # the turn whose question this answers (None: the call just started)
+    via: str = ""  # keys | speech | silence
+    digits: str = ""
+    recording_url: str = ""
+    dial_status: str = ""
+
+
 @dataclass(frozen=True)
 class Heard:
-    """What one turn heard, for the call log and the simulator."""
+    """What one turn heard and what the dialogue decided about it, for the call log and the simulator."""
 
     text: str = ""
     confidence: float | None = None
+    source: str = ""  # speech | keypad | dial | "" (nothing)
     intent: str | None = None
     decision: str | None = None
-    source: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
+class Recognised:
+    """The caller's input in the one input shape, what was heard, and the audio (kept for staff if allowed)."""
+
+    event: TurnInput
+    heard: Heard = Heard()
+    wav: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Made:
+    """A request this turn made: what the caller is told about it."""
+
+    request_id: int
+    reference: str
+    promised_by: str | None = None  # a callback: when it is promised, as said in the caller's language
+
+
+@dataclass(frozen=True)
+class DetailsJob:
+    """Transcribe a details recording onto the request made in this call (run on the job queue)."""
+
+    request_id: int
+    recording_url: str
+    phone: str
+    locale: str
+
+
+@dataclass(frozen=True)
 class TurnResult:
+    """The TwiML answer of one webhook and what the turn heard and decided."""
+
     twiml: str
-    spoken: list[str] = field(default_factory=list)
-    heard: Heard = field(default_factory=Heard)
-    details: tuple[int, str, str, str] | None = None  # (request id, recording URL, phone, locale) to transcribe
+    heard: Heard = Heard()
 
 
-# --- context from settings ------------------------------------------------------------------------------
-def staff_open(settings: Settings, now: datetime | None = None) -> bool:
-    """Whether the staff line is staffed now (opening days and hours, in the centre's time zone)."""
-    local = (now or datetime.now(settings.zone)).astimezone(settings.zone)
-    return local.weekday() in settings.opening_days and settings.opening_time <= local.time() < settings.closing_time
-
-
-def next_opening(settings: Settings, now: datetime) -> datetime:
-    """The next moment the staff line opens (now, if it is open)."""
-    local = now.astimezone(settings.zone)
-    for days in range(8):
-        day = (local + timedelta(days=days)).date()
-        opening = datetime.combine(day, settings.opening_time, tzinfo=settings.zone)
-        closing = datetime.combine(day, settings.closing_time, tzinfo=settings.zone)
-        if day.weekday() in settings.opening_days and local < closing:
-            return max(opening, local)
-    return local
-
-
-def callback_due(settings: Settings, now: datetime) -> datetime:
-    """When a callback is promised: within callback_within_hours of now, or of the next opening."""
-    return next_opening(settings, now) + timedelta(hours=settings.callback_within_hours)
-
-
-def call_context(hl: Hearthline, locales: tuple[str, ...] = ("en", "zh", "ko", "es")) -> CallContext:
+# --- settings as the dialogue and the renderer see them ------------------------------------------------------
+def call_context(hl: Hearthline, now: datetime | None = None) -> CallContext:
     s = hl.settings
     return CallContext(
         default_locale=s.default_locale,
-        speech_locales=frozenset(loc for loc in locales if hl.recognizer.has_model(loc)),
-        staff_open=staff_open(s),
+        speech_locales=frozenset(loc for loc in LOCALES if hl.recognizer.has_model(loc)),
+        staff_open=ServiceHours.from_settings(s).is_open(now or datetime.now(UTC)),
         speech_retries_before_keypad=s.speech_retries_before_keypad,
         keypad_retries_before_person=s.keypad_retries_before_person,
-        callback_within_hours=s.callback_within_hours,
     )
 
 
@@ -131,7 +165,209 @@ def render_context(hl: Hearthline, locale: str, turn: int, **kw: Any) -> RenderC
     )
 
 
-# --- recognition ----------------------------------------------------------------------------------------
+# --- parse ------------------------------------------------------------------------------------------------
+def _required(form: Mapping[str, str], name: str) -> str:
+    value = (form.get(name) or "").strip()
+    if not value:
+        raise BadWebhook(f"missing {name}")
+    return value
+
+
+def _phone(hl: Hearthline, form: Mapping[str, str]) -> str:
+    raw = _required(form, "From")
+    return try_e164(raw, hl.settings.default_region) or raw[:20]
+
+
+def _turn(args: Mapping[str, str]) -> int:
+    raw = args.get("t", "")
+    if not raw.isdigit():
+        raise BadWebhook("missing turn number")
+    return int(raw)
+
+
+def parse_incoming(hl: Hearthline, form: Mapping[str, str]) -> Webhook:
+    return Webhook(Hook.INCOMING, _required(form, "CallSid"), _phone(hl, form), "incoming")
+
+
+def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Webhook:
+    turn = _turn(args)
+    via = args.get("via", "")
+    if via not in {"keys", "speech", "silence"}:
+        raise BadWebhook("unknown answer kind")
+    digits = (form.get("Digits") or "").strip()
+    recording_sid = (form.get("RecordingSid") or "").strip()
+    return Webhook(
+        Hook.ANSWER,
+        _required(form, "CallSid"),
+        _phone(hl, form),
+        f"answer:{turn}:{via}:{digits}:{recording_sid}",
+        turn=turn,
+        via=via,
+        digits=digits,
+        recording_url=(form.get("RecordingUrl") or "").strip(),
+    )
+
+
+def parse_dial(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Webhook:
+    turn = _turn(args)
+    status = (form.get("DialCallStatus") or "failed").strip()
+    return Webhook(
+        Hook.DIAL, _required(form, "CallSid"), _phone(hl, form), f"dial:{turn}:{status}", turn=turn, dial_status=status
+    )
+
+
+# --- the turn --------------------------------------------------------------------------------------------
+def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
+    """Answer one voice webhook; a repeated delivery gets the answer the first one got, and nothing is redone."""
+    deadline = Deadline.after(RECORDING_BUDGET_SECONDS)
+    # Load state.
+    with hl.db.sessions() as session:
+        prior = _replay(session, hook.call_sid, hook.delivery_key)
+        if prior is not None:
+            return TurnResult(prior)
+        row = session.get(CallState, hook.call_sid)
+        stored = None if row is None else (row.turns, CallDialogState.from_json(row.state.get("dialog", {})))
+        known_locale = identify(session, hook.from_phone).locale if row is None else None
+    ctx = call_context(hl)
+    # A call we have no state for (never greeted, or state lost) starts where a greeted call starts.
+    state = stored[1] if stored is not None else initial_state(ctx, known_locale)
+    # Recognise, then match once: the match that drives the dialogue is the one the log shows.
+    recognised = recognise(hl, hook, state, deadline)
+    event = understand(state, recognised.event)
+    # Step (pure), then carry out, render and save in one transaction.
+    new_state, actions = step(state, event, ctx)
+    heard = _heard(recognised.heard, event, state, new_state, actions)
+    try:
+        with hl.db.transaction() as session:
+            result, job = _commit(session, hl, hook, stored, new_state, actions, heard, recognised.wav)
+    except IntegrityError:
+        # The same delivery raced this one and won: answer what it answered.
+        with hl.db.sessions() as session:
+            prior = _replay(session, hook.call_sid, hook.delivery_key)
+        if prior is None:
+            raise
+        return TurnResult(prior)
+    if job is not None:
+        # Only after commit: the job reads the request this turn wrote.
+        hl.queue.enqueue(DETAILS_JOB, asdict(job))
+    return result
+
+
+def incoming(hl: Hearthline, form: Mapping[str, str]) -> TurnResult:
+    """The hotline rang: greet the caller (in their language when the number is on file)."""
+    return take_turn(hl, parse_incoming(hl, form))
+
+
+def answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> TurnResult:
+    """The caller answered a question: keys, a recording, or nothing at all."""
+    return take_turn(hl, parse_answer(hl, form, args))
+
+
+def dial_result(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> TurnResult:
+    """Twilio reports how a <Dial> ended (answered, busy, no-answer, failed)."""
+    return take_turn(hl, parse_dial(hl, form, args))
+
+
+def _replay(session: Session, call_sid: str, delivery_key: str) -> str | None:
+    return session.scalar(
+        select(CallTurn.twiml).where(CallTurn.call_sid == call_sid, CallTurn.delivery_key == delivery_key)
+    )
+
+
+def _heard(
+    heard: Heard, event: TurnInput, before: CallDialogState, after: CallDialogState, actions: list[CallDecision]
+) -> Heard:
+    """What the log shows: the match the dialogue used and the decision the caller actually met."""
+    if event.kind is not InputKind.UTTERANCE:
+        return heard
+    made = next((a.intent for a in actions if isinstance(a, CreateRequest)), None)
+    matched = event.match.intent if event.match is not None else None
+    intent = made if matched is None else matched
+    decision = decision_of(before, after, actions)
+    return replace(
+        heard,
+        intent=None if intent is None else intent.value,
+        decision=None if decision is None else decision.value,
+    )
+
+
+def _commit(
+    session: Session,
+    hl: Hearthline,
+    hook: Webhook,
+    loaded: tuple[int, CallDialogState] | None,
+    state: CallDialogState,
+    actions: list[CallDecision],
+    heard: Heard,
+    wav: bytes | None,
+) -> tuple[TurnResult, DetailsJob | None]:
+    row = session.get(CallState, hook.call_sid, with_for_update=True)
+    if row is None:
+        row = CallState(call_sid=hook.call_sid, from_phone=hook.from_phone, state={}, turns=0)
+        session.add(row)
+    elif loaded is None or row.turns != loaded[0] or (hook.turn is not None and hook.turn != row.turns):
+        # Another turn moved the call meanwhile, or this answers an older question (a delayed duplicate):
+        # answer as that delivery was answered, else ask the current question again; change nothing.
+        prior = _replay(session, hook.call_sid, hook.delivery_key)
+        if prior is not None:
+            return TurnResult(prior), None
+        current = CallDialogState.from_json(row.state.get("dialog", {}))
+        return _reask(hl, row, current), None
+    row.turns = (row.turns or 0) + 1
+    rendered, made, details = _carry_out(session, hl, row, state, actions, wav)
+    reference = made.reference if made is not None else row.state.get("reference")
+    promised = made.promised_by if made is not None else None
+    renderer = Renderer(render_context(hl, state.locale, row.turns, reference=reference, promised_by=promised))
+    twiml = renderer.render(rendered)
+    saved: dict[str, Any] = {**row.state}
+    if made is not None:
+        saved.update(reference=made.reference, request_id=made.request_id)
+    saved.update(
+        dialog=state.to_json(), last={"spoken": renderer.spoken, "heard": asdict(heard), "phase": state.phase.value}
+    )
+    row.state = saved
+    session.add(CallTurn(call_sid=hook.call_sid, delivery_key=hook.delivery_key, twiml=twiml))
+    session.flush()
+    job = None
+    if details and hook.recording_url and saved.get("request_id") is not None:
+        job = DetailsJob(saved["request_id"], hook.recording_url, row.from_phone, state.locale)
+    return TurnResult(twiml, heard), job
+
+
+def _carry_out(
+    session: Session,
+    hl: Hearthline,
+    row: CallState,
+    state: CallDialogState,
+    actions: list[CallDecision],
+    wav: bytes | None,
+) -> tuple[list[CallDecision], Made | None, bool]:
+    """Do what the dialogue decided; return what is left to render, the request made, and whether details follow."""
+    rendered: list[CallDecision] = []
+    made: Made | None = None
+    details = False
+    for action in actions:
+        if isinstance(action, CreateRequest):
+            made = _create(session, hl, row, action, state, wav)
+        elif isinstance(action, ReadStatus):
+            rendered.extend(_status_lines(session, row))
+        elif isinstance(action, AddDetails):
+            details = True
+        else:
+            rendered.append(action)
+    return rendered, made, details
+
+
+def _reask(hl: Hearthline, row: CallState, state: CallDialogState) -> TurnResult:
+    ask = ask_from_json(state.last_ask, slow=False)
+    renderer = Renderer(render_context(hl, state.locale, row.turns, reference=row.state.get("reference")))
+    actions: list[CallDecision] = (
+        [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
+    )
+    return TurnResult(renderer.render(actions))
+
+
+# --- recognise ------------------------------------------------------------------------------------------
 def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool = False) -> list[str] | None:
     """The phrase list of a turn: yes/no words for a confirmation, every intent's words for an open answer.
 
@@ -150,25 +386,45 @@ def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool
     return vocabulary(Locale(locale), set(Intent))
 
 
-def _safe_delete(hl: Hearthline, recording_url: str) -> None:
-    if not hl.settings.delete_twilio_recordings:
-        return
-    try:
-        hl.recordings.delete(recording_url)
-    except RecordingUnavailable as exc:
-        log.warning("recording not deleted at Twilio: %s", exc)
+def recognise(hl: Hearthline, hook: Webhook, state: CallDialogState, deadline: Deadline) -> Recognised:
+    """The caller's input in the one input shape: the call starting, keys, speech, silence or a dial result."""
+    if hook.hook is Hook.INCOMING:
+        with hl.db.sessions() as session:
+            caller = identify(session, hook.from_phone)
+        return Recognised(TurnInput(InputKind.START, known_locale=caller.locale, is_staff=caller.staff is not None))
+    if hook.hook is Hook.DIAL:
+        event = TurnInput(InputKind.DIAL_RESULT, dial_status=hook.dial_status)
+        return Recognised(event, Heard(hook.dial_status, source="dial"))
+    if hook.digits and hook.digits != "hangup" and any(ch.isdigit() or ch in "*#" for ch in hook.digits):
+        if hook.recording_url:
+            _delete_at_twilio(hl, hook.recording_url, deadline)  # a key ended the recording; the audio is not used
+        event = TurnInput(InputKind.UTTERANCE, keypad_utterance(hook.digits, state.locale))
+        return Recognised(event, Heard(hook.digits, source="keypad"))
+    if hook.via == "speech" and hook.recording_url:
+        if listening(state) is ListenKind.DETAILS:
+            # Details are free speech, slower to recognise than a webhook may take: transcribed on the queue.
+            return Recognised(TurnInput(InputKind.DETAILS, recording_url=hook.recording_url), Heard(source="speech"))
+        return _speech(hl, hook.recording_url, state, deadline)
+    return Recognised(TurnInput(InputKind.SILENCE))
 
 
-def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tuple[TurnInput, Heard, bytes | None]:
-    """Download, delete at Twilio, transcribe with the turn's phrase list; failures count as not understood."""
+def _speech(hl: Hearthline, recording_url: str, state: CallDialogState, deadline: Deadline) -> Recognised:
+    """Download, delete at Twilio, transcribe with the turn's phrase list; failures count as not understood.
+
+    OutOfTime (Twilio's API hangs) is not caught: the caller hears an apology and is put through to a person.
+    """
+    unclear = TurnInput(InputKind.UNCLEAR)
     try:
-        wav = hl.recordings.download(recording_url)
+        wav = hl.recordings.download(recording_url, deadline)
+    except OutOfTime:
+        _queue_delete(hl, recording_url)
+        raise
     except RecordingUnavailable as exc:
         log.warning("recording unavailable: %s", exc)
-        return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), None
-    _safe_delete(hl, recording_url)
+        return Recognised(unclear, Heard(source="speech"))
+    _delete_at_twilio(hl, recording_url, deadline)
     if not hl.recognizer.has_model(state.locale):
-        return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), wav
+        return Recognised(unclear, Heard(source="speech"), wav)
     phrases = phrases_for(
         listening(state), state.locale, free_open_answers=hl.settings.open_answers_recognition == "free"
     )
@@ -176,46 +432,35 @@ def recognise(hl: Hearthline, recording_url: str, state: CallDialogState) -> tup
         transcript = hl.recognizer.transcribe(wav, state.locale, phrases)
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)
-        return TurnInput(InputKind.UNCLEAR), Heard(source="speech"), None
+        return Recognised(unclear, Heard(source="speech"))
     if not transcript.text:
-        return TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav
+        return Recognised(unclear, Heard(source="speech", confidence=0.0), wav)
     utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
     utterance = enrich(utterance, hl.understanding)  # the semantic second opinion, added at the edge
-    return (
+    return Recognised(
         TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
         Heard(transcript.text, transcript.confidence, source="speech"),
         wav,
     )
 
 
-def _describe(state: CallDialogState, event: TurnInput, heard: Heard) -> Heard:
-    """Add the matcher's reading to what was heard (the dialogue matches again; this is for the log)."""
-    if event.utterance is None or event.utterance.source is InputSource.KEYPAD:
-        return heard
-    result = match_utterance(event.utterance, expected_intents(state))
-    return Heard(
-        heard.text,
-        heard.confidence,
-        None if result.intent is None else result.intent.value,
-        result.decision.value,
-        heard.source,
-    )
+def _delete_at_twilio(hl: Hearthline, recording_url: str, deadline: Deadline | None = None) -> None:
+    """Delete the caller's recording at Twilio (privacy); when that fails or time is short, a job retries it."""
+    if not hl.settings.delete_twilio_recordings:
+        return
+    try:
+        hl.recordings.delete(recording_url, deadline)
+    except RecordingUnavailable as exc:
+        log.warning("recording not deleted at Twilio yet: %s", exc)
+        _queue_delete(hl, recording_url)
 
 
-# --- the turn --------------------------------------------------------------------------------------------
-def _load(session: Session, call_sid: str) -> tuple[CallState | None, CallDialogState]:
-    row = session.get(CallState, call_sid)
-    if row is None:
-        return None, CallDialogState()
-    return row, CallDialogState.from_json(row.state.get("dialog", {}))
+def _queue_delete(hl: Hearthline, recording_url: str) -> None:
+    if hl.settings.delete_twilio_recordings:
+        hl.queue.enqueue(DELETE_RECORDING_JOB, {"recording_url": recording_url})
 
 
-def _replay(session: Session, call_sid: str, delivery_key: str) -> str | None:
-    return session.scalar(
-        select(CallTurn.twiml).where(CallTurn.call_sid == call_sid, CallTurn.delivery_key == delivery_key)
-    )
-
-
+# --- carry out ----------------------------------------------------------------------------------------------
 def _keep_audio(hl: Hearthline, call_sid: str, turn: int, wav: bytes | None) -> tuple[str | None, datetime | None]:
     """Keep the caller's words for staff only as long as settings.audio_retention_days allows (0: not at all)."""
     days = hl.settings.audio_retention_days
@@ -235,14 +480,10 @@ def _create(
     action: CreateRequest,
     state: CallDialogState,
     wav: bytes | None,
-) -> ServiceRequest:
+) -> Made:
     caller = identify(session, row.from_phone)
     kind = RequesterKind.SENIOR if caller.senior else RequesterKind.FAMILY if caller.family else RequesterKind.UNKNOWN
     audio_path, expires = _keep_audio(hl, row.call_sid, row.turns, wav if action.understood_by == "speech" else None)
-    callback = None
-    if action.intent is Intent.OPERATOR:
-        now = datetime.now(hl.settings.zone)
-        callback = callback_due(hl.settings, now) - now
     request, _created = create_request(
         session,
         NewRequest(
@@ -260,12 +501,15 @@ def _create(
             actor=f"caller:{row.from_phone}",
         ),
         zone=hl.settings.zone,
-        callback_within=callback,
+        hours=ServiceHours.from_settings(hl.settings),
     )
-    return request
+    promised = (
+        spoken_datetime(request.due_at, state.locale, hl.settings.zone) if action.intent is Intent.OPERATOR else None
+    )
+    return Made(request.id, request.reference, promised)
 
 
-def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]:
+def _status_lines(session: Session, row: CallState) -> list[CallDecision]:
     caller = identify(session, row.from_phone)
     if caller.senior is not None:
         found = open_requests(session, senior_id=caller.senior.id)
@@ -273,240 +517,56 @@ def _status_lines(session: Session, row: CallState, locale: str) -> list[Action]
         found = open_requests(session, phone=row.from_phone)
     if not found:
         return [Speak("voice.status_none")]
-    lines: list[Action] = [Speak("voice.status_count", (("count", str(len(found))),))]
+    lines: list[CallDecision] = [Speak("voice.status_count", (("count", str(len(found))),))]
     for request in found[:3]:  # a longer list is more than a listener can hold; staff can read the rest
         params = (("service", request.intent), ("reference", request.reference), ("status", request.status))
         lines.append(Speak("voice.status_item", params, slow=True))
     return lines
 
 
-def run_turn(
-    hl: Hearthline,
-    *,
-    call_sid: str,
-    from_phone: str,
-    delivery_key: str,
-    turn: int | None,
-    make_input: Callable[[CallDialogState], tuple[TurnInput, Heard, bytes | None]],
-) -> TurnResult:
-    """One webhook: replay a repeated delivery, else step the dialogue and carry out its decisions atomically."""
-    with hl.db.sessions() as session:
-        prior = _replay(session, call_sid, delivery_key)
-        if prior is not None:
-            return TurnResult(prior)
-        _row, snapshot = _load(session, call_sid)
-    event, heard, wav = make_input(snapshot)
-    heard = _describe(snapshot, event, heard)
-    ctx = call_context(hl)
-    try:
-        with hl.db.transaction() as session:
-            result = _step_and_store(session, hl, call_sid, from_phone, delivery_key, turn, event, heard, wav, ctx)
-    except IntegrityError:
-        # The same delivery raced this one and won: answer what it answered.
-        with hl.db.sessions() as session:
-            prior = _replay(session, call_sid, delivery_key)
-        if prior is None:
-            raise
-        return TurnResult(prior)
-    if result.details is not None:
-        # Only after commit: the job reads the request this turn may have written.
-        _schedule_details(hl, *result.details)
-    return result
+# --- jobs: extra details transcribed after the answer, recordings deleted later ---------------------------------
+def register_jobs(hl: Hearthline) -> None:
+    """Name this module's jobs on the queue (create_app, so the web process and the worker know them)."""
+    hl.queue.register(DETAILS_JOB, lambda payload: add_details(hl, DetailsJob(**payload)))
+    hl.queue.register(DELETE_RECORDING_JOB, lambda payload: hl.recordings.delete(payload["recording_url"]))
 
 
-def _step_and_store(
-    session: Session,
-    hl: Hearthline,
-    call_sid: str,
-    from_phone: str,
-    delivery_key: str,
-    turn: int | None,
-    event: TurnInput,
-    heard: Heard,
-    wav: bytes | None,
-    ctx: CallContext,
-) -> TurnResult:
-    row = session.get(CallState, call_sid, with_for_update=True)
-    if row is None:
-        row = CallState(call_sid=call_sid, from_phone=from_phone, state={}, turns=0)
-        session.add(row)
-        if event.kind is not InputKind.START:
-            # State lost or a webhook for a call we never greeted: start it, then take this input.
-            state, _ = step(CallDialogState(), TurnInput(InputKind.START), ctx)
-        else:
-            state = CallDialogState()
-    else:
-        state = CallDialogState.from_json(row.state.get("dialog", {}))
-        if turn is not None and turn != row.turns:
-            # An answer to an older question (a delayed duplicate): ask the current question again, change nothing.
-            prior = _replay(session, call_sid, delivery_key)
-            if prior is not None:
-                return TurnResult(prior)
-            return _reask(hl, row, state)
-    state, actions = step(state, event, ctx)
-    row.turns = (row.turns or 0) + 1
-    reference: str | None = row.state.get("reference")
-    extra: dict[str, str] = {}
-    rendered: list[Action] = []
-    details_for: int | None = None
-    for action in actions:
-        if isinstance(action, CreateRequest):
-            if heard.intent is None:  # keys: the log shows what the menu chose
-                heard = Heard(heard.text, heard.confidence, action.intent.value, "accept", heard.source)
-            request = _create(session, hl, row, action, state, wav)
-            reference = request.reference
-            extra["when"] = spoken_datetime(request.due_at, state.locale, hl.settings.zone)
-            row.state = {**row.state, "reference": reference, "request_id": request.id}
-        elif isinstance(action, ReadStatus):
-            rendered.extend(_status_lines(session, row, state.locale))
-        elif isinstance(action, AddDetails):
-            details_for = row.state.get("request_id")
-        else:
-            rendered.append(action)
-    renderer = Renderer(render_context(hl, state.locale, row.turns, reference=reference, extra=extra))
-    twiml = renderer.render(rendered)
-    row.state = {
-        **row.state,
-        "dialog": state.to_json(),
-        "last": {"spoken": renderer.spoken, "heard": heard.__dict__, "phase": state.phase.value},
-    }
-    session.add(CallTurn(call_sid=call_sid, delivery_key=delivery_key, twiml=twiml))
-    session.flush()
-    result = TurnResult(twiml, renderer.spoken, heard)
-    if details_for is not None and event.recording_url:
-        result.details = (details_for, event.recording_url, row.from_phone, state.locale)
-    return result
+def add_details(hl: Hearthline, job: DetailsJob) -> None:
+    """Transcribe a details recording freely and add it to the request as a note (a failure is retried)."""
+    wav = hl.recordings.download(job.recording_url)
+    _delete_at_twilio(hl, job.recording_url)
+    text = ""
+    if hl.recognizer.has_model(job.locale):
+        try:
+            text = hl.recognizer.transcribe(wav, job.locale).text
+        except RecognitionFailed as exc:  # retrying would fail the same way: keep the audio for staff instead
+            log.warning("details of request %s not recognised: %s", job.request_id, exc)
+    with hl.db.transaction() as session:
+        request = session.get(ServiceRequest, job.request_id)
+        if request is None:
+            return
+        add_note(
+            session,
+            request,
+            actor=f"caller:{job.phone}",
+            note=text or "(details recorded, not understood)",
+            kind="detail",
+        )
+        if request.audio_path is None:
+            path, expires = _keep_audio(hl, f"details-{request.reference}", 0, wav)
+            request.audio_path, request.audio_expires_at = path, expires
 
 
-def _reask(hl: Hearthline, row: CallState, state: CallDialogState) -> TurnResult:
-    ask = ask_from_json(state.last_ask, slow=False)
-    renderer = Renderer(render_context(hl, state.locale, row.turns, reference=row.state.get("reference")))
-    actions: list[Action] = [ask] if ask is not None else [Listen(ListenKind.OPEN, (Speak("voice.open_question"),))]
-    return TurnResult(renderer.render(actions), renderer.spoken)
-
-
-# --- extra details, transcribed after the answer --------------------------------------------------------
-def _schedule_details(hl: Hearthline, request_id: int, recording_url: str, phone: str, locale: str) -> None:
-    future = _details_pool.submit(_add_details, hl, request_id, recording_url, phone, locale)
-    with _pending_lock:
-        _pending.append(future)
-
-
-def _add_details(hl: Hearthline, request_id: int, recording_url: str, phone: str, locale: str) -> None:
-    try:
-        wav = hl.recordings.download(recording_url)
-        _safe_delete(hl, recording_url)
-        text = ""
-        if hl.recognizer.has_model(locale):
-            text = hl.recognizer.transcribe(wav, locale).text
-        with hl.db.transaction() as session:
-            request = session.get(ServiceRequest, request_id)
-            if request is None:
-                return
-            add_note(
-                session,
-                request,
-                actor=f"caller:{phone}",
-                note=text or "(details recorded, not understood)",
-                kind="detail",
-            )
-            if request.audio_path is None:
-                path, expires = _keep_audio(hl, f"details-{request.reference}", 0, wav)
-                request.audio_path, request.audio_expires_at = path, expires
-    except Exception:  # a background job has nobody to answer; log it for staff
-        log.exception("could not add call details to request %s", request_id)
-
-
-def wait_for_details(timeout: float = 60.0) -> None:
-    """Block until every scheduled details transcription has finished (tests, the simulator, shutdown)."""
-    with _pending_lock:
-        futures = list(_pending)
-        _pending.clear()
-    for future in futures:
-        future.result(timeout=timeout)
-
-
-# --- webhooks -------------------------------------------------------------------------------------------
-def _required(form: Mapping[str, str], name: str) -> str:
-    value = (form.get(name) or "").strip()
-    if not value:
-        raise BadWebhook(f"missing {name}")
-    return value
-
-
-def _phone(hl: Hearthline, form: Mapping[str, str]) -> str:
-    raw = _required(form, "From")
-    return try_e164(raw, hl.settings.default_region) or raw[:20]
-
-
-def incoming(hl: Hearthline, form: Mapping[str, str]) -> TurnResult:
-    """The hotline rang: greet the caller (in their language when the number is on file)."""
-    call_sid = _required(form, "CallSid")
-    phone = _phone(hl, form)
-
-    def first(_state: CallDialogState) -> tuple[TurnInput, Heard, bytes | None]:
-        with hl.db.sessions() as session:
-            caller = identify(session, phone)
-        return TurnInput(InputKind.START, known_locale=caller.locale, is_staff=caller.staff is not None), Heard(), None
-
-    return run_turn(hl, call_sid=call_sid, from_phone=phone, delivery_key="incoming", turn=None, make_input=first)
-
-
-def answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> TurnResult:
-    """The caller answered a question: keys, a recording, or nothing at all."""
-    call_sid = _required(form, "CallSid")
-    phone = _phone(hl, form)
-    turn_raw = args.get("t", "")
-    if not turn_raw.isdigit():
-        raise BadWebhook("missing turn number")
-    via = args.get("via", "")
-    if via not in {"keys", "speech", "silence"}:
-        raise BadWebhook("unknown answer kind")
-    digits = (form.get("Digits") or "").strip()
-    recording_url = (form.get("RecordingUrl") or "").strip()
-    recording_sid = (form.get("RecordingSid") or "").strip()
-    key = f"answer:{turn_raw}:{via}:{digits}:{recording_sid}"
-
-    def read(state: CallDialogState) -> tuple[TurnInput, Heard, bytes | None]:
-        if digits and digits != "hangup" and any(ch.isdigit() or ch in "*#" for ch in digits):
-            if recording_url:
-                _safe_delete(hl, recording_url)  # a key ended the recording; the audio is not used
-            event = TurnInput(InputKind.UTTERANCE, keypad_utterance(digits, state.locale))
-            return event, Heard(digits, None, source="keypad"), None
-        if via == "speech" and recording_url:
-            if listening(state) is ListenKind.DETAILS:
-                return TurnInput(InputKind.DETAILS, recording_url=recording_url), Heard(source="speech"), None
-            return recognise(hl, recording_url, state)
-        return TurnInput(InputKind.SILENCE), Heard(), None
-
-    return run_turn(hl, call_sid=call_sid, from_phone=phone, delivery_key=key, turn=int(turn_raw), make_input=read)
-
-
-def dial_result(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> TurnResult:
-    """Twilio reports how a <Dial> ended (answered, busy, no-answer, failed)."""
-    call_sid = _required(form, "CallSid")
-    phone = _phone(hl, form)
-    turn_raw = args.get("t", "")
-    if not turn_raw.isdigit():
-        raise BadWebhook("missing turn number")
-    status = (form.get("DialCallStatus") or "failed").strip()
-    key = f"dial:{turn_raw}:{status}"
-
-    def read(_state: CallDialogState) -> tuple[TurnInput, Heard, bytes | None]:
-        return TurnInput(InputKind.DIAL_RESULT, dial_status=status), Heard(status, source="dial"), None
-
-    return run_turn(hl, call_sid=call_sid, from_phone=phone, delivery_key=key, turn=int(turn_raw), make_input=read)
-
-
+# --- when anything failed -----------------------------------------------------------------------------------
 def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error") -> str:
     """Apologise and connect to a person, in the caller's language when we know it."""
     locale = hl.settings.default_locale
     if call_sid:
         try:
             with hl.db.sessions() as session:
-                _row, state = _load(session, call_sid)
-                if _row is not None:
-                    locale = state.locale
+                row = session.get(CallState, call_sid)
+                if row is not None:
+                    locale = CallDialogState.from_json(row.state.get("dialog", {})).locale
         except Exception:  # the database may be what failed
             log.warning("call state unreadable while apologising", exc_info=True)
     ctx = render_context(hl, locale, 0)
@@ -514,7 +574,7 @@ def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error")
         return apology(ctx, key)
     except Exception:  # even synthesis or a catalog failed: plain <Say> of the English apology
         log.exception("apology rendering failed")
-        return apology(RenderContext(**{**ctx.__dict__, "audio_url": None}), key)
+        return apology(replace(ctx, audio_url=None), key)
 
 
 def audio_folder(settings: Settings) -> Path:

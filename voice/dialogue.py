@@ -119,7 +119,8 @@ class Hangup:
     pass
 
 
-Action = (
+# What one step of the call decides: words to speak, what to listen for, and effects for the edge to carry out.
+CallDecision = (
     Speak
     | SpeakReference
     | Listen
@@ -144,7 +145,6 @@ class CallContext:
     staff_open: bool = True
     speech_retries_before_keypad: int = 2
     keypad_retries_before_person: int = 2
-    callback_within_hours: int = 4
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,8 @@ class TurnInput:
     recording_url: str = ""  # DETAILS: the recording to transcribe onto the request
     # Recognised with a phrase list: the recogniser had to pick catalog words, so a service is only a guess.
     constrained: bool = False
+    # UTTERANCE: what the matcher made of it, for the question being answered (see `understand`).
+    match: Match | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ class CallDialogState:
         return replace(state, phase=Phase(state.phase))
 
 
-Step = tuple[CallDialogState, list[Action]]
+Step = tuple[CallDialogState, list[CallDecision]]
 
 
 def _ask_to_json(ask: Listen | Gather) -> dict[str, Any]:
@@ -203,7 +205,7 @@ def ask_from_json(data: dict[str, Any], *, slow: bool) -> Listen | Gather | None
     return Gather(data["gather"], prompts)
 
 
-def _asking(state: CallDialogState, actions: list[Action]) -> Step:
+def _asking(state: CallDialogState, actions: list[CallDecision]) -> Step:
     """Remember the last question asked, so "repeat" and star can ask it again."""
     for action in reversed(actions):
         if isinstance(action, Listen | Gather):
@@ -226,6 +228,17 @@ def start(ctx: CallContext, *, known_locale: str | None, is_staff: bool) -> Step
         return _open_question(state, ctx, greeting=True)
     state = CallDialogState(phase=Phase.LANGUAGE, locale=ctx.default_locale)
     return _asking(state, [Speak("voice.welcome"), ChooseLanguage()])
+
+
+def initial_state(ctx: CallContext, known_locale: str | None = None) -> CallDialogState:
+    """The state of a call just greeted (its greeting not spoken): where a turn starts when state is lost.
+
+    A webhook for a call we hold no state for (never greeted, or swept too early) is read as an answer to
+    the greeting the caller heard: the open question in their language when the number is on file, else the
+    language menu. The input is stepped once, from here.
+    """
+    state, _greeting = start(ctx, known_locale=known_locale, is_staff=False)
+    return state
 
 
 def _open_question(state: CallDialogState, ctx: CallContext, *, greeting: bool = False, slow: bool = False) -> Step:
@@ -260,10 +273,10 @@ def _person(state: CallDialogState, ctx: CallContext, transcript: str = "", by: 
 
 
 def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str, *, closed: bool) -> Step:
-    hours = (("hours", str(ctx.callback_within_hours)),)
-    actions: list[Action] = [
+    # The sentence says when the call back is promised; the edge fills that in from the request it made.
+    actions: list[CallDecision] = [
         CreateRequest(Intent.OPERATOR, urgent=False, transcript=transcript, understood_by=by),
-        Speak("voice.callback_closed" if closed else "voice.callback_busy", hours),
+        Speak("voice.callback_closed" if closed else "voice.callback_busy"),
         SpeakReference(),
         Speak("voice.goodbye"),
         Hangup(),
@@ -273,7 +286,7 @@ def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str
 
 def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     """No menu: tell the caller help is coming, log an urgent request (alerts go out at once), dial."""
-    actions: list[Action] = [
+    actions: list[CallDecision] = [
         Speak("voice.emergency"),
         CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
         Dial(DialTarget.EMERGENCY),
@@ -287,7 +300,7 @@ def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript
             replace(state, phase=Phase.ANYTHING_ELSE, pending_intent=None),
             [ReadStatus(), Listen(ListenKind.OPEN, (Speak("voice.anything_else"),))],
         )
-    actions: list[Action] = [
+    actions: list[CallDecision] = [
         CreateRequest(intent, urgent=False, transcript=transcript, understood_by=by),
         Speak("voice.accepted", _service(intent)),
         SpeakReference(),
@@ -453,14 +466,47 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         return _not_understood(state, ctx)
     if utterance.source is InputSource.KEYPAD:
         return _on_digits(state, ctx, utterance.text.strip())
+    result = event.match if event.match is not None else understand(state, event).match
+    assert result is not None  # understand() matches every spoken utterance
     if state.phase is Phase.MENU:
         # Speech on a keypad menu: still listen for emergency and a person, else ask for a key.
-        result = match_utterance(utterance, frozenset({Intent.EMERGENCY, Intent.OPERATOR}))
         if result.intent in (Intent.EMERGENCY, Intent.OPERATOR) and result.decision is not Decision.REJECT:
             return _on_match(state, ctx, result, utterance)
         return _keypad_failed(state, ctx, key_wrong=False)
-    result = match_utterance(utterance, expected_intents(state))
     return _on_match(state, ctx, result, utterance, event.constrained)
+
+
+def understand(state: CallDialogState, event: TurnInput) -> TurnInput:
+    """Match a spoken answer once, against what the current question can be answered with.
+
+    The edge calls this before `step` so the match that drives the dialogue is the one it logs; keys and
+    other inputs come back unchanged (the keypad maps keys, it does not match words).
+    """
+    utterance = event.utterance
+    if event.kind is not InputKind.UTTERANCE or utterance is None or utterance.source is InputSource.KEYPAD:
+        return event
+    if event.match is not None:
+        return event
+    if state.phase is Phase.MENU:
+        expected: frozenset[Intent] | None = frozenset({Intent.EMERGENCY, Intent.OPERATOR})
+    else:
+        expected = expected_intents(state)
+    return replace(event, match=match_utterance(utterance, expected))
+
+
+def decision_of(before: CallDialogState, after: CallDialogState, actions: list[CallDecision]) -> Decision | None:
+    """What the dialogue decided about an answer, as the caller met it (for the call log and the simulator).
+
+    ACCEPT: acted on (a request made, a call put through, the status read, the call ended on request);
+    CONFIRM: asked "did you say ...?"; REJECT: not understood, asked again. None for turns without an answer.
+    """
+    if any(isinstance(a, Listen) and a.kind is ListenKind.YES_NO for a in actions):
+        return Decision.CONFIRM
+    if any(isinstance(a, CreateRequest | Dial | ReadStatus | Hangup | StaffRecording) for a in actions):
+        return Decision.ACCEPT
+    if after.speech_failures > before.speech_failures or after.keypad_failures > before.keypad_failures:
+        return Decision.REJECT
+    return None
 
 
 def _silence(state: CallDialogState, ctx: CallContext) -> Step:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from care.ports import RecordingUnavailable
+from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.settings import Settings
 
 # Twilio may post the <Record> action before the file can be fetched; it is usually there within a second.
@@ -45,13 +45,21 @@ class TwilioRecordings:
             raise RecordingUnavailable(f"refusing to fetch a recording from {recording_url!r}")
         return f"{self._origin}{parts.path.rsplit('/', 1)[0]}/{found.group(1)}"
 
-    def download(self, recording_url: str) -> bytes:
+    def download(self, recording_url: str, deadline: Deadline | None = None) -> bytes:
         base = self._check(recording_url)
         last_error = ""
         for delay in (0.0, *RETRY_DELAYS_SECONDS):
+            if deadline is not None and deadline.remaining() <= delay:
+                raise OutOfTime(f"recording not fetched before the turn's deadline: {last_error or 'no answer'}")
             time.sleep(delay)
+            timeout = FETCH_TIMEOUT_SECONDS if deadline is None else deadline.timeout(FETCH_TIMEOUT_SECONDS)
             try:
-                response = self._http.get(base + ".wav", auth=self._auth, timeout=FETCH_TIMEOUT_SECONDS)
+                response = self._http.get(base + ".wav", auth=self._auth, timeout=timeout)
+            except requests.Timeout as exc:
+                last_error = f"no answer in {timeout:.1f} s"
+                if deadline is not None and deadline.remaining() <= 0.0:
+                    raise OutOfTime(f"recording not fetched before the turn's deadline: {last_error}") from exc
+                continue
             except requests.RequestException as exc:
                 last_error = str(exc)
                 continue
@@ -64,10 +72,13 @@ class TwilioRecordings:
                 break
         raise RecordingUnavailable(f"recording not available: {last_error}")
 
-    def delete(self, recording_url: str) -> None:
+    def delete(self, recording_url: str, deadline: Deadline | None = None) -> None:
         base = self._check(recording_url)
+        timeout = FETCH_TIMEOUT_SECONDS if deadline is None else deadline.timeout(FETCH_TIMEOUT_SECONDS)
         try:
-            response = self._http.delete(base + ".json", auth=self._auth, timeout=FETCH_TIMEOUT_SECONDS)
+            response = self._http.delete(base + ".json", auth=self._auth, timeout=timeout)
+        except requests.Timeout as exc:
+            raise OutOfTime(f"could not delete recording: no answer in {timeout:.1f} s") from exc
         except requests.RequestException as exc:
             raise RecordingUnavailable(f"could not delete recording: {exc}") from exc
         if response.status_code not in (204, 404):

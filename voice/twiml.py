@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather as TwimlGather
@@ -13,7 +13,7 @@ from prompts.messages import translate
 from prompts.voices import SAY_LANGUAGES
 from voice import keypad
 from voice.dialogue import (
-    Action,
+    CallDecision,
     ChooseLanguage,
     Dial,
     DialTarget,
@@ -59,8 +59,8 @@ class RenderContext:
     staff_number: str
     emergency_number: str
     hotline_number: str
-    reference: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)  # e.g. "when" of a callback
+    reference: str | None = None  # of the request made (or last made) in this call
+    promised_by: str | None = None  # when a callback is promised, as said in the caller's language
     audio_url: Callable[[str, str, str], str | None] | None = None  # PromptVoice.audio_url
 
 
@@ -72,7 +72,7 @@ def spaced_digits(number: str) -> str:
 def prompt_text(speak: Speak, ctx: RenderContext, locale: str | None = None) -> str:
     """The catalog sentence of a Speak decision with its parameters filled in the caller's language."""
     locale = locale or ctx.locale
-    params: dict[str, str] = {**ctx.extra}
+    params: dict[str, str] = {} if ctx.promised_by is None else {"when": ctx.promised_by}
     for name, value in speak.params:
         if name == "service":
             params[name] = translate("common", f"service.{value}", locale)
@@ -147,6 +147,9 @@ class Renderer:
             action=_url(self.ctx, "/voice/answer", via="keys"),
             method="POST",
             action_on_empty_result=False,
+            # "#" is a key of its own here (the staff line): Twilio's default finishOnKey "#" would swallow it
+            # and post nothing; an empty finishOnKey makes every key a digit (TwiML <Gather> reference).
+            finish_on_key="",
         )
         for speak in listen.prompts:
             self.speak(gather, speak)
@@ -175,6 +178,9 @@ class Renderer:
             action=_url(self.ctx, "/voice/answer", via="keys"),
             method="POST",
             action_on_empty_result=False,
+            # "#" is a key of its own here (the staff line): Twilio's default finishOnKey "#" would swallow it
+            # and post nothing; an empty finishOnKey makes every key a digit (TwiML <Gather> reference).
+            finish_on_key="",
         )
         for speak in prompts:
             self.speak(gather, speak)
@@ -193,7 +199,7 @@ class Renderer:
         )
         dial.number(number)
 
-    def render(self, actions: list[Action]) -> str:
+    def render(self, actions: list[CallDecision]) -> str:
         for action in actions:
             if isinstance(action, Speak):
                 self.speak(self.response, action)

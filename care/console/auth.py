@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from care.console.web import bp, local_clock, t
+from care.console.web import bp, t
 from care.context import current
-from care.directory import LoginOutcome, check_login
-from care.models import utcnow
+from care.directory import LoginOutcome, check_login, end_sessions
+from care.models import StaffMember, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,27 +32,35 @@ def login() -> Response | tuple[str, int] | str:
     with current().db.transaction() as db:
         result = check_login(db, username, password)
         staff_id = result.staff.id if result.staff is not None else None
+        epoch = result.staff.session_epoch if result.staff is not None else 0
     if result.outcome is LoginOutcome.OK and staff_id is not None:
         lang = session.get("lang")
         # A new session on login: nothing chosen before logging in (or planted) carries over but the language.
         session.clear()
         session["staff_id"] = staff_id
+        session["epoch"] = epoch
         session["logged_in_at"] = utcnow().timestamp()
         session["csrf"] = secrets.token_urlsafe(32)
         if lang:
             session["lang"] = lang
         return redirect(_safe_next(request.form.get("next")), code=303)
     if result.outcome is LoginOutcome.LOCKED:
-        error = t("login.locked", until=local_clock(result.locked_until))
-        status = 429
-    else:
-        error = t("login.failed")
-        status = 401
-    return render_template("console/login.html", next=request.form.get("next", ""), error=error), status
+        log.warning("console login refused: account %r is locked after repeated failures", username[:60])
+    # A locked account answers exactly as a wrong password or an unknown name does: no time, no other status,
+    # so nobody can learn which usernames exist (OWASP ASVS V2.2.1; lockouts must not enumerate accounts).
+    error = t("login.failed")
+    return render_template("console/login.html", next=request.form.get("next", ""), error=error), 401
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End the session on the server too: a copy of the cookie (a shared computer, a proxy log) is then useless."""
+    staff_id = session.get("staff_id")
+    if isinstance(staff_id, int):
+        with current().db.transaction() as db:
+            member = db.get(StaffMember, staff_id)
+            if member is not None and member.session_epoch == session.get("epoch"):
+                end_sessions(member)
     lang = session.get("lang")
     session.clear()
     if lang:

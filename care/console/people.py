@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from care import directory
-from care.console.web import admin_required, back_to, bp, staff, t
+from care.console.web import admin_required, back_to, bp, staff, stored_id, t
 from care.context import current
 from care.lifecycle import OPEN_STATUSES
 from care.models import FamilyLink, FamilyMember, Senior, ServiceRequest, StaffMember, StaffRole, utcnow
@@ -132,8 +132,8 @@ def link_family(senior_id: int) -> Response:
     try:
         with current().db.transaction() as db:
             senior = db.get(Senior, senior_id)
-            family_id = _form("family_id")
-            family = db.get(FamilyMember, int(family_id)) if family_id.isdigit() else None
+            family_id = stored_id(_form("family_id"))
+            family = db.get(FamilyMember, family_id) if family_id is not None else None
             if senior is None:
                 abort(404)
             if family is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response
 
-from care.console.web import actor, admin_required, back_to, bp, staff, t
+from care import directory
+from care.console.web import actor, admin_required, back_to, bp, staff, stored_id, t
 from care.context import current
-from care.models import StaffRole
 from care.settings import LOCALES
 from prompts import catalog, messages
 from prompts.audio import PromptAudio, domain_of
@@ -70,7 +70,7 @@ def prompt_page(locale: str, key: str) -> str:
         history=list(reversed(store.history(key, locale))),
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
         max_seconds=int(MAX_PROMPT_SECONDS),
-        can_approve=staff().role == StaffRole.ADMIN,
+        can_approve=directory.may_approve(staff()),
     )
 
 
@@ -81,7 +81,7 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     upload = request.files.get("audio")
     audio = upload.read(MAX_UPLOAD_BYTES + 1) if upload is not None else b""
-    approve = request.form.get("approve") == "1" and staff().role == StaffRole.ADMIN
+    approve = request.form.get("approve") == "1" and directory.may_approve(staff())
     try:
         if not audio:
             raise BadAudio(t("prompts.no_file"))
@@ -102,9 +102,12 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
 
 def _recording_id() -> int:
     raw = request.form.get("recording_id", "")
-    if not raw.isdigit():
+    if not raw.strip().isdigit():
         abort(400, description=t("error.bad_request"))
-    return int(raw)
+    found = stored_id(raw)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.post("/prompts/<locale>/<key>/approve")

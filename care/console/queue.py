@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from care.console.web import actor, back_to, bp, phone_display, staff, t
 from care.context import current
-from care.lifecycle import OPEN_STATUSES, Action, TransitionRefused, allowed_actions
+from care.lifecycle import OPEN_STATUSES, RequestAction, TransitionRefused, allowed_actions
 from care.models import (
     FamilyLink,
     Notification,
@@ -158,13 +158,13 @@ def request_page(reference: str) -> str:
 @bp.post("/requests/<reference>/action")
 def request_action(reference: str) -> Response:
     try:
-        action = Action(request.form.get("action", ""))
+        action = RequestAction(request.form.get("action", ""))
     except ValueError:
         abort(400, description=t("error.bad_request"))
     note = request.form.get("note", "").strip()[:NOTE_MAX_CHARS]
     assignee = request.form.get("assignee", "").strip() or None
     seen_status = request.form.get("seen_status", "")
-    if action is Action.CLOSE and not note:
+    if action is RequestAction.CLOSE and not note:
         # Staff may only record a confirmation the requester gave them; say how it was given.
         flash(t("request.close_needs_note"), "error")
         return back_to("console.request_page", reference=reference)
@@ -174,10 +174,10 @@ def request_action(reference: str) -> Response:
             # Someone else moved it since this page was loaded: show them the current state instead.
             flash(t("request.changed_meanwhile", status=t(f"status.{req.status}")), "error")
             return back_to("console.request_page", reference=reference)
-        if action is Action.ASSIGN and not _is_staff(db, assignee):
+        if action is RequestAction.ASSIGN and not _is_staff(db, assignee):
             flash(t("request.pick_assignee"), "error")
             return back_to("console.request_page", reference=reference)
-        if action is Action.CLOSE:
+        if action is RequestAction.CLOSE:
             note = t("request.confirmed_by_phone_note", note=note)
         try:
             apply_action(db, req, action, actor=actor(), note=note, assignee=assignee)

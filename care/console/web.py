@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from care.context import current
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
-from prompts.clock import written_datetime, written_time
+from prompts.clock import written_datetime
 from prompts.messages import MissingTranslation, translate
 
 bp = Blueprint(
@@ -32,6 +32,9 @@ bp = Blueprint(
 F = TypeVar("F", bound=Callable[..., Any])
 # OWASP ASVS 4.0 V3.3.2: ask for the password again at least every 12 hours of use; one shift, then log in.
 SESSION_MAX_AGE = timedelta(hours=12)
+# Ids are PostgreSQL `integer` columns: a larger number is no row of ours, but handed to the database it is an
+# error ("integer out of range") and a 500. Anything past this is simply not found.
+MAX_STORED_ID = 2**31 - 1
 PUBLIC_ENDPOINTS = {"console.login", "console.static", "console.set_language"}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ko": "한국어", "es": "Español"}
 # Pages are server-rendered; the only script is none, and audio is served by us. Nothing may frame the console.
@@ -82,13 +85,6 @@ def local_time(moment: datetime | None) -> str:
     return written_datetime(moment, page_locale(), current().settings.zone)
 
 
-def local_clock(moment: datetime | None) -> str:
-    """Only the clock time of a stored UTC time, on the centre's clock and in the page's language."""
-    if moment is None:
-        return ""
-    return written_time(moment, page_locale(), current().settings.zone)
-
-
 def staff() -> StaffMember:
     """The logged-in staff member (the login gate guarantees there is one)."""
     return cast(StaffMember, g.staff)
@@ -109,6 +105,12 @@ def admin_required(view: F) -> F:
     return cast(F, checked)
 
 
+def stored_id(raw: str) -> int | None:
+    """A row id typed into a form field, or None when it cannot be one (not digits, or past any stored id)."""
+    value = raw.strip()
+    return int(value) if value.isdigit() and len(value) <= 10 and int(value) <= MAX_STORED_ID else None
+
+
 def back_to(endpoint: str, **values: Any) -> Response:
     """303 after a POST, so reloading the next page never repeats the action."""
     return redirect(url_for(endpoint, **values), code=303)
@@ -121,8 +123,24 @@ def _front_door(state: BlueprintSetupState) -> None:
         state.app.add_url_rule("/", "front_door", lambda: redirect(url_for("console.queue")))
 
 
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_STORED_ID:
+            abort(404)
+
+
+def _has_nul() -> bool:
+    """PostgreSQL text cannot hold NUL (it raises and the page would be a 500); no person types one."""
+    fields = [request.path, *(k for k, _ in request.values.lists())]
+    fields.extend(v for _, vs in request.values.lists() for v in vs)
+    return any("\x00" in text for text in fields)
+
+
 @bp.before_request
 def _gate() -> Response | None:
+    if _has_nul():
+        abort(400, description=t("error.nul"))
     if request.method == "POST":
         expected = session.get("csrf")
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
@@ -139,7 +157,8 @@ def _gate() -> Response | None:
     if isinstance(staff_id, int) and fresh:
         with current().db.sessions() as db:
             member = db.get(StaffMember, staff_id)
-    if member is None or not member.active or not member.password_hash:
+    if member is None or not member.active or not member.password_hash or session.get("epoch") != member.session_epoch:
+        # Logged out, password reset, deactivated: the session ended on the server, whatever the cookie says.
         session.pop("staff_id", None)
         return redirect(url_for("console.login", next=request.full_path if request.method == "GET" else None))
     g.staff = member

@@ -12,7 +12,6 @@ from simulator.twilio_standin import TwilioStandIn
 from tests.browser.conftest import Live, screenshot
 from tests.browser.test_console_browser import log_in
 from tests.console.support import ADMIN, SENIOR_PHONE, seed_people
-from voice import calls
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +75,7 @@ def test_a_senior_calls_from_the_simulator_asks_for_meals_by_keypad_and_adds_det
         "Pressed 1",
         "Said: Please come on Monday morning",
     ]
-    calls.wait_for_details()
+    live.hl.queue.run_pending_jobs()
     assert standin.deleted_recordings and not standin.recordings
     made = _request(live)
     assert made is not None and made.audio_path is not None
@@ -99,7 +98,7 @@ def test_a_senior_calls_from_the_simulator_asks_for_meals_by_keypad_and_adds_det
         "() => Array.from(document.querySelectorAll('#call-log li.caller'))"
         ".some(li => li.textContent === 'Spoke (recording sent)')"
     )
-    calls.wait_for_details()
+    live.hl.queue.run_pending_jobs()
     assert len(standin.deleted_recordings) == 2  # fetched by the voice webhook, then deleted at "Twilio"
     page.get_by_role("button", name="Hang up").click()
     page.wait_for_selector("main[data-state='ended']")

@@ -10,12 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from care.context import Hearthline
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import CallState, InboundMessage, ServiceRequest
 from care.notices import service_name
 from care.requests import apply_action, find_by_reference
 from prompts.messages import translate
-from simulator.page import _store_recording, stop_standins
+from simulator.phone import stop_standins, store_recording
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
 from tests.console.support import FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, login, seed_people
@@ -106,7 +106,7 @@ def test_a_spoken_answer_is_stored_at_the_stand_in_where_the_voice_adapter_downl
     hearthline: Hearthline, standin: TwilioStandIn
 ) -> None:
     wav = hearthline.synthesizer.synthesize("I need a ride", "en", 140)
-    url = _store_recording(hearthline.settings, wav)
+    url = store_recording(hearthline.settings, wav)
     assert url.startswith(standin.base_url)
     assert TwilioRecordings(hearthline.settings).download(url) == wav
 
@@ -125,7 +125,7 @@ def test_a_family_text_goes_to_the_sms_webhook_and_later_notifications_show_in_t
     assert made.reference in answer["replies"][0]
     # Staff start work on it; the outbox texts the requester, and the simulator's inbox shows that text.
     with hearthline.db.transaction() as db:
-        apply_action(db, find_by_reference(db, made.reference), Action.START, actor="staff:sam")
+        apply_action(db, find_by_reference(db, made.reference), RequestAction.START, actor="staff:sam")
     hearthline.queue.deliver_now()  # type: ignore[attr-defined]
     inbox = client.get(f"/simulator/sms/inbox?phone={FAMILY_PHONE}").get_json()
     expected = translate(
@@ -196,7 +196,7 @@ def test_in_development_the_simulator_starts_the_stand_in_at_the_configured_loca
         page = parse_html(app.test_client().get("/simulator/").get_data(as_text=True))
         assert page.find("main").attrs["data-speech"] == "yes"
         wav = hl.synthesizer.synthesize("hello", "en", 140)
-        url = _store_recording(hl.settings, wav)
+        url = store_recording(hl.settings, wav)
         assert url.startswith(f"http://127.0.0.1:{port}/2010-04-01/Accounts/")
         assert TwilioRecordings(hl.settings).download(url) == wav  # the voice adapter fetches it as from Twilio
     finally:
@@ -210,8 +210,6 @@ def test_a_wav_file_from_the_browser_reaches_the_hotline_as_phone_line_audio(
 
     import numpy as np
     import soundfile
-
-    from voice import calls
 
     seed_people(hearthline)
     headers = _token(client)
@@ -230,7 +228,7 @@ def test_a_wav_file_from_the_browser_reaches_the_hotline_as_phone_line_audio(
     upload.seek(0)
     response = client.post(f"/simulator/call/{sid}/speech", data={"audio": (upload, "speech.wav")}, headers=headers)
     assert response.status_code == 200 and response.get_json()["log"][-1] == "Spoke (recording sent)"
-    calls.wait_for_details()
+    hearthline.queue.run_pending_jobs()
     with hearthline.db.sessions() as db:
         kept = db.query(ServiceRequest).one().audio_path
     assert kept is not None

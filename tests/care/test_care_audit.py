@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, text
 
 from care.chain import GENESIS
 from care.context import EXTENSION_KEY, Hearthline
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import RequestEvent, ServiceRequest
 from care.requests import add_note, apply_action
 from tests.care.test_care_commands import fails, ok, run
@@ -27,9 +27,9 @@ def _worked_request(app: Flask, hl: Hearthline) -> int:
     send_text(app.test_client(), hl, ANN, "Mum's heating is broken")
     with hl.db.transaction() as s:
         request = s.scalars(select(ServiceRequest)).one()
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="rae")
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="rae")
         add_note(s, request, actor="staff:rae", note="Boiler part ordered")
-        apply_action(s, request, Action.START, actor="staff:rae")
+        apply_action(s, request, RequestAction.START, actor="staff:rae")
         return request.id
 
 

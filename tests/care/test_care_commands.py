@@ -109,7 +109,7 @@ def test_add_staff_hashes_password_and_pin(app: Flask, hearthline: Hearthline) -
             staff.password_hash, "correct horse battery"
         )
         assert staff.pin_hash and check_password_hash(staff.pin_hash, "4826")
-    assert "at least 8" in fails(app, "people", "add-staff", "--username", "b", "--name", "B", "--password", "short")
+    assert "at least 12" in fails(app, "people", "add-staff", "--username", "b", "--name", "B", "--password", "short")
     assert "taken" in fails(app, "people", "add-staff", "--username", "olu", "--name", "Again")
 
 

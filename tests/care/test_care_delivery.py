@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app import create_schema
+from care import directory
 from care.db import Database
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
 from care.models import Notification, NotificationStatus, SmsOptOut, utcnow
@@ -264,3 +266,69 @@ def test_a_claim_near_its_end_is_renewed_before_sending(db: Database) -> None:
     with db.sessions() as s:
         row = s.get(Notification, row_id)
         assert row is not None and row.claimed_until == late + timedelta(seconds=FAST.lease_seconds)
+
+
+# --- a timeout after sending is an unknown outcome; a FAILED row alerts staff ---------------------------------------
+def test_twilio_accepting_but_answering_after_the_client_timeout_sends_no_duplicates(
+    db: Database, settings: Settings, standin: TwilioStandIn
+) -> None:
+    """Issue 11 #3: the stand-in stores each message and holds its 201 past the client's timeout (12 s against 10 s
+    in production; 1.5 s against 0.5 s here). Each message must reach the phone exactly once."""
+    impatient = TwilioSender(settings, timeout_seconds=0.5)
+    phones = ["+15550002101", "+15550002102", "+15550002103"]
+    _queue(db, *((phone, f"Request 77777{n} is done.") for n, phone in enumerate(phones)))
+    standin.message_delay_seconds = 1.5
+    first = deliver_due(db, impatient, impatient, FAST)
+    assert first.sent == 0 and first.retrying == 3
+    assert {r.status for r in _rows(db)} == {"sending"}  # not PENDING: only asking Twilio may clear a resend
+    standin.message_delay_seconds = 0
+    deadline = utcnow() + timedelta(seconds=20)
+    while pending_count(db) and utcnow() < deadline:
+        time.sleep(0.3)
+        deliver_due(db, impatient, impatient, FAST)
+    for phone in phones:
+        assert len(standin.messages_to(phone)) == 1, standin.messages_to(phone)
+    assert [r.status for r in _rows(db)] == ["sent"] * 3
+
+
+def test_a_timeout_before_twilio_stored_the_message_is_sent_once_after_asking(
+    db: Database, settings: Settings, standin: TwilioStandIn
+) -> None:
+    impatient = TwilioSender(settings, timeout_seconds=0.5)
+    _queue(db, ("+15550002104", "Request 777779 is done."))
+    standin.message_delay_seconds, standin.accept_before_delay = 1.5, False  # hung before storing anything
+    deliver_due(db, impatient, impatient, FAST)
+    time.sleep(1.5)  # the stand-in's held request ends and stores the message
+    standin.message_delay_seconds = 0
+    deadline = utcnow() + timedelta(seconds=20)
+    while pending_count(db) and utcnow() < deadline:
+        time.sleep(0.3)
+        deliver_due(db, impatient, impatient, FAST)
+    assert standin.messages_to("+15550002104") == ["Request 777779 is done."]
+
+
+def test_a_message_that_fails_for_good_alerts_the_admins(
+    db: Database, sender: TwilioSender, standin: TwilioStandIn
+) -> None:
+    admin_phone, bad_number = "+12025550144", "+15550002199"
+    with db.transaction() as s:
+        directory.add_staff(s, username="ada", name="Ada Admin", role="admin", phone=admin_phone)
+        directory.add_staff(s, username="sam", name="Sam Staff", role="staff", phone="+12025550145")
+    standin.refused_numbers.add(bad_number)
+    _queue(db, (bad_number, "Request 888888 is done."))
+    report = deliver_due(db, sender, sender, FAST)
+    assert report.failed == 1
+    rows = _rows(db)
+    assert rows[0].status == "failed" and rows[1].kind == "delivery_alert" and rows[1].to_phone == admin_phone
+    deliver_due(db, sender, sender, FAST)
+    [alert] = standin.messages_to(admin_phone)
+    assert "888888" in alert and bad_number in alert
+    assert standin.messages_to("+12025550145") == []  # admins only
+    # An alert that cannot be delivered does not alert about itself.
+    standin.refused_numbers.add(admin_phone)
+    with db.transaction() as s:
+        enqueue(s, Message("test:event:second", bad_number, "Request 888889 is done.", kind="status"))
+    deliver_due(db, sender, sender, FAST)
+    deliver_due(db, sender, sender, FAST)
+    kinds = [(r.kind, r.status) for r in _rows(db)]
+    assert kinds.count(("delivery_alert", "failed")) == 1 and len(kinds) == 4

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from care import directory
 from care.context import Hearthline
-from care.lifecycle import Action, TransitionRefused, allowed_actions, next_status
+from care.hours import ServiceHours
+from care.lifecycle import RequestAction, TransitionRefused, allowed_actions, next_status
 from care.models import (
     Channel,
     HistoryIsAppendOnly,
@@ -67,17 +68,17 @@ def _new(hl: Hearthline, intent: str, senior_phone: str, requester: str, key: st
 
 # --- life cycle ---------------------------------------------------------------------------------------------------
 def test_life_cycle_transitions() -> None:
-    assert next_status(S.NEW, Action.ASSIGN) is S.ASSIGNED
-    assert next_status(S.ASSIGNED, Action.START) is S.IN_PROGRESS
-    assert next_status(S.IN_PROGRESS, Action.RESOLVE) is S.RESOLVED
-    assert next_status(S.RESOLVED, Action.CLOSE) is S.CLOSED
-    assert next_status(S.CLOSED, Action.REOPEN) is S.REOPENED
-    assert allowed_actions(S.RESOLVED) == [Action.CLOSE, Action.REOPEN]
+    assert next_status(S.NEW, RequestAction.ASSIGN) is S.ASSIGNED
+    assert next_status(S.ASSIGNED, RequestAction.START) is S.IN_PROGRESS
+    assert next_status(S.IN_PROGRESS, RequestAction.RESOLVE) is S.RESOLVED
+    assert next_status(S.RESOLVED, RequestAction.CLOSE) is S.CLOSED
+    assert next_status(S.CLOSED, RequestAction.REOPEN) is S.REOPENED
+    assert allowed_actions(S.RESOLVED) == [RequestAction.CLOSE, RequestAction.REOPEN]
     for status, action in [
-        (S.NEW, Action.CLOSE),
-        (S.IN_PROGRESS, Action.CLOSE),
-        (S.CLOSED, Action.START),
-        (S.NEW, Action.REOPEN),
+        (S.NEW, RequestAction.CLOSE),
+        (S.IN_PROGRESS, RequestAction.CLOSE),
+        (S.CLOSED, RequestAction.START),
+        (S.NEW, RequestAction.REOPEN),
     ]:
         with pytest.raises(TransitionRefused):
             next_status(status, action)
@@ -99,8 +100,8 @@ def test_history_is_append_only_and_names_who_did_what(people: Hearthline) -> No
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="rae")
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae", note="fixed")
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="rae")
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae", note="fixed")
     with people.db.sessions() as s:
         events = list(s.scalars(select(RequestEvent).order_by(RequestEvent.id)))
     assert [(e.actor, e.from_status, e.to_status) for e in events] == [
@@ -127,8 +128,8 @@ def test_rating_only_after_close_and_only_1_to_5(people: Hearthline) -> None:
         assert request is not None
         with pytest.raises(ValueError, match="closed"):
             rate(s, request, 5, actor="family:" + ANN)
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae")
-        apply_action(s, request, Action.CLOSE, actor="family:" + ANN)
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae")
+        apply_action(s, request, RequestAction.CLOSE, actor="family:" + ANN)
         with pytest.raises(ValueError, match="1 to 5"):
             rate(s, request, 6, actor="family:" + ANN)
         rate(s, request, 4, actor="family:" + ANN)
@@ -154,7 +155,7 @@ def test_status_changes_reach_the_requester_in_their_language(
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.START, actor="staff:rae")
+        apply_action(s, request, RequestAction.START, actor="staff:rae")
     with people.db.sessions() as s:
         rows = list(s.scalars(select(Notification).where(Notification.to_phone == family)))
         reference = s.get(ServiceRequest, request_id).reference  # type: ignore[union-attr]
@@ -180,7 +181,7 @@ def test_staff_alerts_give_the_due_time_on_the_centres_clock_not_in_utc(people: 
             s,
             NewRequest("operator", Channel.VOICE, MARY, "call:CA-alert:1", senior_id=_senior(people, MARY)),
             zone=people.settings.zone,
-            callback_within=timedelta(hours=4),
+            hours=ServiceHours.from_settings(people.settings),
             now=asked,
         )
         assert request.due_at == datetime(2026, 3, 3, 19, 0)
@@ -215,7 +216,7 @@ def test_an_assigned_callback_is_not_reminded(people: Hearthline) -> None:
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, request_id)
         assert request is not None
-        apply_action(s, request, Action.ASSIGN, actor="staff:admin", assignee="olu")
+        apply_action(s, request, RequestAction.ASSIGN, actor="staff:admin", assignee="olu")
         assert callback_reminders(s, utcnow() + timedelta(days=1), people.settings.zone) == 0
 
 
@@ -251,8 +252,8 @@ def test_open_requests_newest_first_without_closed(people: Hearthline) -> None:
     with people.db.transaction() as s:
         request = s.get(ServiceRequest, first)
         assert request is not None
-        apply_action(s, request, Action.RESOLVE, actor="staff:rae")
-        apply_action(s, request, Action.CLOSE, actor="family:" + ANN)
+        apply_action(s, request, RequestAction.RESOLVE, actor="staff:rae")
+        apply_action(s, request, RequestAction.CLOSE, actor="family:" + ANN)
         assert [r.id for r in open_requests(s, senior_id=_senior(people, MARY))] == [second]
         assert [r.id for r in open_requests(s, phone=ANN)] == [second]
 

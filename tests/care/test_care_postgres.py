@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable, Iterator
 
-import psycopg
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from care.context import EXTENSION_KEY, Hearthline
+from care.context import Hearthline
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import Notification, RequestEvent, ServiceRequest
 from care.outbox import Message, enqueue
 from care.requests import apply_action, find_by_reference
 from simulator.twilio_standin import TwilioStandIn
 from sms.sender import TwilioSender
 from tests.sms.people import ANN, SAM, add_people, text
-
-
-@pytest.fixture
-def pg_hearthline(postgres_url: str, make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, Hearthline]]:
-    """An app whose database is a fresh schema of its own on the PostgreSQL server, dropped afterwards."""
-    schema = f"hl_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        app = make_app(database_url=f"{postgres_url}?options=-csearch_path%3D{schema}")
-        hl: Hearthline = app.extensions[EXTENSION_KEY]
-        assert hl.db.engine.dialect.name == "postgresql"
-        yield app, hl
-        hl.db.dispose()
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def test_texting_and_the_life_cycle_on_postgresql(pg_hearthline: tuple[Flask, Hearthline]) -> None:
@@ -50,7 +29,7 @@ def test_texting_and_the_life_cycle_on_postgresql(pg_hearthline: tuple[Flask, He
         [request] = list(s.scalars(select(ServiceRequest)))
     assert request.intent == "home_repair" and request.reference in created.reply
     with hl.db.transaction() as s:
-        apply_action(s, find_by_reference(s, request.reference), Action.RESOLVE, actor="staff:rae")
+        apply_action(s, find_by_reference(s, request.reference), RequestAction.RESOLVE, actor="staff:rae")
     text(client, hl, ANN, "1")
     text(client, hl, ANN, "5")
     with hl.db.sessions() as s:

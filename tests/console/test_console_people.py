@@ -134,7 +134,7 @@ def test_an_admin_cannot_deactivate_their_own_account(
 
 def test_directory_refuses_short_passwords_and_duplicate_links(hearthline: Hearthline, seeded: Seeded) -> None:
     with hearthline.db.transaction() as db:
-        with pytest.raises(directory.DirectoryError, match="at least 8"):
+        with pytest.raises(directory.DirectoryError, match="at least 12"):
             directory.add_staff(db, username="shorty", name="Shorty", password="short")
         senior = db.get(Senior, seeded.senior_id)
         family = db.get(FamilyMember, seeded.family_id)

@@ -10,11 +10,11 @@ from flask.testing import FlaskClient
 from care.console.charts import Bar, bar_chart, chart_table, column_chart
 from care.console.summary import summarise
 from care.context import Hearthline
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import CallState, InboundMessage, ServiceRequest, utcnow
 from care.requests import apply_action, find_by_reference, rate
 from tests.console.html import parse_html
-from tests.console.support import STAFF, Seeded, login, make_request
+from tests.console.support import STAFF, Seeded, csrf_of, login, make_request
 
 ZONE = ZoneInfo("America/New_York")
 
@@ -38,9 +38,9 @@ def _seed_week(hl: Hearthline, seeded: Seeded, now: datetime) -> None:
     make_request(hl, key="r4", intent="transport", understood_by="sms", now=_utc(today))
     with hl.db.transaction() as db:
         request = find_by_reference(db, first)
-        apply_action(db, request, Action.ASSIGN, actor="staff:sam", now=_utc(yesterday + timedelta(minutes=30)))
-        apply_action(db, request, Action.RESOLVE, actor="staff:sam", now=_utc(yesterday + timedelta(hours=5)))
-        apply_action(db, request, Action.CLOSE, actor="senior:+12025550111", now=_utc(today))
+        apply_action(db, request, RequestAction.ASSIGN, actor="staff:sam", now=_utc(yesterday + timedelta(minutes=30)))
+        apply_action(db, request, RequestAction.RESOLVE, actor="staff:sam", now=_utc(yesterday + timedelta(hours=5)))
+        apply_action(db, request, RequestAction.CLOSE, actor="senior:+12025550111", now=_utc(today))
         rate(db, request, 4, actor="senior:+12025550111")
 
 
@@ -122,3 +122,20 @@ def test_a_long_series_labels_one_day_a_week_and_keeps_every_value_in_the_column
     assert dates == ["00 Nov", "07 Nov", "14 Nov", "21 Nov", "28 Nov", "29 Nov"]  # weekly, and the last day
     assert all(t.text in {"Mon", *dates} for t in svg.find_all("text"))  # no value labels: they would overlap
     assert parse_html(str(column_chart("c", "t", [Bar("Mon 01", 0, "0")], empty_text="None"))).by_id("c").tag == "p"
+
+
+def test_a_korean_summary_names_its_days_in_korean_on_the_centres_calendar(
+    client: FlaskClient, hearthline: Hearthline, seeded: Seeded
+) -> None:
+    _seed_week(hearthline, seeded, utcnow())
+    token = csrf_of(client.get("/console/login"))
+    client.post("/console/language", data={"csrf_token": token, "lang": "ko", "next": "/console/login"})
+    login(client, *STAFF)
+    page = parse_html(client.get("/console/summary?days=7").get_data(as_text=True))
+    today = datetime.now(ZoneInfo(hearthline.settings.timezone)).date()
+    rows = [row.find("th").text for row in page.by_id("calls-table").find("tbody").find_all("tr")]
+    weekdays = "월화수목금토일"
+    # "2026년 3월 3일 화요일": year, month and day, then the weekday written out, as Korean readers expect.
+    assert rows[-1] == f"{today.year}년 {today.month}월 {today.day}일 {weekdays[today.weekday()]}요일", rows
+    labels = [text.text for text in page.by_id("calls").find_all("text")]
+    assert labels[-2:] == [f"{today.month}월", f"{today.day}일 ({weekdays[today.weekday()]})"]  # "3월" over "3일 (화)"

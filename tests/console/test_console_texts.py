@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from care.lifecycle import Action
+from care.lifecycle import RequestAction
 from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
 from prompts import messages
 from prompts.models import RecordingSource, RecordingState
+from simulator.phone import Event
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
@@ -31,7 +32,7 @@ def used_keys() -> set[str]:
     found = {key for path in SOURCES for key in LITERAL.findall(path.read_text(encoding="utf-8"))}
     found |= {f"status.{s.value}" for s in RequestStatus}
     found |= {f"team.{team}" for team in TEAMS}
-    found |= {f"action.{a.value}.{part}" for a in Action for part in ("title", "button")}
+    found |= {f"action.{a.value}.{part}" for a in RequestAction for part in ("title", "button")}
     found |= {f"queue.filter.{name}" for name in ("open", "waiting", "resolved", "closed", "all")}
     found |= {f"role.{r.value}" for r in StaffRole}
     found |= {f"outbox.{s.value}" for s in NotificationStatus}
@@ -41,6 +42,7 @@ def used_keys() -> set[str]:
     found |= {f"staff.changed.{what}" for what in ("pin", "password", "unlock", "deactivate", "activate", "phone")}
     found |= {f"error.{name}" for name in ("bad_request", "forbidden", "not_found", "too_large", "general")}
     found |= {f"channel.{c.value}" for c in Channel}
+    found |= {f"sim.log.{event.value}" for event in Event}  # the simulator's call log
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "rating", "assigned")}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}

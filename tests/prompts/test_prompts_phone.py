@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,11 +11,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from care import directory
-from care.context import Hearthline
+from care.context import EXTENSION_KEY, Hearthline
 from care.models import StaffMember, utcnow
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
@@ -26,7 +28,9 @@ from tests.twiml import Verb, flatten, parse_twiml, signed_post
 
 STAFF_PHONE = "+15550104242"
 OTHER_PHONE = "+15550107777"
+NON_ADMIN_PHONE = "+15550105151"
 PIN = "4826"
+NON_ADMIN_PIN = "7315"
 PROMPT_KEY = "staffline.goodbye"
 
 
@@ -74,8 +78,9 @@ def phone_recording(words: str) -> bytes:
 
 @pytest.fixture
 def staff_id(hearthline: Hearthline) -> int:
+    """An admin with a registered phone (only admins put a recording live)."""
     with hearthline.db.transaction() as session:
-        member = directory.add_staff(session, username="mina", name="Mina Park", phone=STAFF_PHONE)
+        member = directory.add_staff(session, username="mina", name="Mina Park", phone=STAFF_PHONE, role="admin")
         directory.set_pin(member, PIN)
         return member.id
 
@@ -93,10 +98,12 @@ def prompt_number() -> int:
     return found.number
 
 
-def _to_menu(line: Line, locale_digit: str = "3") -> list[Verb]:
-    """From a signed-in start to the 'enter the prompt number' menu (3 = Korean)."""
+def _to_menu(line: Line, locale_digit: str = "3", pin: str = PIN) -> list[Verb]:
+    """From the start (a registered phone: asked for the PIN only) to the prompt-number menu (3 = Korean)."""
     verbs = line.post("/prompts/phone/start")
-    assert tags(verbs) == ["Play", "Redirect"] and verbs[1].text == "/prompts/phone/language"
+    assert verbs[0].tag == "Gather" and verbs[0].attrs["action"] == "/prompts/phone/pin"
+    verbs = line.follow(verbs, Digits=pin)
+    assert tags(verbs) == ["Redirect"] and verbs[0].text == "/prompts/phone/language"
     verbs = line.follow(verbs)
     gather = verbs[0]
     assert gather.tag == "Gather" and gather.attrs["numDigits"] == "1"
@@ -244,14 +251,15 @@ def test_wrong_pins_hang_up_after_three_tries_and_lock_the_account_after_five(
     assert tags(verbs) == ["Play", "Hangup"]
     with hearthline.db.sessions() as session:
         member = session.get(StaffMember, staff_id)
-        assert member is not None and member.locked_until is not None and member.locked_until > utcnow()
+        assert member is not None and member.pin_locked_until is not None and member.pin_locked_until > utcnow()
+        assert member.locked_until is None  # the console password is another lock
     line = Line(client, hearthline, OTHER_PHONE, call_sid="CA" + "7" * 32)
     verbs = _pin_attempt(line, staff_id, PIN)
     assert verbs[0].tag == "Gather"  # still refused while locked
     with hearthline.db.transaction() as session:
         member = session.get(StaffMember, staff_id)
         assert member is not None
-        member.locked_until = utcnow() - timedelta(seconds=1)
+        member.pin_locked_until = utcnow() - timedelta(seconds=1)
     line = Line(client, hearthline, OTHER_PHONE, call_sid="CA" + "8" * 32)
     assert tags(_pin_attempt(line, staff_id, PIN)) == ["Redirect"]
 
@@ -307,3 +315,52 @@ def test_staff_line_call_state_is_forgotten_after_a_day(
     with hearthline.db.sessions() as session:
         assert session.get(StaffLineCall, "CA" + "5" * 32) is None
         assert session.get(StaffLineCall, "CA" + "4" * 32) is not None
+
+
+# --- caller ID is a hint, approval is for admins -------------------------------------------------------------------
+@pytest.mark.parametrize("attestation", ["", "TN-Validation-Passed-A"])
+def test_a_registered_phone_is_always_asked_for_the_pin(
+    client: FlaskClient, hearthline: Hearthline, staff_id: int, prompt_number: int, attestation: str
+) -> None:
+    """Caller ID can be spoofed; even Twilio's StirVerstat full attestation does not say who holds the phone."""
+    line = Line(client, hearthline, STAFF_PHONE)
+    extra = {"StirVerstat": attestation} if attestation else {}
+    verbs = line.post("/prompts/phone/start", **extra)
+    assert verbs[0].tag == "Gather" and verbs[0].attrs["action"] == "/prompts/phone/pin"
+    verbs = line.follow(verbs, Digits="0000", **extra)  # a spoofer who does not know the PIN
+    assert verbs[0].tag == "Gather" and verbs[0].attrs["action"] == "/prompts/phone/id"
+    for path in ("/prompts/phone/language", "/prompts/phone/menu", "/prompts/phone/pick"):
+        verbs = line.post(path, Digits=str(prompt_number), **extra)
+        assert tags(verbs) == ["Redirect"] and verbs[0].text == "/prompts/phone/start", path
+
+
+@pytest.mark.parametrize("locale", messages.LOCALES)
+def test_a_non_admin_keeping_a_take_leaves_a_draft_and_is_told_so(
+    make_app: Callable[..., Flask],
+    standin: TwilioStandIn,
+    prompt_number: int,
+    locale: str,
+) -> None:
+    app = make_app(default_locale=locale)
+    hearthline: Hearthline = app.extensions[EXTENSION_KEY]
+    with hearthline.db.transaction() as session:
+        member = directory.add_staff(session, username="joon", name="Joon Kim", phone=NON_ADMIN_PHONE)
+        directory.set_pin(member, NON_ADMIN_PIN)
+    voice = hearthline.prompt_voice
+    assert isinstance(voice, PromptAudio)
+    line = Line(app.test_client(), hearthline, NON_ADMIN_PHONE)
+    verbs = line.follow(_to_menu(line, "3", pin=NON_ADMIN_PIN), Digits=str(prompt_number))
+    verbs = line.follow(verbs, RecordingUrl=standin.add_recording(phone_recording("안녕히 계세요")))
+
+    def said(key: str) -> str | None:
+        return voice.audio_url(key, locale, messages.translate("staffline", key, locale))
+
+    played = [v.text for v in flatten(verbs) if v.tag == "Play"]
+    assert said("staffline.keep_for_approval") in played and said("staffline.keep_or_redo") not in played
+    verbs = line.follow(verbs, Digits="1")
+    assert tags(verbs) == ["Play", "Redirect"] and verbs[1].text == "/prompts/phone/menu"
+    assert verbs[0].text == said("staffline.kept_for_approval")
+    takes = voice.store.versions(PROMPT_KEY, "ko")
+    assert [(t.state, t.live) for t in takes] == [(RecordingState.DRAFT, False)]  # nothing went live
+    heard = voice.audio_url(PROMPT_KEY, "ko", messages.translate("staffline", PROMPT_KEY, "ko"))
+    assert heard != voice.url_for(takes[0].audio_id)

@@ -385,11 +385,11 @@ def test_a_database_failure_gets_a_plain_apology_and_stores_nothing(client: Flas
 
 # --- resolved: confirm, reopen, rate ---------------------------------------------------------------------------------
 def _resolve(hl: Hearthline, reference: str) -> None:
-    from care.lifecycle import Action
+    from care.lifecycle import RequestAction
     from care.requests import apply_action, find_by_reference
 
     with hl.db.transaction() as s:
-        apply_action(s, find_by_reference(s, reference), Action.RESOLVE, actor="staff:rae", note="boiler fixed")
+        apply_action(s, find_by_reference(s, reference), RequestAction.RESOLVE, actor="staff:rae", note="boiler fixed")
 
 
 def test_reply_1_confirms_and_closes_then_a_rating_is_recorded(client: FlaskClient, people: Hearthline) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from flask import Flask
@@ -23,6 +24,7 @@ from care.retention import sweep_audio
 from tests.voice.conftest import CALLER, Call
 from tests.voice.test_routes import ALWAYS_OPEN
 from voice.recognizer import VoskRecognizer
+from voice.twiml import OPEN_MAX_SECONDS, YES_NO_MAX_SECONDS
 
 
 @pytest.fixture
@@ -119,6 +121,35 @@ def test_simulate_call_command_prints_one_json_line_per_turn(make_app: Callable[
     assert lines[1]["prompt"].startswith("Hola")
     assert lines[-1]["requests"][0]["intent"] == "home_repair"
     assert {"turn", "prompt", "heard", "intent", "decision", "verbs"} <= set(lines[2])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("said", "intent", "decision", "listens_for"),
+    [
+        # The phrase list hears "말동무" (companionship): the matcher alone would accept it, but a service heard
+        # through a phrase list is asked about, so the caller hears "did you say ...?" and so must the log.
+        ("말동무", "companionship", "confirm", YES_NO_MAX_SECONDS),
+        # Not understood (espeak-ng Korean is barely intelligible): the caller is asked to say it again.
+        ("식사 배달 부탁해요", None, "reject", OPEN_MAX_SECONDS),
+    ],
+)
+def test_simulate_call_prints_the_decision_the_caller_got(
+    voice_app: Callable[..., Flask], said: str, intent: str | None, decision: str, listens_for: int
+) -> None:
+    app = voice_app(**ALWAYS_OPEN)
+    result = app.test_cli_runner().invoke(
+        args=["simulate-call", "--locale", "ko", "--from", CALLER, "--twiml", f"say:{said}", "hangup"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    spoken = next(line for line in lines if line.get("heard") and line["verbs"] and line["turn"] > 2)
+    assert (spoken["intent"], spoken["decision"]) == (intent, decision)
+    # The TwiML that answered that turn is the same decision: a yes/no question, or the open question again.
+    root = ET.fromstring(spoken["twiml"])
+    (record,) = root.iter("Record")
+    assert int(record.attrib["maxLength"]) == listens_for
+    assert spoken["phase"] == ("confirm" if decision == "confirm" else "open")
 
 
 def test_simulate_call_refuses_bad_steps(make_app: Callable[..., Flask]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from care.settings import LOCALES
 from prompts import messages
 from prompts.messages import translate
 
-LOCALES = ("en", "zh", "ko", "es")
 VOICE_DIR = Path(__file__).parents[2] / "voice"
 
 
