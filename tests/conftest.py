@@ -65,45 +65,40 @@ def base_config(data_dir: Path, standin: TwilioStandIn) -> dict[str, Any]:
     }
 
 
-class ProductionPath:
-    """Fresh PostgreSQL schemas and Redis queue names for one test's apps, dropped afterwards."""
+@pytest.fixture
+def backends(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """This test's storage settings: none (SQLite files in its data folder, the queue beside them), or with
+    --production-path a fresh PostgreSQL schema and a Redis queue of its own, shared by every app and worker
+    the test starts (as its SQLite file is) and dropped afterwards."""
+    if not request.config.getoption(PRODUCTION_PATH_OPTION):
+        yield {}
+        return
+    from huey import RedisHuey
 
-    def __init__(self) -> None:
-        self.schemas: list[str] = []
-
-    def settings(self) -> dict[str, Any]:
-        name = f"hl_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{name}"')
-        self.schemas.append(name)
-        return {
+    name = f"hl_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield {
             "database_url": f"{POSTGRES_URL}?options=-csearch_path%3D{name}",
             "redis_url": REDIS_URL,
             "queue_name": name,
         }
-
-    def clean(self, apps: list[Flask]) -> None:
-        for app in apps:
-            queue = getattr(app.extensions[EXTENSION_KEY].queue, "huey", None)
-            if queue is not None and app.extensions[EXTENSION_KEY].settings.redis_url:
-                queue.flush()
+    finally:
+        RedisHuey(name, url=REDIS_URL).flush()
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            for name in self.schemas:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 @pytest.fixture
-def make_app(request: pytest.FixtureRequest, tmp_path: Path, standin: TwilioStandIn) -> Iterator[Callable[..., Flask]]:
-    """Build apps on this test's own data folder; keyword arguments override settings.
+def make_app(tmp_path: Path, standin: TwilioStandIn, backends: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build apps on this test's own data folder (and `backends`); keyword arguments override settings.
 
-    With --production-path each app gets a fresh PostgreSQL schema and a Redis queue of its own, unless the test
-    names its own database or queue.
+    A setting the test names (its own database, queue) wins over `backends`, on either path.
     """
     built: list[Flask] = []
-    production = ProductionPath() if request.config.getoption(PRODUCTION_PATH_OPTION) else None
 
     def build(**overrides: Any) -> Flask:
-        backends = production.settings() if production is not None and not _names_backends(overrides) else {}
         app = create_app({**base_config(tmp_path, standin), **backends, **overrides})
         app.config["TESTING"] = True
         built.append(app)
@@ -112,12 +107,6 @@ def make_app(request: pytest.FixtureRequest, tmp_path: Path, standin: TwilioStan
     yield build
     for app in built:
         app.extensions[EXTENSION_KEY].db.dispose()
-    if production is not None:
-        production.clean(built)
-
-
-def _names_backends(overrides: dict[str, Any]) -> bool:
-    return bool({"database_url", "redis_url", "queue_name"} & overrides.keys())
 
 
 @pytest.fixture
