@@ -367,6 +367,7 @@ class Driver:
     def call(self, n: int, stop: threading.Event) -> None:
         """One caller: a keypad call (even n) or a Korean speech call (odd n), listening between turns."""
         from simulator.phone import PhoneCall
+        from simulator.twiml_follow import WaitKind
 
         speech = n % 2 == 1
         kind = "speech" if speech else "keypad"
@@ -383,7 +384,9 @@ class Driver:
         )
         progress = phone.start()
         for action in steps:
-            if progress.failure is not None or phone.ended or phone.wait is None or stop.wait(THINK_SECONDS):
+            if progress.failure is not None or phone.ended or phone.wait is None or phone.wait.kind is WaitKind.DIAL:
+                break  # the call ended, failed, or is with a person now (a transfer, an apology, an emergency)
+            if stop.wait(THINK_SECONDS):
                 break
             progress = action()
         with self.tally.lock:
