@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := espeak-ng sox libsndfile1 chromium chromium-driver
+APT_PACKAGES := espeak-ng libsndfile1 chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -97,7 +97,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from app import create_app
-    from care.context import EXTENSION_KEY
+    from web.context import EXTENSION_KEY
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(

@@ -183,8 +183,8 @@ class Cluster:
         import psycopg
 
         from app import create_app
-        from care.context import EXTENSION_KEY
         from simulator.twilio_standin import TwilioStandIn
+        from web.context import EXTENSION_KEY
 
         with psycopg.connect(self.postgres_url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{self.schema}"')
@@ -349,7 +349,7 @@ class Driver:
 
     def post(self, path: str, params: dict[str, str], kind: str) -> tuple[int, str]:
         """One signed webhook to the next instance; timed as Twilio would see it (15 s and it gives up)."""
-        from care.webhooks import sign
+        from web.webhooks import sign
 
         headers = {"X-Twilio-Signature": sign(self.settings, path, params)}
         started = time.perf_counter()

@@ -74,11 +74,11 @@ def main(argv: list[str]) -> int:
 
     from app import create_app
     from care import directory
-    from care.context import EXTENSION_KEY, Hearthline
     from care.models import InboundMessage, Notification, NotificationStatus, ServiceRequest
     from care.outbox import Message, enqueue
-    from care.webhooks import sign
     from simulator.twilio_standin import TwilioStandIn
+    from web.context import EXTENSION_KEY, Hearthline
+    from web.webhooks import sign
 
     standin = TwilioStandIn(ACCOUNT_SID, AUTH_TOKEN)
     standin.start()

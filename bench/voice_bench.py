@@ -23,13 +23,13 @@ import requests
 import soundfile
 from werkzeug.serving import make_server
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState
-from care.webhooks import sign
 from intents import Intent, Locale, vocabulary
 from prompts.tts import EspeakSynthesizer
 from simulator.twilio_standin import TwilioStandIn
 from voice.recognizer import VoskRecognizer
+from web.context import EXTENSION_KEY, Hearthline
+from web.webhooks import sign
 
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"

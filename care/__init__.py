@@ -1,1 +1,1 @@
-"""care package."""
+"""The domain and its storage (seniors, family links, staff, requests and their life cycle, the outbox); the console."""

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care import directory
-from care.context import current
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
 from prompts.clock import local
+from web.context import current
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -176,7 +176,7 @@ def list_people() -> None:
                 state = "" if made.active else " (ended)"
                 click.echo(
                     f"    family {made.family_member.phone} {made.family_member.name} {made.relationship_label}"
-                    f" - consent by {made.consent_given_by} {made.consent_at:%Y-%m-%d}{state}"
+                    f" - consent by {made.consent_given_by} {_stamp(made.consent_at)}{state}"
                 )
         click.echo("Family members:")
         for member in session.scalars(select(FamilyMember).order_by(FamilyMember.name)):
@@ -346,7 +346,7 @@ def sweep_audio_command() -> None:
     """Delete callers' recordings past their retention date and old call states (the worker does it hourly)."""
     from care.retention import sweep_audio, sweep_call_states
 
-    click.echo(f"deleted {sweep_audio(current().db)} recordings")
+    click.echo(f"deleted {sweep_audio(current().db, current().settings.data_dir)} recordings")
     click.echo(f"deleted {sweep_call_states(current().db)} finished call states")
 
 

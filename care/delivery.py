@@ -21,10 +21,10 @@ Exactly-once, as far as it can be had with a provider that has no idempotency ke
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
@@ -33,6 +33,7 @@ from care.models import Notification, NotificationStatus, utcnow
 from care.notices import delivery_failed
 from care.outbox import is_opted_out
 from care.ports import SendFailed, SmsSender
+from care.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +52,14 @@ class ProviderUnreachable(RuntimeError):
 class DeliveryPolicy:
     """Retry and lease timings of the outbox."""
 
-    # Exponential backoff 30 s, 1, 2, 4 ... min, capped at 30 min: an outage of Twilio (their status page
-    # shows most last minutes, a few hours) is ridden out; 24 attempts cover roughly 10 hours before a row
-    # is marked FAILED for staff to see.
-    retry_base_seconds: float = 30.0
-    retry_cap_seconds: float = 30 * 60.0
-    max_attempts: int = 24
-    # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
-    # A batch can outlast it when Twilio is slow, so a claim close to running out is renewed before its send.
-    lease_seconds: float = 120.0
+    # The defaults and their reasons are the settings' (care.settings, outbox_*).
+    retry_base_seconds: float = Settings.outbox_retry_base_seconds
+    retry_cap_seconds: float = Settings.outbox_retry_cap_seconds
+    max_attempts: int = Settings.outbox_max_attempts
+    lease_seconds: float = Settings.outbox_lease_seconds
+    # A batch can outlast a lease when Twilio is slow, so a claim close to running out is renewed before its send.
     renew_margin_seconds: float = 30.0
-    batch_size: int = 50
+    batch_size: int = Settings.outbox_batch_size
 
     def backoff(self, attempts: int) -> timedelta:
         """Wait before attempt number `attempts + 1`."""
@@ -69,19 +67,15 @@ class DeliveryPolicy:
         return timedelta(seconds=seconds)
 
     @classmethod
-    def from_extra(cls, extra: Mapping[str, Any]) -> DeliveryPolicy:
-        """Policy from settings.extra (`outbox_retry_base_seconds` ...), used by tests and small deployments."""
-        values: dict[str, Any] = {}
-        for name, kind in (
-            ("retry_base_seconds", float),
-            ("retry_cap_seconds", float),
-            ("lease_seconds", float),
-            ("max_attempts", int),
-            ("batch_size", int),
-        ):
-            if f"outbox_{name}" in extra:
-                values[name] = kind(extra[f"outbox_{name}"])
-        return replace(cls(), **values)
+    def from_settings(cls, settings: Settings) -> DeliveryPolicy:
+        """The policy the settings give (outbox_retry_base_seconds ...)."""
+        return cls(
+            retry_base_seconds=settings.outbox_retry_base_seconds,
+            retry_cap_seconds=settings.outbox_retry_cap_seconds,
+            max_attempts=settings.outbox_max_attempts,
+            lease_seconds=settings.outbox_lease_seconds,
+            batch_size=settings.outbox_batch_size,
+        )
 
 
 @dataclass(frozen=True)

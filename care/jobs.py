@@ -31,15 +31,14 @@ JOB_TASK = "hearthline.job"
 # A job that failed (Twilio or the database briefly away) is tried again this often, this much later.
 JOB_RETRIES = 3
 JOB_RETRY_DELAY_SECONDS = 30
-QUEUE_NAME = "hearthline"
 
 
-def build_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
+def build_huey(settings: Settings) -> Huey:
     """Huey on Redis when configured, else on a SQLite file beside the database."""
     if settings.redis_url:
-        return RedisHuey(name, url=settings.redis_url, results=False)
+        return RedisHuey(settings.queue_name, url=settings.redis_url, results=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=str((settings.data_dir / "queue.db").resolve()), results=False)
+    return SqliteHuey(settings.queue_name, filename=str((settings.data_dir / "queue.db").resolve()), results=False)
 
 
 class HueyQueue:
@@ -59,8 +58,8 @@ class HueyQueue:
         self.chores = dict(chores or {})
         # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
         self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
-        self.policy = DeliveryPolicy.from_extra(settings.extra)
-        self.huey = build_huey(settings, str(settings.extra.get("queue_name", QUEUE_NAME)))
+        self.policy = DeliveryPolicy.from_settings(settings)
+        self.huey = build_huey(settings)
         lookup = sender if hasattr(sender, "count_sent") else None
         self.lookup: SentLookup | None = lookup  # type: ignore[assignment]
 
@@ -102,7 +101,7 @@ class HueyQueue:
 
     def run_housekeeping(self) -> dict[str, int]:
         """Delete callers' audio past its retention date, finished calls' state, and run registered chores."""
-        done = {"call_audio": sweep_audio(self.db), "call_states": sweep_call_states(self.db)}
+        done = {"call_audio": sweep_audio(self.db, self.settings.data_dir), "call_states": sweep_call_states(self.db)}
         for name, chore in self.chores.items():
             try:
                 done[name] = chore()

@@ -8,11 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
-from care.outbox import Message, enqueue
+from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
 from care.phones import is_landline
 from prompts.clock import written_datetime
 from prompts.messages import translate
+
+# "Assigned" and "work has started" are only news if nothing follows soon: staff often assign, start and resolve
+# a request within a minute or two, and three texts in a minute read as noise to an older reader. They wait
+# this long and a later status notice about the same request replaces them.
+STATUS_SETTLE = timedelta(minutes=3)
+PASSING_STATUSES = frozenset({RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS})
+STATUS_KINDS = frozenset({"status", "confirm"})
 
 # Staff alerts are in the centre's working language; one per deployment for now.
 STAFF_LOCALE = "en"
@@ -76,10 +83,13 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
             enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
 
 
-def status_changed(session: Session, request: ServiceRequest, *, event_id: int, skip_phone: str | None = None) -> None:
+def status_changed(
+    session: Session, request: ServiceRequest, *, event_id: int, skip_phone: str | None = None, note: str = ""
+) -> None:
     """Tell the requester (when the number can take texts) and the linked family about a new status.
 
-    `skip_phone` made the change by text and already has our answer in the reply to that text.
+    `skip_phone` made the change by text and already has our answer in the reply to that text. A `note` staff
+    wrote when resolving (who will come, when) goes in the same text.
     """
     status = RequestStatus(request.status)
     event = f"request:{request.id}:event:{event_id}"
@@ -89,15 +99,16 @@ def status_changed(session: Session, request: ServiceRequest, *, event_id: int, 
     for phone, locale in recipients:
         if phone == skip_phone:
             continue
+        key = f"notify.status.{status.value}"
+        if status is RequestStatus.RESOLVED and note:
+            key = "notify.status.resolved_note"
         body = translate(
-            "notify",
-            f"notify.status.{status.value}",
-            locale,
-            reference=request.reference,
-            service=service_name(request.intent, locale),
+            "notify", key, locale, reference=request.reference, service=service_name(request.intent, locale), note=note
         )
         kind = "confirm" if status is RequestStatus.RESOLVED and phone == request.requester_phone else "status"
-        enqueue(session, Message(event, phone, body, kind=kind, request_id=request.id))
+        supersede_pending(session, request_id=request.id, to_phone=phone, kinds=STATUS_KINDS)
+        hold = STATUS_SETTLE if status in PASSING_STATUSES else timedelta(0)
+        enqueue(session, Message(event, phone, body, kind=kind, request_id=request.id, hold=hold))
 
 
 # A callback nobody has picked up is flagged to staff an hour before the time the caller was promised

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from care.models import Notification, NotificationStatus, SmsOptOut
+from care.models import Notification, NotificationStatus, SmsOptOut, utcnow
 from sms.segments import fit
 
 
@@ -21,6 +22,7 @@ class Message:
     body: str
     kind: str
     request_id: int | None = None
+    hold: timedelta = timedelta(0)  # sent no earlier than this after queueing (a later notice may replace it)
 
 
 def is_opted_out(session: Session, phone: str) -> bool:
@@ -45,10 +47,29 @@ def enqueue(session: Session, message: Message) -> Notification | None:
         kind=message.kind,
         request_id=message.request_id,
         status=status,
+        next_attempt_at=utcnow() + message.hold,
     )
     session.add(row)
     session.info["outbox_added"] = True
     return row
+
+
+def supersede_pending(session: Session, *, request_id: int, to_phone: str, kinds: frozenset[str]) -> int:
+    """Mark notices of these kinds about a request, not yet tried, as replaced by a newer one; return how many."""
+    rows = session.scalars(
+        select(Notification).where(
+            Notification.request_id == request_id,
+            Notification.to_phone == to_phone,
+            Notification.kind.in_(kinds),
+            Notification.status == NotificationStatus.PENDING,
+            Notification.attempts == 0,
+        )
+    )
+    replaced = 0
+    for row in rows:
+        row.status = NotificationStatus.SUPERSEDED
+        replaced += 1
+    return replaced
 
 
 def on_commit_with_new_messages(sessions: object, wake: Callable[[], None]) -> None:

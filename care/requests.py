@@ -170,7 +170,13 @@ def apply_action(
         )
     )
     session.flush()
-    notices.status_changed(session, request, event_id=_last_event_id(session, request), skip_phone=quiet_for)
+    notices.status_changed(
+        session,
+        request,
+        event_id=_last_event_id(session, request),
+        skip_phone=quiet_for,
+        note=note if action is RequestAction.RESOLVE else "",
+    )
     return request
 
 
@@ -190,6 +196,12 @@ def add_note(session: Session, request: ServiceRequest, *, actor: str, note: str
         request.details = f"{request.details}\n{note}".strip()
     request.updated_at = utcnow()
     session.add(RequestEvent(request_id=request.id, actor=actor, kind=kind, note=note.strip()))
+
+
+def note_recorded_details(session: Session, request: ServiceRequest, *, actor: str) -> None:
+    """Note in the history that the requester recorded details nobody transcribed (staff listen to them)."""
+    request.updated_at = utcnow()
+    session.add(RequestEvent(request_id=request.id, actor=actor, kind="detail_audio"))
 
 
 def rate(session: Session, request: ServiceRequest, rating: int, *, actor: str) -> None:

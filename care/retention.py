@@ -18,7 +18,22 @@ CALL_STATE_KEPT = timedelta(days=1)
 log = logging.getLogger(__name__)
 
 
-def sweep_audio(db: Database, now: datetime | None = None) -> int:
+def kept_audio(data_dir: Path, audio_path: str) -> Path | None:
+    """The file of a request's recording, only if it exists inside the data folder.
+
+    Paths are stored relative to the data folder; rows written before that held a path relative to the
+    working folder the app was started from, which is tried second.
+    """
+    root = data_dir.resolve()
+    stored = Path(audio_path)
+    for candidate in (root / stored, stored) if not stored.is_absolute() else (stored,):
+        path = candidate.resolve()
+        if path.is_relative_to(root) and path.is_file():
+            return path
+    return None
+
+
+def sweep_audio(db: Database, data_dir: Path, now: datetime | None = None) -> int:
     """Remove every local recording past its expiry, note it in the request's history; return how many."""
     now = now or utcnow()
     removed = 0
@@ -28,7 +43,9 @@ def sweep_audio(db: Database, now: datetime | None = None) -> int:
         )
         for request in expired:
             assert request.audio_path is not None
-            Path(request.audio_path).unlink(missing_ok=True)
+            path = kept_audio(data_dir, request.audio_path)
+            if path is not None:
+                path.unlink()
             request.audio_path = None
             request.audio_expires_at = None
             session.add(

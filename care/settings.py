@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
@@ -114,7 +115,17 @@ class Settings:
     # prompts away (and 0 reaches one at any time).
     speech_retries_before_keypad: int = 2
     keypad_retries_before_person: int = 2
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # The notifications outbox. Exponential backoff 30 s, 1, 2, 4 ... min, capped at 30 min: an outage of
+    # Twilio (their status page shows most last minutes, a few hours) is ridden out; 24 attempts cover roughly
+    # 10 hours before a row is marked FAILED for staff to see.
+    outbox_retry_base_seconds: float = 30.0
+    outbox_retry_cap_seconds: float = 30 * 60.0
+    outbox_max_attempts: int = 24
+    # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
+    outbox_lease_seconds: float = 120.0
+    outbox_batch_size: int = 50
+    # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
+    queue_name: str = "hearthline"
 
     @property
     def is_production(self) -> bool:
@@ -169,6 +180,7 @@ def _parse_days(raw: str) -> tuple[int, ...]:
 _PARSERS: dict[type | str, Callable[[str], Any]] = {
     "bool": parse_bool,
     "int": int,
+    "float": float,
     "str": str,
     "Path": Path,
     "time": _parse_time,
@@ -213,16 +225,14 @@ def load_settings(
         raw[key.lower()] = value
 
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
-            extra[key] = value
+            problems.append(_unknown(key, known))
             continue
         try:
             values[key] = _coerce(key, str(known[key].type), value)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             problems.append(f"{_env_name(key)}: {exc}")
-    values["extra"] = extra
     settings = Settings(**values)
     problems.extend(validate(settings))
     if problems:
@@ -231,6 +241,13 @@ def load_settings(
         # Development only (validate() refuses an empty key in production): a fresh key per process.
         settings = Settings(**{**values, "secret_key": secrets.token_hex(32)})
     return settings
+
+
+def _unknown(key: str, known: Mapping[str, Any]) -> str:
+    """An unknown setting is an error naming it (a typo would otherwise be silently ignored)."""
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{key}: not a Hearthline setting{hint}"
 
 
 def _bad_phone(number: str, region: str) -> bool:
@@ -284,11 +301,20 @@ def validate(s: Settings) -> list[str]:
         "keypad_retries_before_person": (1, 5),
         "audio_retention_days": (0, 3650),
         "callback_within_hours": (1, 72),
+        "outbox_retry_base_seconds": (0.1, 3600),
+        "outbox_retry_cap_seconds": (0.1, 24 * 3600),
+        "outbox_max_attempts": (1, 100),
+        "outbox_lease_seconds": (1, 3600),
+        "outbox_batch_size": (1, 1000),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)
         if not low <= value <= high:
             problems.append(f"{_env_name(name)}: {value} is outside {low}..{high}")
+    if s.outbox_retry_cap_seconds < s.outbox_retry_base_seconds:
+        problems.append(f"{ENV_PREFIX}OUTBOX_RETRY_CAP_SECONDS must not be below {ENV_PREFIX}OUTBOX_RETRY_BASE_SECONDS")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", s.queue_name):
+        problems.append(f"{ENV_PREFIX}QUEUE_NAME: expected 1 to 64 letters, digits, _ . or -")
     if s.database_url and not s.database_url.startswith(("sqlite:", "postgresql")):
         problems.append("DATABASE_URL: expected a sqlite:/// or postgresql:// URL")
     if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):

@@ -37,3 +37,4 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after every retry; staff see it
     SUPPRESSED = "suppressed"  # the recipient texted STOP
+    SUPERSEDED = "superseded"  # a later notice about the same request reached the outbox before it was sent

@@ -19,7 +19,6 @@ from intents.types import (
     SERVICES,
     Alternative,
     Decision,
-    InputSource,
     Intent,
     Locale,
     Match,
@@ -495,17 +494,11 @@ def match(text: str, locale: Locale, expected: Collection[Intent] | None = None)
 
 
 # Keypad: 0 always reaches a person (DESIGN.md) and * repeats; other digits are menu choices for the dialogue.
-_KEYPAD = {"0": Intent.OPERATOR, "*": Intent.REPEAT}
 
 
 def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) -> Match:
-    """Match the one input shape: keypad digits by table, speech and SMS by text (with recogniser confidence),
-    joined with the semantic second opinion when the edge added one."""
-    if u.source is InputSource.KEYPAD:
-        intent = _KEYPAD.get(u.text.strip())
-        if intent is None:
-            return Match(None, 0.0, Decision.REJECT, ())
-        return Match(intent, 100.0, Decision.ACCEPT, ())
+    """Match speech and SMS text (with recogniser confidence), joined with the semantic second opinion when the
+    edge added one. Keys never come here: the call's keypad maps them (voice.keypad)."""
     result = match(u.text, u.locale, expected)
     if u.semantic is not None:
         result = combine(result, u.semantic, expected)

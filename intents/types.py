@@ -40,16 +40,6 @@ class Intent(StrEnum):
     SERVICES: ClassVar[frozenset[Intent]]
     DIALOGUE: ClassVar[frozenset[Intent]]
 
-    @classmethod
-    def services(cls) -> frozenset[Intent]:
-        """The ten intents that open a service request."""
-        return SERVICES
-
-    @classmethod
-    def dialogue(cls) -> frozenset[Intent]:
-        """The short answers that steer a turn rather than ask for a service."""
-        return DIALOGUE
-
 
 SERVICES: frozenset[Intent] = frozenset(
     {

@@ -10,18 +10,18 @@ from typing import Any
 from flask import Blueprint, Response, abort, request, send_file
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from care.context import current
 from care.directory import check_pin, may_approve
 from care.models import StaffMember
 from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
-from care.webhooks import twilio_signed
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
 from prompts.audio_processing import BadAudio
 from prompts.models import RecordingSource, StaffLineCall
 from prompts.voices import say_language
+from web.context import current
+from web.webhooks import twilio_signed
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from care.context import current
 from care.settings import LOCALES
 from simulator.phone import NotWaiting
 from simulator.script import BadStep, CallFailed, CallSimulator, parse_step, print_lines
 from simulator.twilio_standin import TwilioStandIn
+from web.context import current
 
 
 def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask]) -> None:
@@ -43,8 +43,7 @@ def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask])
         standin.start()
         try:
             # The same settings (and so the same database), with recordings fetched from the local stand-in.
-            same = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "extra"}
-            same.update(settings.extra)
+            same = {f.name: getattr(settings, f.name) for f in fields(settings)}
             same["twilio_api_base"] = standin.base_url
             simulator = CallSimulator(rebuild(same), from_phone, locale=locale)
             print_lines(simulator.run(parsed), click.echo, show_twiml=show_twiml)

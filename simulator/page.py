@@ -18,7 +18,6 @@ import soundfile
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
-from care.context import current
 from care.models import FamilyMember, Senior
 from care.phones import try_e164
 from care.settings import LOCALES, Settings
@@ -39,6 +38,8 @@ from simulator.phone import (
 )
 from simulator.twiml_follow import BadTwiml, Prompt, PromptKind, WaitKind, parse, play_path, step
 from sms.sender import twilio_client
+from web import csrf
+from web.context import current
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def _only_when_enabled() -> None:
         # neither). A cookie of its own, so logging in or out of the console never expires an open simulator.
         expected = request.cookies.get(TOKEN_COOKIE)
         sent = request.headers.get("X-Simulator-Token", "")
-        if not isinstance(expected, str) or not secrets.compare_digest(expected, sent):
+        if not csrf.tokens_match(expected, sent):
             abort(400, description="The simulator page expired: reload it.")
 
 
@@ -103,7 +104,7 @@ def t(key: str, /, **params: object) -> str:
 @bp.get("/")
 def page() -> Response:
     settings = current().settings
-    token = request.cookies.get(TOKEN_COOKIE) or secrets.token_urlsafe(32)
+    token = request.cookies.get(TOKEN_COOKIE) or csrf.new_token()
     with current().db.sessions() as db:
         seniors = [(s.name, s.phone) for s in db.scalars(select(Senior).order_by(Senior.name).limit(50))]
         family = [(f.name, f.phone) for f in db.scalars(select(FamilyMember).order_by(FamilyMember.name).limit(50))]

@@ -26,13 +26,13 @@ import soundfile
 from flask import Flask
 from sqlalchemy import select
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState, ServiceRequest
 from care.settings import Settings
-from care.webhooks import sign
 from prompts import audio_processing
 from simulator.twilio_standin import CONTROL_RECORDINGS, TwilioStandIn
 from simulator.twiml_follow import BadTwiml, ForeignUrl, Prompt, Step, Wait, WaitKind, local_path, parse, step
+from web.context import EXTENSION_KEY, Hearthline
+from web.webhooks import sign
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +250,7 @@ class PhoneCall:
                     "understood_by": r.understood_by,
                     "transcript": r.transcript,
                     "details": r.details,
+                    "audio_kept": r.audio_path is not None,
                 }
                 for r in rows
             ]

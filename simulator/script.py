@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Flask
 
-from care.context import EXTENSION_KEY, Hearthline
 from simulator.phone import Answer, PhoneCall, Progress, to_phone_wav
 from simulator.twiml_follow import WaitKind, parse
 from voice.keypad import LANGUAGE_KEYS
+from web.context import EXTENSION_KEY, Hearthline
 
 
 class StepKind(StrEnum):

@@ -1,1 +1,1 @@
-"""sms package."""
+"""Texting: the SMS conversation (pure), the Twilio messaging webhook, segment rules and the outbound sender."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -107,10 +107,73 @@ SmsDecision = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | Opt
 
 @dataclass(frozen=True)
 class Reply:
-    """A sms catalog key and its parameters; the edge adds what only it knows (the new reference...)."""
+    """A sms catalog key and its parameters (filled in the sender's language when the reply is rendered)."""
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+# --- what the conversation remembers between texts ---------------------------------------------------------
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request waiting for the answer to "who is this for?"."""
+
+    intent: Intent
+    text: str
+    locale: Locale
+
+
+@dataclass(frozen=True)
+class EmergencyCheck:
+    """A text that may be an emergency, waiting for YES (alert staff now) or NO."""
+
+    text: str
+    locale: Locale
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What we last asked a sender; stored as JSON per phone number (empty: nothing pending)."""
+
+    pending: PendingRequest | None = None
+    choices: tuple[int, ...] = ()  # the seniors offered, in the order they were listed
+    emergency_check: EmergencyCheck | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.pending is not None:
+            data["pending"] = {
+                "intent": self.pending.intent.value,
+                "text": self.pending.text,
+                "locale": self.pending.locale.value,
+            }
+            data["choices"] = list(self.choices)
+        if self.emergency_check is not None:
+            data["emergency_check"] = {"text": self.emergency_check.text, "locale": self.emergency_check.locale.value}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], default_locale: Locale = Locale.EN) -> ConversationState:
+        """Read a stored state; anything unreadable (an older shape, a removed intent) counts as nothing pending."""
+        pending = data.get("pending")
+        check = data.get("emergency_check")
+        try:
+            return cls(
+                pending=None
+                if not pending
+                else PendingRequest(
+                    Intent(pending["intent"]), str(pending["text"]), Locale(pending.get("locale", default_locale))
+                ),
+                choices=tuple(int(c) for c in data.get("choices", ())),
+                emergency_check=None
+                if not check
+                else EmergencyCheck(str(check["text"]), Locale(check.get("locale", default_locale))),
+            )
+        except (KeyError, TypeError, ValueError):
+            return cls()
+
+
+NOTHING_PENDING = ConversationState()
 
 
 @dataclass(frozen=True)
@@ -118,7 +181,82 @@ class Outcome:
     actions: tuple[SmsDecision, ...]
     reply: Reply | None  # None: send nothing (Twilio confirms STOP itself; an opted-out number gets nothing)
     locale: Locale
-    state: dict[str, Any]  # what to remember for the next text (empty: nothing pending)
+    state: ConversationState = NOTHING_PENDING  # what to remember for the next text
+
+
+# --- what carrying out a decision found (the edge reports it; `settle` chooses the reply by it) ---------------
+@dataclass(frozen=True)
+class Created:
+    """The request was made (or had been, by a repeated delivery)."""
+
+    reference: str
+    promised_by: str | None = None  # a callback: when it is promised, written in the sender's language
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """No request with this reference that the sender may see."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class StatusItem:
+    reference: str
+    intent: str
+    status: str
+    senior_name: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusList:
+    """The requests asked about, newest first (empty: nothing open)."""
+
+    items: tuple[StatusItem, ...]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The change could not be made (staff moved the request meanwhile, or it was rated already)."""
+
+    now: StatusItem
+
+
+@dataclass(frozen=True)
+class Done:
+    """The change was made (confirmed, reopened, rated, opted out or in)."""
+
+
+SmsResult = Created | NotFound | StatusList | Refused | Done
+
+
+def settle(outcome: Outcome, results: tuple[SmsResult, ...]) -> Reply | None:
+    """The reply to send once the decisions were carried out: what happened decides what is said."""
+    reply = outcome.reply
+    if reply is None:
+        return None
+    for result in results:
+        if isinstance(result, NotFound):
+            return Reply("sms.status.not_found", {"reference": result.reference})
+        if isinstance(result, Refused):
+            return _status_reply((result.now,))
+        if isinstance(result, StatusList):
+            return _status_reply(result.items)
+        if isinstance(result, Created):
+            extra = {"reference": result.reference}
+            if result.promised_by is not None:
+                extra["when"] = result.promised_by
+            reply = Reply(reply.key, {**reply.params, **extra})
+    return reply
+
+
+def _status_reply(items: tuple[StatusItem, ...]) -> Reply:
+    if not items:
+        return Reply("sms.status.none")
+    if len({item.senior_name for item in items}) <= 1:
+        # Requests for one senior need no name in front of each; several seniors' requests do.
+        items = tuple(replace(item, senior_name=None) for item in items)
+    return Reply("sms.status.list", {"items": items, "count": len(items)})
 
 
 def reply_locale(sender: SenderView, text: str, default: Locale) -> Locale:
@@ -134,7 +272,7 @@ def utterance_of(text: str, sender: SenderView, default_locale: Locale = Locale.
 def reply_to(
     text: str,
     sender: SenderView,
-    state: dict[str, Any],
+    state: ConversationState,
     *,
     default_locale: Locale = Locale.EN,
     heard: Utterance | None = None,
@@ -149,37 +287,37 @@ def reply_to(
     return outcome
 
 
-def _decide(text: str, sender: SenderView, state: dict[str, Any], locale: Locale, heard: Utterance | None) -> Outcome:
+def _decide(
+    text: str, sender: SenderView, state: ConversationState, locale: Locale, heard: Utterance | None
+) -> Outcome:
     hit = keyword_of(text)
     if hit is not None and hit.keyword is Keyword.STOP:
         # Twilio answers its own STOP words; a second confirmation from us would be refused (error 21610).
         reply = None if hit.twilio_handles else Reply("sms.stopped")
-        return Outcome((OptOut(),), reply, locale, {})
+        return Outcome((OptOut(),), reply, locale)
     if hit is not None and hit.keyword is Keyword.START and (sender.opted_out or not hit.twilio_handles):
-        return Outcome((OptIn(),), Reply("sms.started"), locale, {})
+        return Outcome((OptIn(),), Reply("sms.started"), locale)
     if hit is not None and hit.keyword is Keyword.HELP:
-        return Outcome((), Reply("sms.help"), locale, {})
+        return Outcome((), Reply("sms.help"), locale)
     if hit is not None and hit.keyword is Keyword.STATUS:
         if sender.role is Role.UNKNOWN:
-            return Outcome((), Reply("sms.unknown_sender"), locale, {})
-        return Outcome((ListStatus(hit.reference),), Reply("sms.status.list"), locale, {})
+            return Outcome((), Reply("sms.unknown_sender"), locale)
+        return Outcome((ListStatus(hit.reference),), Reply("sms.status.list"), locale)
 
-    check = state.get("emergency_check")
-    if check:
+    check = state.emergency_check
+    if check is not None:
         answer = match_utterance(Utterance(text, InputSource.SMS, detect_locale(text) or locale), YES_OR_NO)
         if answer.intent is Intent.YES and answer.decision is not Decision.REJECT:
-            return _emergency(f"{check['text']}\n{text}", sender, Locale(check.get("locale", locale)))
+            return _emergency(f"{check.text}\n{text}", sender, check.locale)
         if answer.intent is Intent.NO and answer.decision is not Decision.REJECT:
-            return Outcome((), Reply("sms.what_needed"), locale, {})
+            return Outcome((), Reply("sms.what_needed"), locale)
         # Anything else is a new text of its own (a real emergency in words is caught below as usual).
 
-    pending = state.get("pending")
-    if pending and sender.role is Role.FAMILY:
-        chosen = _choose_senior(text, sender.seniors, state.get("choices", []))
+    pending = state.pending
+    if pending is not None and sender.role is Role.FAMILY:
+        chosen = _choose_senior(text, sender.seniors, state.choices)
         if chosen is not None:
-            return _create(
-                Intent(pending["intent"]), chosen, pending["text"], Locale(pending.get("locale", locale)), sender
-            )
+            return _create(pending.intent, chosen, pending.text, pending.locale, sender)
 
     digits = digit_reply(text)
     if digits is not None and sender.role is not Role.UNKNOWN:
@@ -196,14 +334,14 @@ def _digit_answer(digits: DigitReply, sender: SenderView, locale: Locale) -> Out
         target = _pick(digits, sender.awaiting_confirmation)
         if target is None:
             example = sender.awaiting_confirmation[0].reference
-            return Outcome((), Reply("sms.which_request", {"digit": digits.digit, "reference": example}), locale, {})
+            return Outcome((), Reply("sms.which_request", {"digit": digits.digit, "reference": example}), locale)
         if digits.digit == CONFIRM_FIXED:
-            return Outcome((ConfirmResolved(target),), Reply("sms.confirmed", {"reference": target}), locale, {})
-        return Outcome((Reopen(target),), Reply("sms.reopened", {"reference": target}), locale, {})
+            return Outcome((ConfirmResolved(target),), Reply("sms.confirmed", {"reference": target}), locale)
+        return Outcome((Reopen(target),), Reply("sms.reopened", {"reference": target}), locale)
     if digits.digit in RATING_RANGE and sender.awaiting_rating:
         target = _pick(digits, sender.awaiting_rating, latest_wins=True)
         if target is not None:
-            return Outcome((Rate(target, digits.digit),), Reply("sms.rated", {"reference": target}), locale, {})
+            return Outcome((Rate(target, digits.digit),), Reply("sms.rated", {"reference": target}), locale)
     return None
 
 
@@ -221,23 +359,23 @@ def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance 
     if found.intent is Intent.EMERGENCY and found.decision is Decision.CONFIRM:
         # "Please help my mum" may be an emergency or a request. The reply tells them to call the emergency
         # number now if anyone is in danger (what matters most in a real one), and asks: YES alerts staff.
-        check = {"emergency_check": {"text": text, "locale": locale.value}}
+        check = ConversationState(emergency_check=EmergencyCheck(text, locale))
         return Outcome((), Reply("sms.emergency_check"), locale, check)
     if intent is Intent.STATUS:
         if sender.role is Role.UNKNOWN:
-            return Outcome((), Reply("sms.unknown_sender"), locale, {})
-        return Outcome((ListStatus(),), Reply("sms.status.list"), locale, {})
+            return Outcome((), Reply("sms.unknown_sender"), locale)
+        return Outcome((ListStatus(),), Reply("sms.status.list"), locale)
     if intent in (Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE):
         intent = None  # a bare "yes" or "thanks" with nothing pending asks for nothing
     if intent is None and _substantial(text):
         intent = Intent.OPERATOR  # a person at the front desk reads it and calls back
     if intent is None:
         key = "sms.unknown_sender" if sender.role is Role.UNKNOWN else "sms.not_understood"
-        return Outcome((), Reply(key), locale, {})
+        return Outcome((), Reply(key), locale)
     if intent is Intent.EMERGENCY:
         return _emergency(text, sender, locale)
     if sender.role is Role.UNKNOWN:
-        return Outcome((), Reply("sms.unknown_sender"), locale, {})
+        return Outcome((), Reply("sms.unknown_sender"), locale)
     if sender.role is Role.SENIOR:
         return _create(intent, sender.seniors[0].id, text, locale, sender)
     if len(sender.seniors) == 1:
@@ -245,9 +383,8 @@ def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance 
     named = _senior_named_in(text, sender.seniors)
     if named is not None:
         return _create(intent, named, text, locale, sender)
-    choices = [s.id for s in sender.seniors]
     listing = ", ".join(f"{n} {s.name}" for n, s in enumerate(sender.seniors, start=1))
-    state = {"pending": {"intent": intent.value, "text": text, "locale": locale.value}, "choices": choices}
+    state = ConversationState(PendingRequest(intent, text, locale), tuple(s.id for s in sender.seniors))
     return Outcome((), Reply("sms.which_senior", {"choices": listing}), locale, state)
 
 
@@ -262,7 +399,7 @@ def _emergency(text: str, sender: SenderView, locale: Locale) -> Outcome:
         senior_id: int | None = sender.seniors[0].id
     else:
         senior_id = _senior_named_in(text, sender.seniors) if sender.seniors else None
-    return Outcome((CreateRequest(Intent.EMERGENCY, senior_id, text, locale),), Reply("sms.emergency"), locale, {})
+    return Outcome((CreateRequest(Intent.EMERGENCY, senior_id, text, locale),), Reply("sms.emergency"), locale)
 
 
 def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, sender: SenderView) -> Outcome:
@@ -272,10 +409,10 @@ def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, se
         key = "sms.created.self" if sender.role is Role.SENIOR else "sms.created"
     name = next((s.name for s in sender.seniors if s.id == senior_id), "")
     reply = Reply(key, {"who": name, "intent": intent.value})
-    return Outcome((CreateRequest(intent, senior_id, text, locale),), reply, locale, {})
+    return Outcome((CreateRequest(intent, senior_id, text, locale),), reply, locale)
 
 
-def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: list[int]) -> int | None:
+def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: tuple[int, ...]) -> int | None:
     """The senior a reply to "who is this for?" names: their number in the list, or their name."""
     answer = normalise(text)
     if answer.isdigit() and 1 <= int(answer) <= len(choices):

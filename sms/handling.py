@@ -13,10 +13,11 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care.context import Hearthline
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -41,26 +42,37 @@ from care.requests import (
     rate,
 )
 from care.settings import Settings
-from intents import Locale, enrich
+from intents import Intent, Locale, enrich
+from prompts.clock import written_datetime
 from prompts.messages import translate
 from sms.conversation import (
     ConfirmResolved,
+    ConversationState,
+    Created,
     CreateRequest,
+    Done,
     ListStatus,
+    NotFound,
     OptIn,
     OptOut,
     Outcome,
     Rate,
+    Refused,
     Reopen,
     Reply,
     RequestRef,
     Role,
     SenderView,
     SeniorRef,
+    SmsResult,
+    StatusItem,
+    StatusList,
     reply_to,
+    settle,
     utterance_of,
 )
 from sms.segments import fit
+from web.context import Hearthline
 
 log = logging.getLogger(__name__)
 
@@ -146,30 +158,29 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
     if len(incoming.body) > MAX_BODY_CHARS:
         raise MalformedMessage(f"a text of {len(incoming.body)} characters did not come from Twilio")
     settings = hl.settings
+    default_locale = Locale(settings.default_locale)
     try:
         with hl.db.transaction() as session:
             stored = session.get(InboundMessage, incoming.message_sid)
             if stored is not None:
                 return Answer(stored.reply, duplicate=True)
+            # Texts from one number are taken one at a time from here on, so the second of two texts sent
+            # together reads what the first left (and neither is lost to the other's new conversation row).
+            conversation = _conversation_locked(session, incoming.from_phone)
             sender = _sender_view(session, incoming.from_phone, settings)
-            conversation = session.get(Conversation, incoming.from_phone)
-            state = dict(conversation.state) if conversation is not None else {}
-            heard = enrich(utterance_of(incoming.body, sender, Locale(settings.default_locale)), hl.understanding)
-            outcome = reply_to(
-                incoming.body, sender, state, default_locale=Locale(settings.default_locale), heard=heard
-            )
-            params = _carry_out(session, incoming, sender, outcome, settings)
-            reply = _render(outcome.reply, outcome.locale, params, settings) if outcome.reply else ""
-            if conversation is None:
-                session.add(Conversation(phone=incoming.from_phone, state=outcome.state))
-            else:
-                conversation.state = outcome.state
+            state = ConversationState.from_json(conversation.state or {}, default_locale)
+            heard = enrich(utterance_of(incoming.body, sender, default_locale), hl.understanding)
+            outcome = reply_to(incoming.body, sender, state, default_locale=default_locale, heard=heard)
+            results = _carry_out(session, incoming, sender, outcome, settings)
+            reply = settle(outcome, results)
+            text = _render(reply, outcome.locale, settings) if reply is not None else ""
+            conversation.state = outcome.state.to_json()
             session.add(
                 InboundMessage(
-                    message_sid=incoming.message_sid, from_phone=incoming.from_phone, body=incoming.body, reply=reply
+                    message_sid=incoming.message_sid, from_phone=incoming.from_phone, body=incoming.body, reply=text
                 )
             )
-        return Answer(reply)
+        return Answer(text)
     except IntegrityError:
         # The same MessageSid delivered twice at once: the other delivery committed first; answer as it did.
         with hl.db.sessions() as session:
@@ -177,6 +188,22 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             if stored is None:
                 raise
             return Answer(stored.reply, duplicate=True)
+
+
+def _conversation_locked(session: Session, phone: str) -> Conversation:
+    """The sender's conversation row, created if new, locked until this text's transaction ends.
+
+    INSERT ... ON CONFLICT DO NOTHING waits for a concurrent insert of the same phone to commit instead of
+    failing (PostgreSQL) or takes SQLite's one write lock first, so two texts from a new number never collide.
+    """
+    new = {"phone": phone, "state": {}}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql_insert(Conversation).values(new).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite_insert(Conversation).values(new).on_conflict_do_nothing())
+    row = session.get(Conversation, phone, with_for_update=True, populate_existing=True)
+    assert row is not None  # inserted above, or by the text that raced this one
+    return row
 
 
 def apology(settings: Settings, phone_locale: str | None = None) -> str:
@@ -187,60 +214,80 @@ def apology(settings: Settings, phone_locale: str | None = None) -> str:
 
 def _carry_out(
     session: Session, incoming: Incoming, sender: SenderView, outcome: Outcome, settings: Settings
-) -> dict[str, Any]:
-    """Do what the conversation decided; return what the reply needs to say (the new reference ...)."""
-    params: dict[str, Any] = {}
+) -> tuple[SmsResult, ...]:
+    """Do what the conversation decided; report what happened, one result per decision."""
     actor = f"{sender.role.value}:{incoming.from_phone}"
+    results: list[SmsResult] = []
     for action in outcome.actions:
         if isinstance(action, CreateRequest):
-            kind = {Role.SENIOR: RequesterKind.SENIOR, Role.FAMILY: RequesterKind.FAMILY}.get(
-                sender.role, RequesterKind.UNKNOWN
-            )
-            request, _ = create_request(
-                session,
-                NewRequest(
-                    intent=action.intent.value,
-                    channel=Channel.SMS,
-                    requester_phone=incoming.from_phone,
-                    source_key=f"sms:{incoming.message_sid}",
-                    requester_kind=kind,
-                    senior_id=action.senior_id,
-                    locale=action.locale.value,
-                    transcript=action.text,
-                    understood_by="sms",
-                    actor=actor,
-                ),
-                zone=settings.zone,
-                hours=ServiceHours.from_settings(settings),
-            )
-            params["reference"] = request.reference
-            params["service"] = translate("common", f"service.{action.intent.value}", outcome.locale)
+            results.append(_create(session, incoming, sender, action, settings, actor))
         elif isinstance(action, ListStatus):
-            params.update(_status(session, sender, action.reference, outcome.locale))
+            results.append(_status(session, sender, action.reference))
         elif isinstance(action, ConfirmResolved | Reopen | Rate):
-            params.update(_answer_about(session, sender, action, actor, outcome.locale))
+            results.append(_answer_about(session, sender, action, actor))
         elif isinstance(action, OptOut | OptIn):
             row = session.get(SmsOptOut, incoming.from_phone)
             if row is None:
                 session.add(SmsOptOut(phone=incoming.from_phone, opted_out=isinstance(action, OptOut)))
             else:
                 row.opted_out = isinstance(action, OptOut)
-    return params
+            results.append(Done())
+    return tuple(results)
+
+
+def _create(
+    session: Session, incoming: Incoming, sender: SenderView, action: CreateRequest, settings: Settings, actor: str
+) -> Created:
+    kind = {Role.SENIOR: RequesterKind.SENIOR, Role.FAMILY: RequesterKind.FAMILY}.get(
+        sender.role, RequesterKind.UNKNOWN
+    )
+    request, _ = create_request(
+        session,
+        NewRequest(
+            intent=action.intent.value,
+            channel=Channel.SMS,
+            requester_phone=incoming.from_phone,
+            source_key=f"sms:{incoming.message_sid}",
+            requester_kind=kind,
+            senior_id=action.senior_id,
+            locale=action.locale.value,
+            transcript=action.text,
+            understood_by="sms",
+            actor=actor,
+        ),
+        zone=settings.zone,
+        hours=ServiceHours.from_settings(settings),
+    )
+    promised = None
+    if action.intent is Intent.OPERATOR:
+        promised = written_datetime(request.due_at, action.locale.value, settings.zone)
+    return Created(request.reference, promised)
 
 
 def _in_scope(request: ServiceRequest, sender: SenderView) -> bool:
     return request.requester_phone == sender.phone or request.senior_id in {s.id for s in sender.seniors}
 
 
-def _answer_about(
-    session: Session, sender: SenderView, action: ConfirmResolved | Reopen | Rate, actor: str, locale: Locale
-) -> dict[str, Any]:
+def _find(session: Session, sender: SenderView, reference: str) -> ServiceRequest | None:
+    """The request with this reference, if the sender may see it (else as if it did not exist)."""
     try:
-        request = find_by_reference(session, action.reference)
+        request = find_by_reference(session, reference)
     except RequestNotFound:
-        return {"override": "sms.status.not_found", "reference": action.reference}
-    if not _in_scope(request, sender):
-        return {"override": "sms.status.not_found", "reference": action.reference}
+        return None
+    return request if _in_scope(request, sender) else None
+
+
+def _item(request: ServiceRequest) -> StatusItem:
+    name = request.senior.name if request.senior is not None else None
+    return StatusItem(request.reference, request.intent, request.status, name)
+
+
+def _answer_about(
+    session: Session, sender: SenderView, action: ConfirmResolved | Reopen | Rate, actor: str
+) -> NotFound | Refused | Done:
+    request = _find(session, sender, action.reference)
+    if request is None:
+        return NotFound(action.reference)
     try:
         if isinstance(action, Rate):
             rate(session, request, action.rating, actor=actor)
@@ -249,53 +296,44 @@ def _answer_about(
             # The sender gets the TwiML reply now; the outbox tells everyone else (the family, the requester).
             apply_action(session, request, which, actor=actor, quiet_for=sender.phone)
     except (TransitionRefused, ValueError):
-        # Staff moved it meanwhile (or it was rated already): say where it stands instead.
-        return _status(session, sender, request.reference, locale)
-    return {}
+        return Refused(_item(request))
+    return Done()
 
 
-def _status(session: Session, sender: SenderView, reference: str | None, locale: Locale) -> dict[str, Any]:
+def _status(session: Session, sender: SenderView, reference: str | None) -> NotFound | StatusList:
     if reference is not None:
-        try:
-            request = find_by_reference(session, reference)
-        except RequestNotFound:
-            return {"override": "sms.status.not_found", "reference": reference}
-        if not _in_scope(request, sender):
-            return {"override": "sms.status.not_found", "reference": reference}
-        found = [request]
-    else:
-        seen: dict[int, ServiceRequest] = {}
-        for senior in sender.seniors:
-            for request in open_requests(session, senior_id=senior.id):
-                seen[request.id] = request
-        for request in open_requests(session, phone=sender.phone):
+        request = _find(session, sender, reference)
+        return NotFound(reference) if request is None else StatusList((_item(request),))
+    seen: dict[int, ServiceRequest] = {}
+    for senior in sender.seniors:
+        for request in open_requests(session, senior_id=senior.id):
             seen[request.id] = request
-        found = sorted(seen.values(), key=lambda r: (r.created_at, r.id), reverse=True)
-    if not found:
-        return {"override": "sms.status.none"}
-    several = len({r.senior_id for r in found}) > 1
-    items = []
-    for request in found:
-        item = translate(
-            "sms",
-            "sms.status.item",
-            locale,
-            reference=request.reference,
-            service=translate("common", f"service.{request.intent}", locale),
-            status=translate("common", f"status.{request.status}", locale),
-        )
-        if several and request.senior is not None:
-            item = f"{request.senior.name}: {item}"
-        items.append(item)
-    return {"override": "sms.status.list", "items": "; ".join(items), "count": len(found)}
+    for request in open_requests(session, phone=sender.phone):
+        seen[request.id] = request
+    found = sorted(seen.values(), key=lambda r: (r.created_at, r.id), reverse=True)
+    return StatusList(tuple(_item(r) for r in found))
 
 
-def _render(reply: Reply, locale: Locale, params: dict[str, Any], settings: Settings) -> str:
-    values = {
-        "hotline": settings.hotline_number,
-        "emergency": settings.emergency_number,
-        **reply.params,
-        **params,
-    }
-    key = str(values.pop("override", reply.key))
-    return fit(translate("sms", key, locale, **values))
+def _render(reply: Reply, locale: Locale, settings: Settings) -> str:
+    """The reply in the sender's language, within the SMS segment rules."""
+    values: dict[str, Any] = {"hotline": settings.hotline_number, "emergency": settings.emergency_number}
+    for name, value in reply.params.items():
+        if name == "intent":
+            values["service"] = translate("common", f"service.{value}", locale)
+        elif name == "items":
+            values[name] = "; ".join(_render_item(item, locale) for item in value)
+        else:
+            values[name] = value
+    return fit(translate("sms", reply.key, locale, **values))
+
+
+def _render_item(item: StatusItem, locale: Locale) -> str:
+    line = translate(
+        "sms",
+        "sms.status.item",
+        locale,
+        reference=item.reference,
+        service=translate("common", f"service.{item.intent}", locale),
+        status=translate("common", f"status.{item.status}", locale),
+    )
+    return line if item.senior_name is None else f"{item.senior_name}: {line}"

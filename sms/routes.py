@@ -8,10 +8,10 @@ from flask import Blueprint, Response, request
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from care.context import current
 from care.phones import try_e164
-from care.webhooks import twilio_signed
 from sms.handling import Incoming, MalformedMessage, apology, handle
+from web.context import current
+from web.webhooks import twilio_signed
 
 log = logging.getLogger(__name__)
 

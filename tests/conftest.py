@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from care.context import EXTENSION_KEY, Hearthline
 from simulator.twilio_standin import TwilioStandIn
 from tests.backends import POSTGRES_URL, REDIS_URL, postgres_reason, redis_reason
+from web.context import EXTENSION_KEY, Hearthline
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"

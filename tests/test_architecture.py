@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intents", "voice", "sms", "prompts", "care", "simulator", "bench")
+PACKAGES = ("intents", "voice", "sms", "prompts", "care", "simulator", "web", "bench")
 
 # The pure core: understanding, the dialogue, the SMS conversation, prompt selection, the request life cycle.
 PURE_MODULES = [
@@ -66,7 +66,7 @@ def test_every_module_opens_with_a_one_line_docstring() -> None:
 
 
 def test_only_app_names_concrete_adapters() -> None:
-    # Routes and domain code reach outside systems through care.context.current(), never by building adapters.
+    # Routes and domain code reach outside systems through web.context.current(), never by building adapters.
     adapters = {
         "TwilioSender",
         "TwilioRecordings",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from care.context import Hearthline
 from care.models import CallState, InboundMessage, ServiceRequest
 from tests.twiml import signed_post
+from web.context import Hearthline
 
 TEN_MB = "x" * (10 * 1024 * 1024)
 

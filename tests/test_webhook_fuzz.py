@@ -25,12 +25,12 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from care import directory
-from care.context import EXTENSION_KEY, Hearthline
 from care.models import StaffMember
 from care.phones import try_e164
 from simulator.twilio_standin import TwilioStandIn
 from sms.handling import MAX_BODY_CHARS
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
+from web.context import EXTENSION_KEY, Hearthline
 
 # Bounded so the whole file stays well under a minute on a busy 2-core machine (each example is 1-5 posts).
 HOTLINE_EXAMPLES = 120

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from care.context import Hearthline
-from care.webhooks import sign
+from web.context import Hearthline
+from web.webhooks import sign
 
 
 @dataclass(frozen=True)

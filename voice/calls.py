@@ -14,13 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care.context import Hearthline
 from care.hours import ServiceHours
 from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequest, utcnow
 from care.people import identify
 from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
-from care.requests import NewRequest, add_note, create_request, open_requests
+from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
 from care.settings import LOCALES, Settings
 from intents import InputSource, Intent, Locale, Utterance, enrich, vocabulary
 from prompts.clock import spoken_datetime
@@ -46,6 +45,7 @@ from voice.dialogue import (
 )
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, Renderer, apology
+from web.context import Hearthline
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +250,16 @@ def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
     if job is not None:
         # Only after commit: the job reads the request this turn wrote.
         hl.queue.enqueue(DETAILS_JOB, asdict(job))
+    # The decision the caller met, as simulate-call prints it (the words stay in the database, not the log).
+    heard = result.heard
+    log.info(
+        "call %s %s: %s input, intent %s, %s",
+        hook.call_sid,
+        hook.delivery_key,
+        heard.source or "no",
+        heard.intent,
+        heard.decision,
+    )
     return result
 
 
@@ -470,7 +480,8 @@ def _keep_audio(hl: Hearthline, call_sid: str, turn: int, wav: bytes | None) -> 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{call_sid}-{turn}.wav"
     path.write_bytes(wav)
-    return str(path), utcnow() + timedelta(days=days)
+    # Stored relative to the data folder, so the console and the retention sweep find it from any working folder.
+    return path.relative_to(hl.settings.data_dir).as_posix(), utcnow() + timedelta(days=days)
 
 
 def _create(
@@ -545,23 +556,23 @@ def add_details(hl: Hearthline, job: DetailsJob) -> None:
         request = session.get(ServiceRequest, job.request_id)
         if request is None:
             return
-        add_note(
-            session,
-            request,
-            actor=f"caller:{job.phone}",
-            note=text or "(details recorded, not understood)",
-            kind="detail",
-        )
+        if text:
+            add_note(session, request, actor=f"caller:{job.phone}", note=text, kind="detail")
+        else:  # no speech model for this language, or nothing recognised: staff listen to the recording
+            note_recorded_details(session, request, actor=f"caller:{job.phone}")
         if request.audio_path is None:
             path, expires = _keep_audio(hl, f"details-{request.reference}", 0, wav)
             request.audio_path, request.audio_expires_at = path, expires
 
 
 # --- when anything failed -----------------------------------------------------------------------------------
-def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error") -> str:
-    """Apologise and connect to a person, in the caller's language when we know it."""
+def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error", *, database: bool = True) -> str:
+    """Apologise and connect to a person, in the caller's language when we know it.
+
+    `database=False` (Twilio's fallback URL) answers without it: the default language, synthesised prompts.
+    """
     locale = hl.settings.default_locale
-    if call_sid:
+    if call_sid and database and hl.db.available:
         try:
             with hl.db.sessions() as session:
                 row = session.get(CallState, call_sid)
@@ -570,6 +581,8 @@ def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error")
         except Exception:  # the database may be what failed
             log.warning("call state unreadable while apologising", exc_info=True)
     ctx = render_context(hl, locale, 0)
+    if not database:
+        ctx = replace(ctx, audio_url=hl.prompt_voice.synthesis_url)
     try:
         return apology(ctx, key)
     except Exception:  # even synthesis or a catalog failed: plain <Say> of the English apology

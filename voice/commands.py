@@ -8,9 +8,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from care.context import current
 from care.settings import LOCALES
 from voice.speech_models import ModelInstallError, install_model
+from web.context import current
 
 models_group = AppGroup("models", help="Speech models for each language (Korean comes from the package index).")
 

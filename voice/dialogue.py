@@ -94,7 +94,6 @@ class Dial:
 @dataclass(frozen=True)
 class CreateRequest:
     intent: Intent
-    urgent: bool
     transcript: str
     understood_by: str  # speech | keypad
 
@@ -275,7 +274,7 @@ def _person(state: CallDialogState, ctx: CallContext, transcript: str = "", by: 
 def _callback(state: CallDialogState, ctx: CallContext, transcript: str, by: str, *, closed: bool) -> Step:
     # The sentence says when the call back is promised; the edge fills that in from the request it made.
     actions: list[CallDecision] = [
-        CreateRequest(Intent.OPERATOR, urgent=False, transcript=transcript, understood_by=by),
+        CreateRequest(Intent.OPERATOR, transcript=transcript, understood_by=by),
         Speak("voice.callback_closed" if closed else "voice.callback_busy"),
         SpeakReference(),
         Speak("voice.goodbye"),
@@ -288,7 +287,7 @@ def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     """No menu: tell the caller help is coming, log an urgent request (alerts go out at once), dial."""
     actions: list[CallDecision] = [
         Speak("voice.emergency"),
-        CreateRequest(Intent.EMERGENCY, urgent=True, transcript=transcript, understood_by=by),
+        CreateRequest(Intent.EMERGENCY, transcript=transcript, understood_by=by),
         Dial(DialTarget.EMERGENCY),
     ]
     return replace(state, phase=Phase.EMERGENCY, requests_made=state.requests_made + 1), actions
@@ -301,7 +300,7 @@ def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript
             [ReadStatus(), Listen(ListenKind.OPEN, (Speak("voice.anything_else"),))],
         )
     actions: list[CallDecision] = [
-        CreateRequest(intent, urgent=False, transcript=transcript, understood_by=by),
+        CreateRequest(intent, transcript=transcript, understood_by=by),
         Speak("voice.accepted", _service(intent)),
         SpeakReference(),
         Listen(ListenKind.DETAILS, (Speak("voice.details_offer"),)),

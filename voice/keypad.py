@@ -109,8 +109,3 @@ def press(menu: MenuId, digits: str) -> KeyPress:
                 return KeyPress(KeyMeaning.SUBMENU, submenu=option.submenu)
             return KeyPress(KeyMeaning.INTENT, intent=option.intent)
     return KeyPress(KeyMeaning.INVALID)
-
-
-def menu_digits(menu: MenuId) -> tuple[str, ...]:
-    """Keys a menu accepts, escape keys included (Twilio's <Gather> takes whatever is pressed)."""
-    return (*(o.digit for o in MENUS[menu]), PERSON_KEY, EMERGENCY_KEY, REPEAT_KEY)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from care.console.web import bp, t
-from care.context import current
-from care.directory import LoginOutcome, check_login, end_sessions
+from care.directory import LoginOutcome, end_sessions, login_candidate, password_matches, record_login
 from care.models import StaffMember, utcnow
+from web import csrf
+from web.context import current
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,11 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("console/login.html", next=request.args.get("next", ""), error="")
     username = request.form.get("username", "")
     password = request.form.get("password", "")
+    with current().db.sessions() as db:
+        candidate = login_candidate(db, username)
+    right = password_matches(candidate, password)
     with current().db.transaction() as db:
-        result = check_login(db, username, password)
+        result = record_login(db, candidate, right)
         staff_id = result.staff.id if result.staff is not None else None
         epoch = result.staff.session_epoch if result.staff is not None else 0
     if result.outcome is LoginOutcome.OK and staff_id is not None:
@@ -40,7 +43,7 @@ def login() -> Response | tuple[str, int] | str:
         session["staff_id"] = staff_id
         session["epoch"] = epoch
         session["logged_in_at"] = utcnow().timestamp()
-        session["csrf"] = secrets.token_urlsafe(32)
+        csrf.session_token(session)  # a fresh token for the fresh session
         if lang:
             session["lang"] = lang
         return redirect(_safe_next(request.form.get("next")), code=303)

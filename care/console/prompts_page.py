@@ -7,7 +7,6 @@ from werkzeug.wrappers import Response
 
 from care import directory
 from care.console.web import actor, admin_required, back_to, bp, staff, stored_id, t
-from care.context import current
 from care.settings import LOCALES
 from prompts import catalog, messages
 from prompts.audio import PromptAudio, domain_of
@@ -16,6 +15,7 @@ from prompts.models import RecordingSource
 from prompts.store import StoreError
 from prompts.tts import SynthesisFailed
 from prompts.voices import UnknownVoice
+from web.context import current
 
 
 def _audio() -> PromptAudio:

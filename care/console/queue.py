@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from care.console.web import actor, back_to, bp, phone_display, staff, t
-from care.context import current
 from care.lifecycle import OPEN_STATUSES, RequestAction, TransitionRefused, allowed_actions
 from care.models import (
     FamilyLink,
@@ -24,7 +23,9 @@ from care.models import (
 )
 from care.people import identify
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
+from care.retention import kept_audio
 from care.routing import TEAMS
+from web.context import current
 
 QUEUE_LIMIT = 300  # a page staff can scan; filters narrow it further
 NOTE_MAX_CHARS = 2000
@@ -211,12 +212,7 @@ def _audio_file(req: ServiceRequest, now: datetime) -> Path | None:
     """The caller's recording, if kept and not past its retention date, and only inside our data folder."""
     if not req.audio_path or (req.audio_expires_at is not None and req.audio_expires_at <= now):
         return None
-    data_dir = current().settings.data_dir.resolve()
-    path = Path(req.audio_path)
-    path = (path if path.is_absolute() else data_dir / path).resolve()
-    if not path.is_relative_to(data_dir) or not path.is_file():
-        return None
-    return path
+    return kept_audio(current().settings.data_dir, req.audio_path)
 
 
 @bp.get("/requests/<reference>/audio")

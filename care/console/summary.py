@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from care.console.charts import Bar, bar_chart, chart_table, column_chart
 from care.console.web import bp, page_locale, t
-from care.context import current
 from care.models import CallState, InboundMessage, RequestEvent, RequestStatus, ServiceRequest, utcnow
 from prompts.clock import written_day
 from prompts.messages import translate
+from web.context import current
 
 PERIODS = (7, 14, 30, 90)
 UNDERSTOOD_BY = ("speech", "keypad", "sms", "person")

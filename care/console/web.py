@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -14,11 +13,12 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from care.context import current
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
 from prompts.clock import written_datetime
 from prompts.messages import MissingTranslation, translate
+from web import csrf
+from web.context import current
 
 bp = Blueprint(
     "console",
@@ -71,11 +71,7 @@ def service_name(intent: str) -> str:
 
 
 def csrf_token() -> str:
-    token = session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return token
+    return csrf.session_token(session)
 
 
 def local_time(moment: datetime | None) -> str:
@@ -142,9 +138,8 @@ def _gate() -> Response | None:
     if _has_nul():
         abort(400, description=t("error.nul"))
     if request.method == "POST":
-        expected = session.get("csrf")
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
-        if not isinstance(expected, str) or not secrets.compare_digest(expected, sent):
+        if not csrf.tokens_match(session.get(csrf.SESSION_KEY), sent):
             abort(400, description=t("error.csrf"))
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from care.context import EXTENSION_KEY, Hearthline
+from web.context import EXTENSION_KEY, Hearthline
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from care.context import Hearthline
 from care.models import FamilyLink, FamilyMember, Notification, RequestEvent, Senior, ServiceRequest, StaffMember
 from tests.sms.people import ANN, MARY, SAM, add_people, text
+from web.context import Hearthline
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -182,3 +184,16 @@ def test_requests_list_filters(app: Flask, hearthline: Hearthline, request_ref: 
     assert request_ref in ok(app, "requests", "list", "--team", "repairs")
     assert "no requests" in ok(app, "requests", "list", "--team", "meals")
     assert "no requests" in ok(app, "requests", "list", "--status", "closed")
+
+
+def test_operator_commands_print_times_on_the_centres_clock_with_its_zone(
+    app: Flask, hearthline: Hearthline, request_ref: str
+) -> None:
+    with hearthline.db.transaction() as s:
+        row = s.scalar(select(ServiceRequest))
+        assert row is not None
+        row.due_at = datetime(2026, 1, 6, 15, 30)  # stored UTC: 10:30 in New York (EST, UTC-5)
+    assert hearthline.settings.timezone == "America/New_York"
+    listing = ok(app, "requests", "list")
+    assert request_ref in listing and "due 2026-01-06 10:30 EST" in listing
+    assert "due 2026-01-06 10:30 EST" in ok(app, "requests", "show", request_ref)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from care import directory
-from care.context import Hearthline
+from care.delivery import DeliveryPolicy
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused, allowed_actions, next_status
 from care.models import (
@@ -29,6 +29,7 @@ from care.requests import NewRequest, apply_action, create_request, open_request
 from care.settings import SettingsError, load_settings
 from sms.segments import Encoding, segment_info
 from tests.sms.people import ANN, CARMEN, JIN, KIM, LI, MARY, ROSA, SAM, STAFF_ON_CALL, WANG, add_people
+from web.context import Hearthline
 
 S = RequestStatus
 
@@ -286,6 +287,37 @@ def test_settings_name_every_problem_at_once(tmp_path: Path) -> None:
     ):
         assert name in text
     assert len(caught.value.problems) >= 7
+
+
+def test_an_unknown_setting_is_an_error_naming_it(tmp_path: Path) -> None:
+    # A typo in the config file or an override used to land silently in an `extra` back door.
+    config = tmp_path / "hearthline.json"
+    config.write_text('{"outbox_retry_bse_seconds": 1}', encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"speaking_rate": 120}, environ={"HEARTHLINE_CONFIG": str(config)})
+    assert caught.value.problems == [
+        "outbox_retry_bse_seconds: not a Hearthline setting (did you mean outbox_retry_base_seconds?)",
+        "speaking_rate: not a Hearthline setting (did you mean speaking_rate_wpm?)",
+    ]
+    assert not hasattr(load_settings(environ={}), "extra")
+
+
+def test_outbox_timings_are_validated_settings() -> None:
+    settings = load_settings(
+        {"outbox_lease_seconds": "2.5"},
+        environ={"HEARTHLINE_OUTBOX_RETRY_BASE_SECONDS": "0.5", "HEARTHLINE_OUTBOX_MAX_ATTEMPTS": "3"},
+    )
+    policy = DeliveryPolicy.from_settings(settings)
+    assert (policy.retry_base_seconds, policy.max_attempts, policy.lease_seconds) == (0.5, 3, 2.5)
+    assert policy.retry_cap_seconds == 30 * 60 and policy.batch_size == 50  # the defaults
+    with pytest.raises(SettingsError) as caught:
+        load_settings(
+            {"outbox_retry_base_seconds": 60, "outbox_retry_cap_seconds": 10, "outbox_batch_size": 0}, environ={}
+        )
+    assert {p.split(":")[0].split(" ")[0] for p in caught.value.problems} == {
+        "HEARTHLINE_OUTBOX_RETRY_CAP_SECONDS",
+        "HEARTHLINE_OUTBOX_BATCH_SIZE",
+    }
 
 
 def test_settings_read_booleans_strictly_and_layer_environment_under_overrides() -> None:

@@ -7,7 +7,6 @@ import threading
 from flask import Flask
 from sqlalchemy import select
 
-from care.context import Hearthline
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
 from care.lifecycle import RequestAction
 from care.models import Notification, RequestEvent, ServiceRequest
@@ -16,6 +15,7 @@ from care.requests import apply_action, find_by_reference
 from simulator.twilio_standin import TwilioStandIn
 from sms.sender import TwilioSender
 from tests.sms.people import ANN, SAM, add_people, text
+from web.context import Hearthline
 
 
 def test_texting_and_the_life_cycle_on_postgresql(pg_hearthline: tuple[Flask, Hearthline]) -> None:

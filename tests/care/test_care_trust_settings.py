@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from care.context import EXTENSION_KEY
 from care.settings import SettingsError, load_settings
 from tests.conftest import PUBLIC_BASE_URL
+from web.context import EXTENSION_KEY
 
 REAL_LOOKING_TOKEN = "0123456789abcdef0123456789abcdef"
 SECOND_TOKEN = "fedcba9876543210fedcba9876543210"

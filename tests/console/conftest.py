@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from care.context import Hearthline
 from tests.console.support import Seeded, seed_people
+from web.context import Hearthline
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from care import directory
-from care.context import Hearthline
 from care.models import Channel, RequesterKind, ServiceRequest
 from care.requests import NewRequest, create_request
+from web.context import Hearthline
 
 ADMIN = ("ada", "admin password 1")
 STAFF = ("sam", "staff password 1")

@@ -9,11 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from care.console.web import SESSION_MAX_AGE
-from care.context import Hearthline
 from care.directory import LOCKOUT, MAX_FAILED_LOGINS
 from care.models import Senior, StaffMember, utcnow
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, STAFF, Seeded, csrf_of, login
+from web.context import Hearthline
 
 PUBLIC = {"console.login", "console.static", "console.set_language"}
 

@@ -6,11 +6,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from care import directory
-from care.context import Hearthline
 from care.models import FamilyLink, FamilyMember, Senior, StaffMember
 from care.people import identify, linked_seniors
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, FAMILY_PHONE, SENIOR_PHONE, STAFF, Seeded, login
+from web.context import Hearthline
 
 
 def test_adding_a_senior_normalises_the_number_so_their_calls_are_recognised(

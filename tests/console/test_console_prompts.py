@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from care.context import Hearthline
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, STAFF, Seeded, login
+from web.context import Hearthline
 
 
 def _first_prompt() -> tuple[str, str]:

@@ -44,7 +44,9 @@ def used_keys() -> set[str]:
     found |= {f"channel.{c.value}" for c in Channel}
     found |= {f"sim.log.{event.value}" for event in Event}  # the simulator's call log
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
-    found |= {f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "rating", "assigned")}
+    found |= {
+        f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned")
+    }
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     return found
 

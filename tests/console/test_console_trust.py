@@ -12,12 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from care import directory
-from care.context import EXTENSION_KEY, Hearthline
 from care.directory import MAX_FAILED_LOGINS
 from care.models import StaffMember
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, STAFF, Seeded, csrf_of, login, seed_people
 from tests.twiml import parse_twiml, signed_post
+from web.context import EXTENSION_KEY, Hearthline
 
 ADMIN_PIN = "4826"
 

@@ -192,12 +192,6 @@ def test_alternatives_are_sorted_and_exclude_the_choice() -> None:
     assert len(result.alternatives) >= 1
 
 
-def test_keypad_zero_reaches_a_person_and_other_digits_are_left_to_the_menu() -> None:
-    zero = match_utterance(Utterance("0", InputSource.KEYPAD, KO))
-    assert (zero.intent, zero.decision) == (Intent.OPERATOR, Decision.ACCEPT)
-    assert match_utterance(Utterance("3", InputSource.KEYPAD, KO)).decision is Decision.REJECT
-
-
 def test_low_recogniser_confidence_turns_accept_into_confirm_except_emergency() -> None:
     clear = Utterance("I need my prescription refilled", InputSource.SPEECH, EN, confidence=0.95)
     shaky = Utterance("I need my prescription refilled", InputSource.SPEECH, EN, confidence=0.3)

@@ -29,7 +29,7 @@ ANSWER_WORD_INSIDE_A_SENTENCE = [
 @pytest.mark.parametrize(("locale", "text"), ANSWER_WORD_INSIDE_A_SENTENCE)
 def test_dialogue_word_inside_a_longer_sentence_is_never_accepted(locale: Locale, text: str) -> None:
     result = match(text, locale)
-    assert not (result.intent in Intent.dialogue() and result.decision is Decision.ACCEPT), result
+    assert not (result.intent in Intent.DIALOGUE and result.decision is Decision.ACCEPT), result
 
 
 SHORT_ANSWERS = [

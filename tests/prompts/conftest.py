@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from care.context import Hearthline
 from prompts.audio import PromptAudio
+from web.context import Hearthline
 
 
 def wav_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> bytes:

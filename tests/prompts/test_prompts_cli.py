@@ -9,10 +9,10 @@ import numpy as np
 import soundfile as sf
 from flask import Flask
 
-from care.context import EXTENSION_KEY
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
 from tests.prompts.conftest import espeak_speech, wav_bytes
+from web.context import EXTENSION_KEY
 
 KEY = "staffline.kept"
 

@@ -12,13 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, text
 
-from care.context import EXTENSION_KEY, Hearthline
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
 from prompts.models import PromptChoice, PromptEvent, PromptRecording, RecordingSource
 from tests.prompts.conftest import espeak_speech, wav_bytes
 from tests.prompts.test_prompts_phone import assert_every_play_serves_audio
 from tests.twiml import flatten, parse_twiml, signed_post
+from web.context import EXTENSION_KEY, Hearthline
 
 
 def _incoming(client: FlaskClient, hearthline: Hearthline, call: str) -> list[str]:

@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from care import directory
-from care.context import EXTENSION_KEY, Hearthline
 from care.models import StaffMember, utcnow
 from prompts import catalog, messages
 from prompts.audio import PromptAudio
@@ -25,6 +24,7 @@ from simulator.twilio_standin import TwilioStandIn
 from tests.conftest import PUBLIC_BASE_URL
 from tests.prompts.conftest import espeak_speech, wav_bytes
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
+from web.context import EXTENSION_KEY, Hearthline
 
 STAFF_PHONE = "+15550104242"
 OTHER_PHONE = "+15550107777"

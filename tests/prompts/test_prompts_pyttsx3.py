@@ -12,12 +12,12 @@ import pytest
 import soundfile as sf
 from flask import Flask
 
-from care.context import EXTENSION_KEY
 from care.settings import SettingsError, TtsEngine, load_settings
 from prompts import messages
 from prompts.audio_processing import trim_silence
 from prompts.pyttsx3_tts import Pyttsx3Synthesizer, VoiceInfo, choose_voice
 from prompts.tts import EspeakSynthesizer, SynthesisFailed
+from web.context import EXTENSION_KEY
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from care.context import Hearthline
 from prompts import audio_processing as ap
 from prompts import messages
 from prompts.audio import PromptAudio
 from prompts.models import PromptEvent, PromptRecording, RecordingSource, RecordingState
 from prompts.store import StoreError
 from tests.prompts.conftest import espeak_speech, tone, wav_bytes
+from web.context import Hearthline
 
 KEY = "staffline.goodbye"
 

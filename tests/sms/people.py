@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from care import directory
-from care.context import Hearthline
 from care.models import InboundMessage, Notification, ServiceRequest
 from tests.twiml import Verb, parse_twiml, signed_post
+from web.context import Hearthline
 
 HOTLINE = "+15550100000"
 MARY = "+15550001001"  # senior, English

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import string
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from prompts.clock import written_datetime
 from prompts.messages import LOCALES, keys, translate
 from sms.segments import fit, segment_info
 
@@ -41,5 +44,7 @@ def test_each_reply_is_one_segment_with_typical_values(locale: str) -> None:
         if key in {"sms.status.list"}:
             continue  # its length depends on how many requests are listed (fitted to three segments)
         service = translate("common", "service.benefits", locale)
-        reply = fit(translate("sms", key, locale, **{**SAMPLE, "service": service}))
+        # A callback promised for the longest weekday and month names, as texts write it.
+        when = written_datetime(datetime(2026, 9, 30, 22, 45), locale, ZoneInfo("America/New_York"))
+        reply = fit(translate("sms", key, locale, **{**SAMPLE, "service": service, "when": when}))
         assert segment_info(reply).segments == 1, (locale, key, reply)

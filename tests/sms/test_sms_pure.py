@@ -9,6 +9,9 @@ import pytest
 
 from intents import Intent, Locale
 from sms.conversation import (
+    NOTHING_PENDING as NOTHING,
+)
+from sms.conversation import (
     ConfirmResolved,
     CreateRequest,
     ListStatus,
@@ -138,14 +141,14 @@ STRANGER = SenderView("+15550009999", Role.UNKNOWN)
 
 
 def test_family_with_one_senior_creates_a_request_for_that_senior() -> None:
-    outcome = reply_to("Mum's heating is broken", ANN, {})
+    outcome = reply_to("Mum's heating is broken", ANN, NOTHING)
     assert outcome.actions == (CreateRequest(Intent.HOME_REPAIR, MARY.id, "Mum's heating is broken", Locale.EN),)
     assert outcome.reply is not None and outcome.reply.key == "sms.created"
-    assert outcome.state == {}
+    assert outcome.state == NOTHING
 
 
 def test_several_seniors_ask_which_then_the_answer_creates_it() -> None:
-    asked = reply_to("the sink is leaking, can you send a plumber", SAM, {})
+    asked = reply_to("the sink is leaking, can you send a plumber", SAM, NOTHING)
     assert asked.actions == ()
     assert asked.reply is not None and asked.reply.key == "sms.which_senior"
     assert asked.reply.params["choices"] == "1 Mary Jones, 2 王伟"
@@ -157,19 +160,19 @@ def test_several_seniors_ask_which_then_the_answer_creates_it() -> None:
         Intent.HOME_REPAIR,
         "the sink is leaking, can you send a plumber",
     )
-    assert answered.state == {}
+    assert answered.state == NOTHING
 
 
 def test_an_answer_out_of_range_is_read_as_a_new_text() -> None:
-    asked = reply_to("the sink is leaking, can you send a plumber", SAM, {})
+    asked = reply_to("the sink is leaking, can you send a plumber", SAM, NOTHING)
     again = reply_to("7", SAM, asked.state)
     assert not any(isinstance(a, CreateRequest) for a in again.actions)
 
 
 def test_unknown_sender_creates_nothing_except_for_an_emergency() -> None:
-    polite = reply_to("My mother needs meals delivered", STRANGER, {})
+    polite = reply_to("My mother needs meals delivered", STRANGER, NOTHING)
     assert polite.actions == () and polite.reply is not None and polite.reply.key == "sms.unknown_sender"
-    urgent = reply_to("my neighbour has fallen and can't get up", STRANGER, {})
+    urgent = reply_to("my neighbour has fallen and can't get up", STRANGER, NOTHING)
     assert urgent.actions == (
         CreateRequest(Intent.EMERGENCY, None, "my neighbour has fallen and can't get up", Locale.EN),
     )
@@ -177,50 +180,50 @@ def test_unknown_sender_creates_nothing_except_for_an_emergency() -> None:
 
 
 def test_emergency_with_several_seniors_does_not_wait_for_a_question() -> None:
-    outcome = reply_to("She collapsed and is not breathing", SAM, {})
+    outcome = reply_to("She collapsed and is not breathing", SAM, NOTHING)
     [action] = outcome.actions
     assert isinstance(action, CreateRequest) and action.intent is Intent.EMERGENCY
     assert outcome.reply is not None and outcome.reply.key == "sms.emergency"
 
 
 def test_reply_language_is_profile_then_text_then_default() -> None:
-    assert reply_to("HELP", ANN, {}).locale is Locale.EN
-    assert reply_to("请帮我订餐", STRANGER, {}).locale is Locale.ZH
-    assert reply_to("식사 배달 부탁해요", STRANGER, {}).locale is Locale.KO
-    assert reply_to("👍", STRANGER, {}, default_locale=Locale.ES).locale is Locale.ES
+    assert reply_to("HELP", ANN, NOTHING).locale is Locale.EN
+    assert reply_to("请帮我订餐", STRANGER, NOTHING).locale is Locale.ZH
+    assert reply_to("식사 배달 부탁해요", STRANGER, NOTHING).locale is Locale.KO
+    assert reply_to("👍", STRANGER, NOTHING, default_locale=Locale.ES).locale is Locale.ES
     # A Chinese-speaking family member texting in English is answered in their profile language.
     li = SenderView("+15550002002", Role.FAMILY, Locale.ZH, (WANG,))
-    assert reply_to("Dad needs a doctor", li, {}).locale is Locale.ZH
+    assert reply_to("Dad needs a doctor", li, NOTHING).locale is Locale.ZH
 
 
 def test_stop_and_start() -> None:
-    stop = reply_to("STOP", ANN, {})
+    stop = reply_to("STOP", ANN, NOTHING)
     assert stop.actions == (OptOut(),) and stop.reply is None
-    local = reply_to("退订", ANN, {})
+    local = reply_to("退订", ANN, NOTHING)
     assert local.actions == (OptOut(),) and local.reply is not None
     opted_out = SenderView(ANN.phone, Role.FAMILY, Locale.EN, (MARY,), opted_out=True)
-    start = reply_to("YES", opted_out, {})
+    start = reply_to("YES", opted_out, NOTHING)
     assert start.actions == (OptIn(),) and start.reply is not None
-    silent = reply_to("Mum needs a meal", opted_out, {})
+    silent = reply_to("Mum needs a meal", opted_out, NOTHING)
     assert silent.reply is None and isinstance(silent.actions[0], CreateRequest)
 
 
 def test_status_keyword_and_status_in_words() -> None:
-    assert reply_to("STATUS", ANN, {}).actions == (ListStatus(),)
-    assert reply_to("status 482100", ANN, {}).actions == (ListStatus("482100"),)
-    assert reply_to("STATUS", STRANGER, {}).actions == ()
+    assert reply_to("STATUS", ANN, NOTHING).actions == (ListStatus(),)
+    assert reply_to("status 482100", ANN, NOTHING).actions == (ListStatus("482100"),)
+    assert reply_to("STATUS", STRANGER, NOTHING).actions == ()
 
 
 def test_confirm_reopen_and_rate() -> None:
     waiting = SenderView(
         ANN.phone, Role.FAMILY, Locale.EN, (MARY,), awaiting_confirmation=(RequestRef("482100", "resolved"),)
     )
-    assert reply_to("1", waiting, {}).actions == (ConfirmResolved("482100"),)
-    assert reply_to("2", waiting, {}).actions == (Reopen("482100"),)
+    assert reply_to("1", waiting, NOTHING).actions == (ConfirmResolved("482100"),)
+    assert reply_to("2", waiting, NOTHING).actions == (Reopen("482100"),)
     # A 3 is not an answer to "1 if fixed, 2 if not", and nothing is waiting for a rating.
-    assert not reply_to("3", waiting, {}).actions
+    assert not reply_to("3", waiting, NOTHING).actions
     rating = SenderView(ANN.phone, Role.FAMILY, Locale.EN, (MARY,), awaiting_rating=(RequestRef("482100", "closed"),))
-    assert reply_to("4", rating, {}).actions == (Rate("482100", 4),)
+    assert reply_to("4", rating, NOTHING).actions == (Rate("482100", 4),)
     two = SenderView(
         ANN.phone,
         Role.FAMILY,
@@ -228,9 +231,9 @@ def test_confirm_reopen_and_rate() -> None:
         (MARY,),
         awaiting_confirmation=(RequestRef("1", "resolved"), RequestRef("2", "resolved")),
     )
-    ask = reply_to("1", two, {})
+    ask = reply_to("1", two, NOTHING)
     assert ask.actions == () and ask.reply is not None and ask.reply.key == "sms.which_request"
-    assert reply_to("1 2", two, {}).actions == ()  # "2" is not a reference format (4-8 digits)
+    assert reply_to("1 2", two, NOTHING).actions == ()  # "2" is not a reference format (4-8 digits)
 
 
 def test_the_pure_core_imports_no_flask_twilio_or_database() -> None:
@@ -256,7 +259,7 @@ def test_a_reply_that_is_ucs2_only_for_spanish_accents_drops_them_when_that_save
 
 
 def test_a_name_answers_which_senior_but_a_new_request_naming_one_is_a_new_request() -> None:
-    asked = reply_to("the sink is leaking, can you send a plumber", SAM, {})
+    asked = reply_to("the sink is leaking, can you send a plumber", SAM, NOTHING)
     by_name = reply_to("for Mary", SAM, asked.state)
     [action] = by_name.actions
     assert isinstance(action, CreateRequest) and (action.senior_id, action.intent) == (MARY.id, Intent.HOME_REPAIR)
@@ -267,7 +270,7 @@ def test_a_name_answers_which_senior_but_a_new_request_naming_one_is_a_new_reque
 
 
 def test_a_possible_emergency_is_checked_and_yes_alerts_staff() -> None:
-    asked = reply_to("Please help my mum", ANN, {})
+    asked = reply_to("Please help my mum", ANN, NOTHING)
     assert asked.actions == ()
     assert asked.reply is not None and asked.reply.key == "sms.emergency_check"
     confirmed = reply_to("YES", ANN, asked.state)

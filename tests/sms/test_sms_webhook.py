@@ -9,7 +9,6 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from care.context import Hearthline
 from care.models import Conversation, InboundMessage, RequestEvent, ServiceRequest, SmsOptOut
 from sms.segments import Encoding, segment_info
 from tests.sms.people import (
@@ -32,6 +31,7 @@ from tests.sms.people import (
     text,
 )
 from tests.twiml import parse_twiml, signed_post
+from web.context import Hearthline
 
 
 @pytest.fixture
@@ -345,7 +345,7 @@ def test_unsigned_post_is_refused_and_nothing_is_stored(client: FlaskClient, peo
     forged = signed_post(client, people, "/sms/incoming", params, signature="bm90IGEgc2lnbmF0dXJl")
     assert forged.status_code == 403
     # Signed for a different body: tampering in transit is caught too.
-    from care.webhooks import sign
+    from web.webhooks import sign
 
     other = sign(people.settings, "/sms/incoming", {**params, "Body": "something else"})
     assert signed_post(client, people, "/sms/incoming", params, signature=other).status_code == 403

@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from care.context import EXTENSION_KEY, Hearthline
 from care.models import CallState, Notification, ServiceRequest
 from prompts.tts import EspeakSynthesizer
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
 from voice.recognizer import packaged_model_path
+from web.context import EXTENSION_KEY, Hearthline
 
 CALLER = "+15551234567"
 

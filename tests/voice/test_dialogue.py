@@ -91,9 +91,7 @@ def test_clear_request_is_confirmed_implicitly_created_and_its_reference_read_ba
     state, _ = start()
     state, actions = said(state, "I need meals delivered to my home")
     create = actions[0]
-    assert create == CreateRequest(
-        Intent.MEALS, urgent=False, transcript="I need meals delivered to my home", understood_by="speech"
-    )
+    assert create == CreateRequest(Intent.MEALS, transcript="I need meals delivered to my home", understood_by="speech")
     assert actions[1] == Speak("voice.accepted", (("service", "meals"),))
     assert isinstance(actions[2], SpeakReference)
     assert isinstance(actions[3], Listen) and actions[3].kind is ListenKind.DETAILS
@@ -106,9 +104,7 @@ def test_unsure_match_is_confirmed_with_yes_no_then_created() -> None:
     assert state.phase is Phase.CONFIRM and state.pending_intent == "transport"
     assert actions == [Listen(ListenKind.YES_NO, (Speak("voice.confirm", (("service", "transport"),)),))]
     state, actions = said(state, "yes")
-    assert actions[0] == CreateRequest(
-        Intent.TRANSPORT, urgent=False, transcript="tranport please", understood_by="speech"
-    )
+    assert actions[0] == CreateRequest(Intent.TRANSPORT, transcript="tranport please", understood_by="speech")
 
 
 def test_confirmation_by_keypad_yes_and_no() -> None:
@@ -143,7 +139,7 @@ def test_keypad_menu_reaches_a_service_in_two_keys_with_three_options_a_level() 
     state, actions = keys(state, "2", NO_SPEECH)
     assert state.menu == "daily" and spoken_keys(actions)[0] == "voice.menu.daily"
     state, actions = keys(state, "1", NO_SPEECH)
-    assert actions[0] == CreateRequest(Intent.MEALS, urgent=False, transcript="", understood_by="keypad")
+    assert actions[0] == CreateRequest(Intent.MEALS, transcript="", understood_by="keypad")
 
 
 def test_wrong_key_says_so_and_counts_towards_a_person() -> None:
@@ -162,7 +158,7 @@ def test_emergency_at_any_point_skips_every_menu() -> None:
         assert new.phase is Phase.EMERGENCY
         assert actions == [
             Speak("voice.emergency"),
-            CreateRequest(Intent.EMERGENCY, urgent=True, transcript="", understood_by="keypad"),
+            CreateRequest(Intent.EMERGENCY, transcript="", understood_by="keypad"),
             Dial(DialTarget.EMERGENCY),
         ]
 
@@ -172,7 +168,7 @@ def test_emergency_by_speech_keeps_the_transcript() -> None:
     state, actions = said(state, "help I fell and I can't get up")
     assert state.phase is Phase.EMERGENCY
     assert actions[1] == CreateRequest(
-        Intent.EMERGENCY, urgent=True, transcript="help I fell and I can't get up", understood_by="speech"
+        Intent.EMERGENCY, transcript="help I fell and I can't get up", understood_by="speech"
     )
 
 

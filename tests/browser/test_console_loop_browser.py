@@ -1,0 +1,41 @@
+"""The console as staff live it, in headless Chromium: the caller's recording plays; the queue updates itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from care.models import ServiceRequest, utcnow
+from tests.browser.conftest import Live
+from tests.browser.test_console_browser import log_in
+from tests.console.support import ADMIN, Seeded, make_request, seed_people
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_callers_recording_plays_in_the_browser(live: Live, page: Any) -> None:
+    seeded: Seeded = seed_people(live.hl)
+    reference = make_request(live.hl, senior_id=seeded.senior_id, understood_by="keypad", transcript="")
+    wav = live.hl.synthesizer.synthesize("Please bring the meals before noon", "en", 140)
+    folder = live.hl.settings.data_dir / "call_audio"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "details.wav").write_bytes(wav)
+    with live.hl.db.transaction() as db:
+        row = db.query(ServiceRequest).filter_by(reference=reference).one()
+        row.audio_path, row.audio_expires_at = "call_audio/details.wav", utcnow() + timedelta(days=30)
+    log_in(page, live, *ADMIN, target=f"/console/requests/{reference}")
+    player = page.locator("audio")
+    assert player.get_attribute("aria-labelledby") == "audio-heading"
+    # Play it as staff would; Chromium decodes it, reports its length and moves through it.
+    duration = player.evaluate(
+        """async (audio) => {
+            await audio.play();
+            await new Promise((done) => setTimeout(done, 400));
+            return [audio.duration, audio.currentTime, audio.error === null];
+        }"""
+    )
+    length, position, no_error = duration
+    assert no_error and 1.0 < length < 10.0 and position > 0
+    assert page.locator("#audio-kept-until").inner_text().startswith("Kept until ")
