@@ -39,3 +39,21 @@ def test_the_callers_recording_plays_in_the_browser(live: Live, page: Any) -> No
     length, position, no_error = duration
     assert no_error and 1.0 < length < 10.0 and position > 0
     assert page.locator("#audio-kept-until").inner_text().startswith("Kept until ")
+
+
+def test_an_urgent_request_arriving_while_the_queue_is_open_is_announced_without_a_reload(
+    live: Live, page: Any
+) -> None:
+    seeded: Seeded = seed_people(live.hl)
+    make_request(live.hl, senior_id=seeded.senior_id, key="t:old")
+    log_in(page, live, *ADMIN)
+    page.evaluate("window.notReloaded = true")
+    announce = page.locator("#queue-announce")
+    assert announce.get_attribute("aria-live") == "assertive" and announce.is_hidden()
+    urgent = make_request(live.hl, senior_id=seeded.senior_id, intent="emergency", key="t:new")
+    announce.wait_for(state="visible", timeout=20_000)
+    assert announce.inner_text() == f"New urgent request: {urgent}"
+    row = page.locator(f"tr[data-reference='{urgent}']")
+    assert "arrived" in (row.get_attribute("class") or "").split() and "urgent" in row.get_attribute("class")
+    assert page.locator("#queue-counts").inner_text() == "2 shown: 1 urgent, 0 overdue"
+    assert page.evaluate("window.notReloaded") is True  # the same page, updated in place
