@@ -130,10 +130,9 @@ class DetailsJob:
 
 @dataclass(frozen=True)
 class TurnResult:
-    """The TwiML answer of one webhook and what the turn heard and decided."""
+    """The TwiML answer of one webhook (what the turn heard and decided is saved with the call's state)."""
 
     twiml: str
-    heard: Heard = Heard()
 
 
 # --- settings as the dialogue and the renderer see them ------------------------------------------------------
@@ -331,7 +330,7 @@ def _commit(
     job = None
     if details and hook.recording_url and saved.get("request_id") is not None:
         job = DetailsJob(saved["request_id"], hook.recording_url, row.from_phone, state.locale)
-    return TurnResult(twiml, heard), job
+    return TurnResult(twiml), job
 
 
 def _carry_out(
