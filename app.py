@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
@@ -39,10 +41,40 @@ def create_schema(db: Database, settings: Settings) -> None:
     schema.ensure(db.engine, Base.metadata, migrate=not settings.is_production)
 
 
+# Answers that must work while the database is down, so they never wait on it (not even for the schema check).
+DATABASE_FREE_PATHS = frozenset({"/voice/fallback"})
+
+
+class SchemaAtStart:
+    """The schema check of start-up, repeated before requests until it has succeeded once.
+
+    A database that is down or hung while the app boots must not stop it: a worker that dies in schema
+    creation is respawned and dies again until gunicorn's master gives up. The app starts, callers hear an
+    apology and a person, and the schema is ensured by the first request after the database answers.
+    """
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._db, self._settings = db, settings
+        self.done = False
+        self._lock = threading.Lock()
+
+    def attempt(self) -> None:
+        if self.done or not self._db.available or (has_request_context() and request.path in DATABASE_FREE_PATHS):
+            return
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            create_schema(self._db, self._settings)
+            self.done = True
+        except OperationalError as exc:  # not answering (a broken migration still stops the start, loudly)
+            logging.getLogger(__name__).error("database unavailable, schema not checked yet: %s", exc)
+        finally:
+            self._lock.release()
+
+
 def build_adapters(settings: Settings) -> Hearthline:
     """The only place that names concrete adapters."""
     db = Database(settings.effective_database_url)
-    create_schema(db, settings)
     sender = TwilioSender(settings)
     synthesizer: Synthesizer = Pyttsx3Synthesizer() if settings.tts_engine is TtsEngine.PYTTSX3 else EspeakSynthesizer()
     prompt_voice = PromptAudio(settings, db, synthesizer)
@@ -88,7 +120,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.extensions[EXTENSION_KEY] = build_adapters(settings)
+    hearthline = build_adapters(settings)
+    app.extensions[EXTENSION_KEY] = hearthline
+    schema_at_start = SchemaAtStart(hearthline.db, settings)
+    schema_at_start.attempt()
+    app.before_request(schema_at_start.attempt)
     _register(app, settings)
     return app
 

@@ -165,6 +165,18 @@ def add_staff(
         raise click.ClickException(str(exc)) from None
 
 
+@people.command("unlock")
+@click.argument("username")
+def unlock_staff(username: str) -> None:
+    """Clear a staff member's login and PIN locks (for a centre whose only admin is locked out)."""
+    with current().db.transaction() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.username == username.strip().lower()))
+        if member is None:
+            raise click.ClickException(f"no staff member named {username.strip().lower()}")
+        directory.unlock(member)
+        click.echo(f"{member.username} can log in again")
+
+
 @people.command("list")
 def list_people() -> None:
     """Everyone on file, with family links and who consented."""
@@ -176,7 +188,7 @@ def list_people() -> None:
                 state = "" if made.active else " (ended)"
                 click.echo(
                     f"    family {made.family_member.phone} {made.family_member.name} {made.relationship_label}"
-                    f" - consent by {made.consent_given_by} {made.consent_at:%Y-%m-%d}{state}"
+                    f" - consent by {made.consent_given_by} {_stamp(made.consent_at)}{state}"
                 )
         click.echo("Family members:")
         for member in session.scalars(select(FamilyMember).order_by(FamilyMember.name)):

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc, make_url
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+# Twilio waits at most 15 s for a webhook answer, and a turn may touch the database a few times: every wait on it
+# is bounded well below that, so a hung database still leaves time for an apology and a person.
+# libpq's connect_timeout counts whole seconds and 2 is its smallest useful value (PostgreSQL docs, 34.1.2).
+CONNECT_TIMEOUT_SECONDS = 2
+STATEMENT_TIMEOUT_MS = 4000
+# Waiting for a pooled connection when every one is busy (SQLAlchemy's default is 30 s).
+POOL_TIMEOUT_SECONDS = 3
+# SQLite: how long a writer waits for another's lock (the sqlite3 default is 5 s; we had 15, Twilio's whole wait).
+SQLITE_BUSY_TIMEOUT_SECONDS = 4
+# After the database failed to answer, skip it for this long where there is a way around it (the apology, prompt
+# recordings), instead of every request waiting out its own timeout on a database known to be gone.
+UNAVAILABLE_SECONDS = 3.0
 
 
 class Base(DeclarativeBase):
@@ -16,23 +34,36 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL and a busy timeout so several workers can share the file."""
+    """Create the engine with bounded waits; SQLite gets WAL and a busy timeout so several workers share the file."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, pool_timeout=POOL_TIMEOUT_SECONDS
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    parsed = make_url(url)
+    # connect_args replace the URL's own options (a search_path, say), so the statement timeout is added to them.
+    given = parsed.query.get("options", "")
+    options = " ".join(
+        [*([given] if isinstance(given, str) else given), f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"]
+    )
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options.strip()},
+    )
 
 
 class Database:
@@ -45,6 +76,19 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._unavailable_until = 0.0
+        event.listen(self.engine, "handle_error", self._on_error)
+
+    def _on_error(self, context: ExceptionContext) -> None:
+        # Connection failures, timeouts and cancelled statements: the database is not answering.
+        if context.is_disconnect or isinstance(context.sqlalchemy_exception, exc.OperationalError):
+            self._unavailable_until = time.monotonic() + UNAVAILABLE_SECONDS
+            log.warning("database not answering; skipping it where possible for %.0f s", UNAVAILABLE_SECONDS)
+
+    @property
+    def available(self) -> bool:
+        """False for a few seconds after the database failed to answer (callers then avoid it where they can)."""
+        return time.monotonic() >= self._unavailable_until
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -310,23 +310,47 @@ def _record_success(session: Session, staff_id: int, secret: Secret) -> None:
     )
 
 
-def check_login(session: Session, username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Check a console login, counting failures and locking the account after MAX_FAILED_LOGINS in a row.
+@dataclass(frozen=True)
+class LoginCandidate:
+    """Who a login names (None: nobody active with a password) and the hash to check the password against."""
 
-    Every path checks one password hash, so an unknown name, a wrong password and a locked account take
-    the same time; the caller must answer the last two alike (only OK differs).
-    """
-    now = now or utcnow()
+    staff_id: int | None
+    password_hash: str
+
+
+def login_candidate(session: Session, username: str) -> LoginCandidate:
+    """Step 1 of a login: look the name up (an unknown one gets a dummy hash, so every login checks one hash)."""
     staff = session.scalar(
         select(StaffMember).where(StaffMember.username == username.strip().lower(), StaffMember.active)
     )
     if staff is None or not staff.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        return LoginCandidate(None, _DUMMY_HASH)
+    return LoginCandidate(staff.id, staff.password_hash)
+
+
+def password_matches(candidate: LoginCandidate, password: str) -> bool:
+    """Step 2, outside any transaction: the deliberately slow hash must not hold a database connection."""
+    matches = len(password) <= PASSWORD_MAX_LENGTH and check_password_hash(candidate.password_hash, password)
+    return matches and candidate.staff_id is not None
+
+
+def record_login(
+    session: Session, candidate: LoginCandidate, right: bool, *, now: datetime | None = None
+) -> LoginResult:
+    """Step 3: count a failure (atomically) or clear the counter; refuse a right password while locked.
+
+    An unknown name, a wrong password and a locked account all cost one hash check; the caller must answer
+    the last two alike (only OK differs), so nobody learns which usernames exist.
+    """
+    now = now or utcnow()
+    if candidate.staff_id is None:
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    right = len(password) <= PASSWORD_MAX_LENGTH and check_password_hash(staff.password_hash, password)
     if not right:
-        locked = _record_failure(session, staff.id, Secret.PASSWORD, now)
+        locked = _record_failure(session, candidate.staff_id, Secret.PASSWORD, now)
         return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.BAD_CREDENTIALS)
+    staff = session.get(StaffMember, candidate.staff_id)
+    if staff is None or not staff.active:
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
     if is_locked(staff, Secret.PASSWORD, now):
         # A correct password does not help while locked, else the lock would not slow a guesser down.
         return LoginResult(LoginOutcome.LOCKED, locked_until=staff.locked_until)

@@ -93,6 +93,10 @@ class PromptVoice(Protocol):
         """A URL Twilio can <Play> for this prompt (staff recording, else synthesis); None means use <Say>."""
         ...
 
+    def synthesis_url(self, key: str, locale: str, text: str) -> str | None:
+        """Like audio_url, without looking for staff recordings: never touches the database."""
+        ...
+
 
 class JobQueue(Protocol):
     def wake_outbox(self) -> None:

@@ -54,6 +54,9 @@ def upgrade(engine: Engine, metadata: MetaData, revision: str = "head") -> Schem
     config = _config(engine, metadata)
     before = state(engine, metadata)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Requests get a 4 s statement timeout (care.db); a migration may rewrite a large table for longer.
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         config.attributes["connection"] = conn
         if before.current is None and before.has_tables:
             command.stamp(config, BASELINE)

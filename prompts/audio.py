@@ -94,13 +94,18 @@ class PromptAudio:
     def audio_url(self, key: str, locale: str, text: str) -> str | None:
         """Staff recording of exactly this text, else synthesis (cached), else None so the caller hears <Say>."""
         try:
-            live = self.store.live(key, locale)
+            # A database that just failed to answer is not asked again for every prompt: synthesis will do.
+            live = self.store.live(key, locale) if self.store.db.available else None
         except SQLAlchemyError:
             log.exception("prompt recordings unavailable; using synthesis for %s (%s)", key, locale)
             live = None
         # A recording of older wording is not used: callers hear what the catalog says now.
         if live is not None and live.text == text and self.store.find(live.audio_id) is not None:
             return self.url_for(live.audio_id)
+        return self.synthesis_url(key, locale, text)
+
+    def synthesis_url(self, key: str, locale: str, text: str) -> str | None:
+        """Synthesis (cached) only, never the database: for answers that must work while it is down."""
         try:
             return self.url_for(self.render(key, locale, text).audio_id)
         except (SynthesisFailed, UnknownVoice, OSError) as exc:

@@ -249,6 +249,16 @@ def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
     if job is not None:
         # Only after commit: the job reads the request this turn wrote.
         hl.queue.enqueue(DETAILS_JOB, asdict(job))
+    # The decision the caller met, as simulate-call prints it (the words stay in the database, not the log).
+    heard = result.heard
+    log.info(
+        "call %s %s: %s input, intent %s, %s",
+        hook.call_sid,
+        hook.delivery_key,
+        heard.source or "no",
+        heard.intent,
+        heard.decision,
+    )
     return result
 
 
@@ -555,10 +565,13 @@ def add_details(hl: Hearthline, job: DetailsJob) -> None:
 
 
 # --- when anything failed -----------------------------------------------------------------------------------
-def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error") -> str:
-    """Apologise and connect to a person, in the caller's language when we know it."""
+def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error", *, database: bool = True) -> str:
+    """Apologise and connect to a person, in the caller's language when we know it.
+
+    `database=False` (Twilio's fallback URL) answers without it: the default language, synthesised prompts.
+    """
     locale = hl.settings.default_locale
-    if call_sid:
+    if call_sid and database and hl.db.available:
         try:
             with hl.db.sessions() as session:
                 row = session.get(CallState, call_sid)
@@ -567,6 +580,8 @@ def error_answer(hl: Hearthline, call_sid: str | None, key: str = "voice.error")
         except Exception:  # the database may be what failed
             log.warning("call state unreadable while apologising", exc_info=True)
     ctx = render_context(hl, locale, 0)
+    if not database:
+        ctx = replace(ctx, audio_url=hl.prompt_voice.synthesis_url)
     try:
         return apology(ctx, key)
     except Exception:  # even synthesis or a catalog failed: plain <Say> of the English apology

@@ -43,9 +43,9 @@ def _answer(handler: Callable[[], calls.TurnResult]) -> Response:
         return _twiml(_apology(call_sid))
 
 
-def _apology(call_sid: str | None) -> str:
+def _apology(call_sid: str | None, *, database: bool = True) -> str:
     try:
-        return calls.error_answer(current(), call_sid)
+        return calls.error_answer(current(), call_sid, database=database)
     except Exception:  # even the catalogs failed: the plainest answer that still reaches a person
         log.exception("apology failed for call %s", call_sid)
         return LAST_RESORT.format(number=escape(current().settings.staff_line_number))
@@ -72,5 +72,8 @@ def dial() -> Response:
 @bp.post("/voice/fallback")
 @twilio_signed(_settings)
 def fallback() -> Response:
-    """Twilio's fallback URL (our primary webhook failed or timed out): apologise and connect to a person."""
-    return _twiml(_apology(request.form.get("CallSid")))
+    """Twilio's fallback URL (our primary webhook failed or timed out): apologise and connect to a person.
+
+    Without the database: when the primary failed, a hung or absent database is the likeliest reason.
+    """
+    return _twiml(_apology(request.form.get("CallSid"), database=False))

@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from care.console.web import bp, t
-from care.directory import LoginOutcome, check_login, end_sessions
+from care.directory import LoginOutcome, end_sessions, login_candidate, password_matches, record_login
 from care.models import StaffMember, utcnow
 from web import csrf
 from web.context import current
@@ -29,8 +29,11 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("console/login.html", next=request.args.get("next", ""), error="")
     username = request.form.get("username", "")
     password = request.form.get("password", "")
+    with current().db.sessions() as db:
+        candidate = login_candidate(db, username)
+    right = password_matches(candidate, password)
     with current().db.transaction() as db:
-        result = check_login(db, username, password)
+        result = record_login(db, candidate, right)
         staff_id = result.staff.id if result.staff is not None else None
         epoch = result.staff.session_epoch if result.staff is not None else 0
     if result.outcome is LoginOutcome.OK and staff_id is not None:

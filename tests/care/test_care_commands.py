@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from click.testing import Result
 from flask import Flask
@@ -182,3 +184,40 @@ def test_requests_list_filters(app: Flask, hearthline: Hearthline, request_ref: 
     assert request_ref in ok(app, "requests", "list", "--team", "repairs")
     assert "no requests" in ok(app, "requests", "list", "--team", "meals")
     assert "no requests" in ok(app, "requests", "list", "--status", "closed")
+
+
+def test_people_unlock_lets_a_centres_only_admin_back_in(app: Flask, hearthline: Hearthline) -> None:
+    from care.directory import MAX_FAILED_LOGINS
+    from tests.console.support import csrf_of
+
+    args = ["--username", "ada", "--name", "Ada Admin", "--role", "admin", "--password", "right horse 1"]
+    ok(app, "people", "add-staff", *args)
+    client = app.test_client()
+
+    def log_in(password: str) -> int:
+        token = csrf_of(client.get("/console/login"))
+        form = {"csrf_token": token, "username": "ada", "password": password}
+        return client.post("/console/login", data=form).status_code
+
+    for _ in range(MAX_FAILED_LOGINS):
+        assert log_in("wrong") != 303
+    assert log_in("right horse 1") != 303  # locked: the right password does not help
+    assert "ada can log in again" in ok(app, "people", "unlock", "ADA")
+    with hearthline.db.sessions() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.username == "ada"))
+        assert member is not None and member.failed_logins == 0 and member.locked_until is None
+    assert log_in("right horse 1") == 303
+    assert "no staff member named nobody" in fails(app, "people", "unlock", "nobody")
+
+
+def test_operator_commands_print_times_on_the_centres_clock_with_its_zone(
+    app: Flask, hearthline: Hearthline, request_ref: str
+) -> None:
+    with hearthline.db.transaction() as s:
+        row = s.scalar(select(ServiceRequest))
+        assert row is not None
+        row.due_at = datetime(2026, 1, 6, 15, 30)  # stored UTC: 10:30 in New York (EST, UTC-5)
+    assert hearthline.settings.timezone == "America/New_York"
+    listing = ok(app, "requests", "list")
+    assert request_ref in listing and "due 2026-01-06 10:30 EST" in listing
+    assert "due 2026-01-06 10:30 EST" in ok(app, "requests", "show", request_ref)

@@ -1,18 +1,25 @@
-"""One voice turn as a pipeline: lost state stepped once, Twilio hanging within the budget, details on the queue."""
+"""One voice turn as a pipeline: one match and its decision logged, lost state stepped once, Twilio hanging, details."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import uuid4
 
+import pytest
 from flask import Flask
+from huey import RedisHuey
 from sqlalchemy import delete
 
 from care.models import CallState, RequestEvent
+from intents import Decision, InputSource, Intent, Locale, Utterance
 from prompts.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior
+from voice.dialogue import CallContext, CallDialogState, InputKind, Phase, TurnInput, decision_of, step, understand
+from web.context import EXTENSION_KEY, Hearthline
 
 # Twilio waits at most 15 s for a webhook's answer
 # (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides).
@@ -63,10 +70,21 @@ def test_a_hanging_twilio_api_gets_an_apology_and_a_person_inside_twilios_wait(
     assert url.rsplit("/", 1)[-1] in standin.deleted_recordings
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_settings(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The job queue on its SQLite file (the default) or on Redis (production), a queue of this test's own."""
+    if request.param == "sqlite":
+        yield dict(ALWAYS_OPEN)
+        return
+    settings = {**ALWAYS_OPEN, "redis_url": request.getfixturevalue("redis_url"), "queue_name": f"turn-{uuid4().hex}"}
+    yield settings
+    RedisHuey(settings["queue_name"], url=settings["redis_url"]).storage.flush_all()
+
+
 def test_details_are_transcribed_by_the_job_queue_after_the_answer(
-    make_app: Callable[..., Flask], standin: TwilioStandIn
+    make_app: Callable[..., Flask], standin: TwilioStandIn, queue_settings: dict[str, Any]
 ) -> None:
-    app = make_app(**ALWAYS_OPEN)
+    app = make_app(**queue_settings)
     add_senior(app, locale="es")
     call = Call(app)
     call.start()
@@ -78,10 +96,26 @@ def test_details_are_transcribed_by_the_job_queue_after_the_answer(
     (request,) = call.requests()
     with call.hl.db.sessions() as session:
         kinds = [e.kind for e in session.query(RequestEvent).filter_by(request_id=request.id)]
-    assert "detail" not in kinds  # the answer did not wait for the transcription
-    assert call.hl.queue.run_pending_jobs() == 1
+    assert not {"detail", "detail_audio"} & set(kinds)  # the answer did not wait for the transcription
+    # The worker is another process: another app on the same database and queue runs the job.
+    worker: Hearthline = make_app(**queue_settings).extensions[EXTENSION_KEY]
+    assert worker.queue.run_pending_jobs() == 1
     assert call.hl.queue.run_pending_jobs() == 0  # the queue is empty afterwards: nothing piles up
     with call.hl.db.sessions() as session:
         kinds = [e.kind for e in session.query(RequestEvent).filter_by(request_id=request.id)]
-    assert kinds.count("detail") == 1
+    # No Spanish speech model here: the recording is kept for staff to hear, once.
+    assert kinds.count("detail_audio") == 1
     assert url.rsplit("/", 1)[-1] in standin.deleted_recordings
+
+
+@pytest.mark.parametrize(("constrained", "decision"), [(True, Decision.CONFIRM), (False, Decision.ACCEPT)])
+def test_the_decision_logged_is_the_one_the_dialogue_took_from_one_match(constrained: bool, decision: Decision) -> None:
+    """A service the matcher accepts is still asked about when a phrase list forced the words: the log says so."""
+    ctx = CallContext(speech_locales=frozenset({"en"}))
+    state, _greeting = step(CallDialogState(), TurnInput(InputKind.START, known_locale="en"), ctx)
+    said = Utterance("I need meals delivered to my home", InputSource.SPEECH, Locale.EN, 0.95)
+    event = understand(state, TurnInput(InputKind.UTTERANCE, said, constrained=constrained))
+    assert event.match is not None and (event.match.intent, event.match.decision) == (Intent.MEALS, Decision.ACCEPT)
+    after, actions = step(state, event, ctx)
+    assert decision_of(state, after, actions) is decision
+    assert after.phase is (Phase.CONFIRM if constrained else Phase.DETAILS)
