@@ -130,9 +130,10 @@ class DetailsJob:
 
 @dataclass(frozen=True)
 class TurnResult:
-    """The TwiML answer of one webhook (what the turn heard and decided is saved with the call's state)."""
+    """The TwiML answer of one webhook and what the turn heard and decided."""
 
     twiml: str
+    heard: Heard = Heard()
 
 
 # --- settings as the dialogue and the renderer see them ------------------------------------------------------
@@ -340,7 +341,7 @@ def _commit(
     job = None
     if details and hook.recording_url and saved.get("request_id") is not None:
         job = DetailsJob(saved["request_id"], hook.recording_url, row.from_phone, state.locale)
-    return TurnResult(twiml), job
+    return TurnResult(twiml, heard), job
 
 
 def _carry_out(
