@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from care import directory
 from care.models import ServiceRequest, utcnow
+from tests.browser.checks import scrolls_sideways
 from tests.browser.conftest import Live
 from tests.browser.test_console_browser import log_in
 from tests.console.support import ADMIN, Seeded, make_request, seed_people
@@ -57,3 +59,16 @@ def test_an_urgent_request_arriving_while_the_queue_is_open_is_announced_without
     assert "arrived" in (row.get_attribute("class") or "").split() and "urgent" in row.get_attribute("class")
     assert page.locator("#queue-counts").inner_text() == "2 shown: 1 urgent, 0 overdue"
     assert page.evaluate("window.notReloaded") is True  # the same page, updated in place
+
+
+def test_a_long_unbroken_name_does_not_push_the_queue_columns_off_screen(live: Live, page: Any) -> None:
+    seed_people(live.hl)
+    with live.hl.db.transaction() as db:
+        senior = directory.add_senior(db, phone="+12025550177", name="Wolfeschlegelsteinhausenbergerdorff" * 3)
+        senior_id = senior.id
+    make_request(live.hl, senior_id=senior_id, phone="+12025550177", transcript="x" * 200)
+    log_in(page, live, *ADMIN)
+    wrap = page.locator(".table-wrap").first
+    # The table fits its box: nothing to scroll sideways, so the last column is on screen.
+    assert wrap.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1")
+    assert not scrolls_sideways(page)
