@@ -41,7 +41,7 @@ extract: $(STAMP)
 run: export HEARTHLINE_TWILIO_API_BASE ?= http://127.0.0.1:5099
 run: install
 	$(BIN)/flask --app app prompts render --quiet || echo "prompt audio not rendered: callers hear Twilio <Say> instead"
-	@echo "Hearthline on http://$(HOST):$(PORT)/  (phone simulator: http://$(HOST):$(PORT)/simulator/)"
+	@echo "Hearthline on http://$(HOST):$(PORT)/  (phone simulator: http://$(HOST):$(PORT)/simulator/, staff console: http://$(HOST):$(PORT)/console/)"
 	@# The notification worker runs beside the web app and stops with it.
 	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)

@@ -42,7 +42,7 @@ def create_schema(db: Database, settings: Settings) -> None:
 
 
 # Answers that must work while the database is down, so they never wait on it (not even for the schema check).
-DATABASE_FREE_ENDPOINTS = frozenset({"voice.fallback"})
+DATABASE_FREE_PATHS = frozenset({"/voice/fallback"})
 
 
 class SchemaAtStart:
@@ -59,11 +59,7 @@ class SchemaAtStart:
         self._lock = threading.Lock()
 
     def attempt(self) -> None:
-        if (
-            self.done
-            or not self._db.available
-            or (has_request_context() and request.endpoint in DATABASE_FREE_ENDPOINTS)
-        ):
+        if self.done or not self._db.available or (has_request_context() and request.path in DATABASE_FREE_PATHS):
             return
         if not self._lock.acquire(blocking=False):
             return
