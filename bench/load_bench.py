@@ -13,7 +13,6 @@ callers waited.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import signal
@@ -34,9 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import requests
-import soundfile
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -47,10 +44,6 @@ TARGET_P95_SECONDS = 1.0  # issue 11: ramp until the p95 of a turn passes 1 s
 # A caller listens to a prompt before answering: our prompts run ~6-10 s at 140 words a minute, and Twilio's
 # <Gather> waits for the prompt to end. 6 s between a caller's turns is the fast end of that (conservative).
 THINK_SECONDS = 6.0
-# The Korean speech turn of the voice bench: an open-question answer, fitted to 4 s, then "네" to confirm.
-UTTERANCE = "안녕하세요 식사 배달을 부탁하고 싶어요"
-UTTERANCE_SECONDS = 4.0
-YES = "네"
 FAMILY = 40
 TEXTS = ["Mum's heating is broken", "엄마 병원 예약 부탁해요", "请帮我爸爸订午饭", "STATUS"]
 FAULT_SECONDS = 10.0
@@ -310,6 +303,8 @@ class Driver:
     """Simulated calls and texts against the cluster's instances, round robin turn by turn."""
 
     def __init__(self, cluster: Cluster) -> None:
+        # The voice bench's Korean speech turn: an open-question answer fitted to 4 s, then "네" to confirm.
+        from bench.voice_bench import UTTERANCE, UTTERANCE_SECONDS, YES, fit
         from prompts.tts import EspeakSynthesizer
 
         self.cluster = cluster
@@ -320,7 +315,7 @@ class Driver:
         self.lock = threading.Lock()
         self.local = threading.local()
         synth = EspeakSynthesizer()
-        self.utterance = _fit(synth.synthesize(UTTERANCE, "ko", 140), UTTERANCE_SECONDS)
+        self.utterance = fit(synth.synthesize(UTTERANCE, "ko", 140), UTTERANCE_SECONDS)
         self.yes = synth.synthesize(YES, "ko", 140)
         self.family = self._seed_family()
 
@@ -479,16 +474,6 @@ def _is_apology(twiml: str) -> bool:
     except ET.ParseError:
         return False
     return "Dial" in verbs and "Hangup" in verbs[verbs.index("Dial") :]
-
-
-def _fit(wav: bytes, seconds: float) -> bytes:
-    """Pad with silence or cut, so the clip lasts exactly `seconds` (as the voice bench does)."""
-    data, rate = soundfile.read(io.BytesIO(wav), dtype="int16")
-    wanted = int(seconds * rate)
-    data = np.concatenate([data, np.zeros(max(0, wanted - len(data)), dtype="int16")])[:wanted]
-    out = io.BytesIO()
-    soundfile.write(out, data, rate, subtype="PCM_16", format="WAV")
-    return out.getvalue()
 
 
 # --- counting what happened ------------------------------------------------------------------------------------

