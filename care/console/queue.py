@@ -29,6 +29,8 @@ from care.retention import kept_audio
 from care.routing import TEAMS
 from web.context import current
 
+# How often an open queue page fetches itself again: a new emergency shows within this, without a reload.
+REFRESH_SECONDS = 10
 QUEUE_LIMIT = 300  # a page staff can scan; filters narrow it further
 NOTE_MAX_CHARS = 2000
 # Statuses in which the clock is still running for staff (a resolved request waits on the requester).
@@ -154,6 +156,7 @@ def queue() -> str:
             statuses=STATUS_FILTERS,
             mine=mine,
             search=search,
+            refresh_seconds=REFRESH_SECONDS,
             counts=counts,
             limit=QUEUE_LIMIT,
         )

@@ -104,3 +104,30 @@ def test_queue_rows_say_when_how_in_what_language_and_the_first_words(
     assert cells["Received"].endswith(" ago"), cells["Received"]
     assert cells["First words"].startswith("My mother cannot cook") and cells["First words"].endswith("…")
     assert len(cells["First words"]) < len(words)
+
+
+def test_a_seniors_profile_can_be_edited(client: FlaskClient, hearthline: Hearthline, seeded: Seeded) -> None:
+    from care.models import Senior
+
+    token = login(client, *STAFF)
+    url = f"/console/seniors/{seeded.senior_id}"
+    form = {"csrf_token": token, "name": "May Lee-Park", "locale": "ko", "address": "2 Oak Ave", "area": "South"}
+    response = client.post(url + "/profile", data={**form, "notes": "Hard of hearing"})
+    assert response.status_code == 303 and response.location == url
+    with hearthline.db.sessions() as db:
+        senior = db.get(Senior, seeded.senior_id)
+        assert senior is not None
+        assert (senior.name, senior.locale, senior.address, senior.area, senior.notes) == (
+            "May Lee-Park",
+            "ko",
+            "2 Oak Ave",
+            "South",
+            "Hard of hearing",
+        )
+    page = parse_html(client.get(url).get_data(as_text=True))
+    assert page.by_id("edit-senior-name").attrs["value"] == "May Lee-Park"
+    # A blank name is refused and nothing changes.
+    client.post(url + "/profile", data={**form, "name": " "})
+    with hearthline.db.sessions() as db:
+        senior = db.get(Senior, seeded.senior_id)
+        assert senior is not None and senior.name == "May Lee-Park"
