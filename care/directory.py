@@ -118,6 +118,15 @@ def add_senior(
     return senior
 
 
+def update_senior(senior: Senior, *, name: str, locale: str, address: str, area: str, notes: str) -> None:
+    """Correct a senior's profile (the phone stays: it is how the hotline knows them)."""
+    senior.name = _name(name)
+    senior.locale = _locale(locale)
+    senior.address = address.strip()
+    senior.area = area.strip()[:60]
+    senior.notes = notes.strip()
+
+
 def add_family_member(
     session: Session, *, phone: str, name: str, locale: str = "en", region: str = "US"
 ) -> FamilyMember:

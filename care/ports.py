@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from intents.types import Hearing
+
 
 class SendFailed(RuntimeError):
     """A message could not be handed to the SMS provider; `transient` says whether to try again later.
@@ -56,6 +58,7 @@ class Transcript:
 
     text: str
     confidence: float
+    hearing: Hearing | None = None  # the words with their confidences and support (speech recognisers)
 
 
 class SmsSender(Protocol):
@@ -77,8 +80,15 @@ class RecordingSource(Protocol):
 class Recognizer(Protocol):
     def has_model(self, locale: str) -> bool: ...
 
-    def transcribe(self, wav: bytes, locale: str, phrases: Sequence[str] | None = None) -> Transcript:
-        """Recognise speech in a WAV; `phrases` narrows recognition for short answers."""
+    def transcribe(
+        self,
+        wav: bytes,
+        locale: str,
+        phrases: Sequence[str] | None = None,
+        verify: Callable[[str], bool] | None = None,
+    ) -> Transcript:
+        """Recognise speech in a WAV; `phrases` narrows recognition for short answers; when `verify` says a
+        phrase-list result matters, a free decoding of the same audio checks which of its words it supports."""
         ...
 
 

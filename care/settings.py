@@ -87,6 +87,11 @@ class Settings:
     # way is confirmed with a yes/no question); "free": full recognition (slower, implicit confirmation).
     open_answers_recognition: str = "phrases"
     preload_speech_models: bool = False  # load every installed Vosk model at start-up (gunicorn --preload)
+    # Seconds a free decoding may spend checking what a phrase list heard (voice.recognizer): a 4 s Korean
+    # answer decodes freely in ~3 s on an idle 2-core machine, ~12 s on one loaded 4x over (measured); past
+    # it the result stays unchecked (intents.hearing). With download and the phrase-list pass (~1 s) the
+    # answer stays inside Twilio's 15 s.
+    speech_check_seconds: int = 7
     # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng about as fast per prompt
     # (`python -m bench prompts`: medians of 57 and 63 ms here) but through one engine at a time, so four web
     # threads got 13 prompts/s from it against 30 from espeak-ng; it also starts an engine process per worker
@@ -301,6 +306,7 @@ def validate(s: Settings) -> list[str]:
         "keypad_retries_before_person": (1, 5),
         "audio_retention_days": (0, 3650),
         "callback_within_hours": (1, 72),
+        "speech_check_seconds": (1, 12),
         "outbox_retry_base_seconds": (0.1, 3600),
         "outbox_retry_cap_seconds": (0.1, 24 * 3600),
         "outbox_max_attempts": (1, 100),

@@ -10,6 +10,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from intents.catalog import Catalog, Keyword, SeqIndex, load
+from intents.hearing import heard_match
 from intents.negation import cues_for, is_negated
 from intents.normalise import BREAK, SPACED, Normalised, normalise
 from intents.opinion import combine
@@ -509,6 +510,8 @@ def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) ->
         if not norm.empty:
             brief = _size(norm.units) <= (BRIEF_WORDS if u.locale in SPACED else BRIEF_CHARS)
             result = combine(result, u.semantic, expected, brief=brief)
+    # Last: whatever the text means, a decision resting on forced or unsure words is not acted on.
+    result = heard_match(result, u.hearing, lambda text: match(text, u.locale, expected))
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
     if low and result.decision is Decision.ACCEPT and result.intent is not Intent.EMERGENCY:
         return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)

@@ -79,6 +79,30 @@ class InputSource(StrEnum):
 
 
 @dataclass(frozen=True)
+class HeardWord:
+    """One recognised word: the recogniser's confidence (0-1) and whether a free decoding supports it."""
+
+    text: str
+    confidence: float
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """How a spoken utterance was heard: its words, and whether a phrase list may have forced them.
+
+    Under a phrase list Vosk returns catalog words with confidence 1.00 even when they are wrong (DESIGN.md,
+    "Speech recognition facts"), so `forced` words count only where a free decoding of the same audio
+    (`checked`) supports them.
+    """
+
+    words: tuple[HeardWord, ...]
+    forced: bool = False  # decoded against a phrase list
+    checked: bool = False  # a free decoding of the same audio was compared word by word
+    free_text: str = ""  # that free decoding's words, when checked
+
+
+@dataclass(frozen=True)
 class SemanticThresholds:
     """Where a semantic opinion's probabilities become decisions; chosen per locale when the model is trained."""
 
@@ -115,6 +139,7 @@ class Utterance:
     source: InputSource
     locale: Locale
     confidence: float | None = None
+    hearing: Hearing | None = None  # speech only: the recognition evidence behind `text`
     # Added at the edge by a semantic model (intents.opinion.enrich); None when no model is installed.
     semantic: Opinion | None = None
 

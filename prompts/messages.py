@@ -10,6 +10,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from intents import types as intent_types
+from prompts.grammar import Word
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LOCALES: tuple[str, ...] = tuple(locale.value for locale in intent_types.Locale)  # listed once, as intents.Locale
@@ -49,7 +50,10 @@ def translate(domain: str, key: str, locale: str, **params: object) -> str:
     text = _texts(locale, domain).get(key)
     if text is None:
         raise MissingTranslation(f"{domain}:{key} has no {locale} text")
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    # Values may carry a Korean particle chosen by their last sound: "{service:이/가}" (prompts.grammar).
+    return text.format(**{name: Word(value) for name, value in params.items()})
 
 
 def normalise_locale(name: str) -> str:

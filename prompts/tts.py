@@ -53,8 +53,9 @@ class EspeakSynthesizer:
     exists; running espeak-ng directly avoids all of that). The output is checked before it is returned.
     """
 
-    def __init__(self, executable: str = "espeak-ng") -> None:
+    def __init__(self, executable: str = "espeak-ng", variant: str = "") -> None:
         self.executable = executable
+        self.variant = variant  # an espeak-ng voice variant ("f3"): another speaker for tests and benchmarks
 
     @cached_property
     def version(self) -> str:
@@ -78,7 +79,8 @@ class EspeakSynthesizer:
 
     def synthesize(self, text: str, locale: str, rate_wpm: int) -> bytes:
         text = speakable(text)
-        command = [self._path(), "-v", espeak_voice(locale), "-s", str(int(rate_wpm)), "-b", "1", "--stdin", "--stdout"]
+        voice = espeak_voice(locale) + (f"+{self.variant}" if self.variant else "")
+        command = [self._path(), "-v", voice, "-s", str(int(rate_wpm)), "-b", "1", "--stdin", "--stdout"]
         try:
             # Text goes through stdin, never the argument list, so a prompt starting with "-" is not an option.
             done = subprocess.run(

@@ -42,7 +42,7 @@ class TwilioStandIn:
     calls: list[dict[str, str]] = field(default_factory=list)
     recordings: dict[str, StoredRecording] = field(default_factory=dict)
     deleted_recordings: list[str] = field(default_factory=list)
-    down: bool = False  # every request answers 503
+    down: bool = False  # every API request answers 503
     # Every request waits this long before it is answered, as when Twilio's API hangs (set it back to 0 to
     # release the requests already waiting).
     hang_seconds: float = 0.0
@@ -105,7 +105,8 @@ class TwilioStandIn:
 
     def _handle(self, request: Request) -> Response:
         self._hang()
-        if self.down:
+        # Down means Twilio's API is down; the phone side (a caller's speech stored by the simulator) still works.
+        if self.down and request.path != CONTROL_RECORDINGS:
             return _json({"code": 20503, "message": "Service unavailable"}, 503)
         if not self._authorised(request):
             return _json({"code": 20003, "message": "Authenticate"}, 401)

@@ -1,8 +1,8 @@
-"""Shared fixtures: a real app on a temporary SQLite file, a local Twilio stand-in over HTTP, PostgreSQL."""
+"""Shared fixtures: a real app on a temporary SQLite file (or, with --production-path, on PostgreSQL and Redis),
+a local Twilio stand-in over HTTP."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,13 +14,35 @@ from flask import Flask
 
 from app import create_app
 from simulator.twilio_standin import TwilioStandIn
+from tests.backends import POSTGRES_URL, REDIS_URL, postgres_reason, redis_reason
 from web.context import EXTENSION_KEY, Hearthline
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hotline.example.org"
-POSTGRES_URL = os.environ.get("HEARTHLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("HEARTHLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PRODUCTION_PATH_OPTION = "--production-path"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        PRODUCTION_PATH_OPTION,
+        action="store_true",
+        help="build every app on a fresh PostgreSQL schema with its job queue on Redis (the production path), "
+        "at HEARTHLINE_TEST_POSTGRES_URL and HEARTHLINE_TEST_REDIS_URL",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption(PRODUCTION_PATH_OPTION):
+        reasons = [reason for reason in (postgres_reason(), redis_reason()) if reason]
+        if reasons:
+            raise pytest.UsageError(f"{PRODUCTION_PATH_OPTION} needs both servers: " + "; ".join(reasons))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.getoption(PRODUCTION_PATH_OPTION):
+        return f"production path: apps on PostgreSQL ({POSTGRES_URL}) and Redis ({REDIS_URL})"
+    return "apps on SQLite (pass --production-path for PostgreSQL and Redis)"
 
 
 @pytest.fixture
@@ -44,12 +66,40 @@ def base_config(data_dir: Path, standin: TwilioStandIn) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, standin: TwilioStandIn) -> Iterator[Callable[..., Flask]]:
-    """Build apps on this test's own data folder; keyword arguments override settings."""
+def backends(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """This test's storage settings: none (SQLite files in its data folder, the queue beside them), or with
+    --production-path a fresh PostgreSQL schema and a Redis queue of its own, shared by every app and worker
+    the test starts (as its SQLite file is) and dropped afterwards."""
+    if not request.config.getoption(PRODUCTION_PATH_OPTION):
+        yield {}
+        return
+    from huey import RedisHuey
+
+    name = f"hl_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield {
+            "database_url": f"{POSTGRES_URL}?options=-csearch_path%3D{name}",
+            "redis_url": REDIS_URL,
+            "queue_name": name,
+        }
+    finally:
+        RedisHuey(name, url=REDIS_URL).flush()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, standin: TwilioStandIn, backends: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build apps on this test's own data folder (and `backends`); keyword arguments override settings.
+
+    A setting the test names (its own database, queue) wins over `backends`, on either path.
+    """
     built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
-        app = create_app({**base_config(tmp_path, standin), **overrides})
+        app = create_app({**base_config(tmp_path, standin), **backends, **overrides})
         app.config["TESTING"] = True
         built.append(app)
         return app
@@ -74,20 +124,10 @@ def client(app: Flask) -> Any:
     return app.test_client()
 
 
-def _postgres_reason() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=2):
-            return None
-    except Exception as exc:  # any failure means: no usable server here
-        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}"
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A PostgreSQL URL for tests of that path; skipped, saying why, where no server answers."""
-    reason = _postgres_reason()
+    reason = postgres_reason()
     if reason:
         pytest.skip(reason)
     return POSTGRES_URL
@@ -96,12 +136,9 @@ def postgres_url() -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """A Redis URL for tests of that path; skipped, saying why, where no server answers."""
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    reason = redis_reason()
+    if reason:
+        pytest.skip(reason)
     return REDIS_URL
 
 

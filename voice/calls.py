@@ -21,7 +21,8 @@ from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
 from care.settings import LOCALES, Settings
-from intents import InputSource, Intent, Locale, Utterance, enrich, vocabulary
+from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
+from intents.hearing import WEIGHED
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
     AddDetails,
@@ -32,11 +33,13 @@ from voice.dialogue import (
     InputKind,
     Listen,
     ListenKind,
+    Phase,
     ReadStatus,
     Speak,
     TurnInput,
     ask_from_json,
     decision_of,
+    expected_intents,
     initial_state,
     keypad_utterance,
     listening,
@@ -72,6 +75,7 @@ class Hook(StrEnum):
     INCOMING = "incoming"  # the hotline rang
     ANSWER = "answer"  # the caller answered a question: keys, a recording, or nothing
     DIAL = "dial"  # a <Dial> ended
+    STATUS = "status"  # the call ended (Twilio's call status callback)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class Webhook:
     digits: str = ""
     recording_url: str = ""
     dial_status: str = ""
+    call_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,15 @@ def parse_dial(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str])
     )
 
 
+# Twilio's final CallStatus values (https://www.twilio.com/docs/voice/api/call-resource#call-status-values).
+CALL_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+def parse_status(hl: Hearthline, form: Mapping[str, str]) -> Webhook:
+    status = (form.get("CallStatus") or "").strip()
+    return Webhook(Hook.STATUS, _required(form, "CallSid"), _phone(hl, form), f"status:{status}", call_status=status)
+
+
 # --- the turn --------------------------------------------------------------------------------------------
 def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
     """Answer one voice webhook; a repeated delivery gets the answer the first one got, and nothing is redone."""
@@ -271,6 +285,18 @@ def incoming(hl: Hearthline, form: Mapping[str, str]) -> TurnResult:
 def answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> TurnResult:
     """The caller answered a question: keys, a recording, or nothing at all."""
     return take_turn(hl, parse_answer(hl, form, args))
+
+
+def call_status(hl: Hearthline, form: Mapping[str, str]) -> None:
+    """Twilio's call status callback: a caller who hangs up on the emergency question is treated as a yes."""
+    hook = parse_status(hl, form)
+    if hook.call_status not in CALL_ENDED:
+        return
+    with hl.db.sessions() as session:
+        row = session.get(CallState, hook.call_sid)
+        phase = None if row is None else CallDialogState.from_json(row.state.get("dialog", {})).phase
+    if phase is Phase.EMERGENCY_CHECK:
+        take_turn(hl, hook)
 
 
 def dial_result(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> TurnResult:
@@ -383,13 +409,13 @@ def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool
 
     Free recognition of a 4 s answer takes 3-7 s on a busy 2-core machine with the Korean model, against
     0.3-0.6 s with the catalog's words as a phrase list (bench/voice_bench.py), and Twilio waits 15 s at most.
-    A phrase list forces what it hears onto catalog words, so a service understood this way is always
-    confirmed with a yes/no question (voice.dialogue, `constrained`). Details stay free text (transcribed
-    after the answer). Where the hardware or a smaller model makes free recognition fast enough, the setting
-    `open_answers_recognition = "free"` recognises open answers freely, and a clear request is then acted on
-    with an implicit confirmation ("I'll arrange meal delivery").
+    A phrase list forces what it hears onto catalog words, so when it hears a service or an emergency a free
+    decoding of the same audio checks it, and words it does not support are not acted on (intents.hearing).
+    Details stay free text (transcribed after the answer). Where the hardware or a smaller model makes free
+    recognition fast enough, the setting `open_answers_recognition = "free"` recognises open answers freely,
+    and a clear request is then acted on with an implicit confirmation ("I'll arrange meal delivery").
     """
-    if kind is ListenKind.YES_NO:
+    if kind in (ListenKind.YES_NO, ListenKind.EMERGENCY_CHECK):
         return vocabulary(Locale(locale), YES_NO_INTENTS)
     if kind is ListenKind.DETAILS or free_open_answers:
         return None
@@ -405,6 +431,10 @@ def recognise(hl: Hearthline, hook: Webhook, state: CallDialogState, deadline: D
     if hook.hook is Hook.DIAL:
         event = TurnInput(InputKind.DIAL_RESULT, dial_status=hook.dial_status)
         return Recognised(event, Heard(hook.dial_status, source="dial"))
+    if hook.hook is Hook.STATUS or (hook.digits == "hangup" and listening(state) is ListenKind.EMERGENCY_CHECK):
+        if hook.recording_url:
+            _delete_at_twilio(hl, hook.recording_url, deadline)
+        return Recognised(TurnInput(InputKind.HANGUP), Heard(hook.call_status or "hangup", source="call"))
     if hook.digits and hook.digits != "hangup" and any(ch.isdigit() or ch in "*#" for ch in hook.digits):
         if hook.recording_url:
             _delete_at_twilio(hl, hook.recording_url, deadline)  # a key ended the recording; the audio is not used
@@ -439,19 +469,30 @@ def _speech(hl: Hearthline, recording_url: str, state: CallDialogState, deadline
         listening(state), state.locale, free_open_answers=hl.settings.open_answers_recognition == "free"
     )
     try:
-        transcript = hl.recognizer.transcribe(wav, state.locale, phrases)
+        transcript = hl.recognizer.transcribe(
+            wav, state.locale, phrases, verify=lambda text: worth_checking(state, text)
+        )
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)
         return Recognised(unclear, Heard(source="speech"))
     if not transcript.text:
         return Recognised(unclear, Heard(source="speech", confidence=0.0), wav)
-    utterance = Utterance(transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence)
+    utterance = Utterance(
+        transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence, hearing=transcript.hearing
+    )
     utterance = enrich(utterance, hl.understanding)  # the semantic second opinion, added at the edge
     return Recognised(
-        TurnInput(InputKind.UTTERANCE, utterance, constrained=phrases is not None),
+        TurnInput(InputKind.UTTERANCE, utterance),
         Heard(transcript.text, transcript.confidence, source="speech"),
         wav,
     )
+
+
+def worth_checking(state: CallDialogState, text: str) -> bool:
+    """Whether a phrase-list result would start something (a request, the emergency flow, leaving the
+    emergency question), so a free decoding of the same audio should check it (seconds, so only then)."""
+    result = match(text, Locale(state.locale), expected_intents(state))
+    return result.decision is not Decision.REJECT and result.intent in WEIGHED
 
 
 def _delete_at_twilio(hl: Hearthline, recording_url: str, deadline: Deadline | None = None) -> None:

@@ -19,6 +19,7 @@ class Phase(StrEnum):
     DETAILS = "details"  # optional extra details after a request was made
     ANYTHING_ELSE = "anything_else"  # open question after a request; silence ends the call warmly
     TRANSFER = "transfer"  # dialling the staff line
+    EMERGENCY_CHECK = "emergency_check"  # "do you need emergency help right now?" after a weakly heard emergency
     EMERGENCY = "emergency"  # dialling the emergency number
     EMERGENCY_BACKUP = "emergency_backup"  # the emergency dial failed; dialling the staff line
     ENDED = "ended"
@@ -31,12 +32,14 @@ class InputKind(StrEnum):
     UNCLEAR = "unclear"  # a recording that could not be fetched or decoded: counts as not understood
     DETAILS = "details"  # a recording of extra details (transcribed at the edge, not matched)
     DIAL_RESULT = "dial_result"  # Twilio's DialCallStatus after <Dial>
+    HANGUP = "hangup"  # the caller hung up (Twilio's call status callback, or Digits=hangup after <Record>)
 
 
 class ListenKind(StrEnum):
     OPEN = "open"  # free answer: fuzzy-matched against every service
     YES_NO = "yes_no"  # short answer: phrase list of yes/no words
     DETAILS = "details"  # free text kept on the request
+    EMERGENCY_CHECK = "emergency_check"  # the fail-safe yes/no: short timings, the yes/no phrase list
 
 
 class DialTarget(StrEnum):
@@ -154,8 +157,6 @@ class TurnInput:
     known_locale: str | None = None  # START: the caller's profile language, if the number is on file
     is_staff: bool = False  # START: the number is a staff member's
     recording_url: str = ""  # DETAILS: the recording to transcribe onto the request
-    # Recognised with a phrase list: the recogniser had to pick catalog words, so a service is only a guess.
-    constrained: bool = False
     # UTTERANCE: what the matcher made of it, for the question being answered (see `understand`).
     match: Match | None = None
 
@@ -293,6 +294,47 @@ def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     return replace(state, phase=Phase.EMERGENCY, requests_made=state.requests_made + 1), actions
 
 
+def _emergency_check(state: CallDialogState, transcript: str, by: str) -> Step:
+    """A weakly heard emergency: one fast yes/no where only a clear no goes back (DESIGN.md: asymmetric)."""
+    new = replace(
+        state,
+        phase=Phase.EMERGENCY_CHECK,
+        pending_intent=Intent.EMERGENCY.value,
+        pending_transcript=transcript,
+        pending_by=by,
+    )
+    return _asking(new, [Listen(ListenKind.EMERGENCY_CHECK, (Speak("voice.emergency_check"),))])
+
+
+def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInput) -> Step:
+    """The answer to the emergency question: yes, silence, anything unclear and hanging up all mean help.
+
+    Only a clear no (key 2, or "no" heard well, see intents.hearing) goes back; 0 still reaches a person.
+    """
+    transcript, by = state.pending_transcript, state.pending_by or "speech"
+    cleared = replace(state, pending_intent=None, pending_transcript="", pending_by="")
+    utterance = event.utterance if event.kind is InputKind.UTTERANCE else None
+    if utterance is not None and utterance.source is InputSource.KEYPAD:
+        digit = utterance.text.strip()[:1]
+        if digit == keypad.NO_KEY:
+            return _not_understood(cleared, ctx)
+        if digit == keypad.PERSON_KEY:
+            return _person(cleared, ctx, transcript, by)
+    elif utterance is not None:
+        result = event.match if event.match is not None else understand(state, event).match
+        clear_no = result is not None and result.intent is Intent.NO and result.decision is Decision.ACCEPT
+        if clear_no and result is not None and not result.negated:
+            return _not_understood(cleared, ctx)
+    if event.kind is InputKind.HANGUP:
+        # Nobody is left on the line to dial for: the emergency request alerts staff and family at once.
+        actions: list[CallDecision] = [
+            CreateRequest(Intent.EMERGENCY, transcript=transcript, understood_by=by),
+            Hangup(),
+        ]
+        return replace(cleared, phase=Phase.ENDED, requests_made=state.requests_made + 1), actions
+    return _emergency(cleared, transcript, by)
+
+
 def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript: str, by: str) -> Step:
     if intent is Intent.STATUS:
         return _asking(
@@ -316,14 +358,20 @@ def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript
     return _asking(new, actions)
 
 
-def _not_understood(state: CallDialogState, ctx: CallContext) -> Step:
-    """Rephrase once more slowly; then the keypad; then a person (never a dead end)."""
+def _not_understood(state: CallDialogState, ctx: CallContext, *, remind_emergency: bool = False) -> Step:
+    """Rephrase once more slowly; then the keypad; then a person (never a dead end).
+
+    `remind_emergency`: something like an emergency was heard but not trusted (intents.hearing), so the caller
+    is told first how to get help at once.
+    """
     failures = state.speech_failures + 1
     state = replace(state, speech_failures=failures, pending_intent=None)
+    lead = [Speak("voice.emergency_reminder")] if remind_emergency else []
     if failures < ctx.speech_retries_before_keypad:
-        prompts = (Speak("voice.rephrase", slow=True),)
+        prompts = (*lead, Speak("voice.rephrase", slow=True))
         return _asking(replace(state, phase=Phase.OPEN), [Listen(ListenKind.OPEN, prompts)])
-    return _menu(replace(state, menu=MenuId.MAIN.value), prompts=[Speak("voice.try_keypad", slow=True)], slow=True)
+    keypad_lead = [*lead, Speak("voice.try_keypad", slow=True)]
+    return _menu(replace(state, menu=MenuId.MAIN.value), prompts=keypad_lead, slow=True)
 
 
 def _keypad_failed(state: CallDialogState, ctx: CallContext, *, key_wrong: bool) -> Step:
@@ -392,15 +440,16 @@ def _rejected_confirmation(state: CallDialogState, ctx: CallContext) -> Step:
     return _asking(state, [Listen(ListenKind.OPEN, prompts)])
 
 
-def _on_match(
-    state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance, constrained: bool = False
-) -> Step:
+def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance) -> Step:
     by = "keypad" if utterance.source is InputSource.KEYPAD else "speech"
     text = utterance.text
     intent = result.intent
-    if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT and not result.negated:
-        # A possible emergency is never questioned: a wrongly dialled helper costs less than a missed one.
+    if intent is Intent.EMERGENCY and result.decision is Decision.ACCEPT and not result.negated:
+        # A clear emergency, well heard, is never questioned.
         return _emergency(state, text, by)
+    if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT:
+        # A doubtful one is asked about, never dropped: silence or an unclear answer still dials.
+        return _emergency_check(state, text, by)
     if intent is Intent.OPERATOR and result.decision is not Decision.REJECT:
         return _person(state, ctx, text, by)
     if intent is Intent.REPEAT and result.decision is not Decision.REJECT:
@@ -420,18 +469,24 @@ def _on_match(
     if intent is None or result.decision is Decision.REJECT or result.negated or intent not in Intent.SERVICES:
         if state.phase is Phase.ANYTHING_ELSE and intent is Intent.NO:
             return _goodbye(state)
-        return _not_understood(state, ctx)
-    if result.decision is Decision.ACCEPT and not constrained:
+        return _not_understood(state, ctx, remind_emergency=_sounded_like_emergency(result))
+    if result.decision is Decision.ACCEPT:
         return _accept(state, ctx, intent, text, by)
     question = (Speak("voice.confirm", _service(intent)),)
     new = replace(state, phase=Phase.CONFIRM, pending_intent=intent.value, pending_transcript=text, pending_by=by)
     return _asking(new, [Listen(ListenKind.YES_NO, question)])
 
 
+def _sounded_like_emergency(result: Match) -> bool:
+    return any(alt.intent is Intent.EMERGENCY for alt in result.alternatives)
+
+
 def expected_intents(state: CallDialogState) -> frozenset[Intent] | None:
     """What the current question can be answered with (the matcher always adds emergency and operator)."""
     if state.phase is Phase.CONFIRM:
         return frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}) | Intent.SERVICES
+    if state.phase is Phase.EMERGENCY_CHECK:
+        return frozenset({Intent.YES, Intent.NO})
     return None
 
 
@@ -447,6 +502,10 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         return start(ctx, known_locale=event.known_locale, is_staff=event.is_staff)
     if state.phase is Phase.ENDED:
         return _goodbye(state)
+    if state.phase is Phase.EMERGENCY_CHECK and event.kind is not InputKind.DIAL_RESULT:
+        return _on_emergency_check(state, ctx, event)
+    if event.kind is InputKind.HANGUP:
+        return replace(state, phase=Phase.ENDED), []
     if event.kind is InputKind.DIAL_RESULT:
         return _dial_result(state, ctx, event.dial_status)
     if event.kind is InputKind.SILENCE:
@@ -472,7 +531,7 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         if result.intent in (Intent.EMERGENCY, Intent.OPERATOR) and result.decision is not Decision.REJECT:
             return _on_match(state, ctx, result, utterance)
         return _keypad_failed(state, ctx, key_wrong=False)
-    return _on_match(state, ctx, result, utterance, event.constrained)
+    return _on_match(state, ctx, result, utterance)
 
 
 def understand(state: CallDialogState, event: TurnInput) -> TurnInput:
@@ -499,7 +558,7 @@ def decision_of(before: CallDialogState, after: CallDialogState, actions: list[C
     ACCEPT: acted on (a request made, a call put through, the status read, the call ended on request);
     CONFIRM: asked "did you say ...?"; REJECT: not understood, asked again. None for turns without an answer.
     """
-    if any(isinstance(a, Listen) and a.kind is ListenKind.YES_NO for a in actions):
+    if any(isinstance(a, Listen) and a.kind in (ListenKind.YES_NO, ListenKind.EMERGENCY_CHECK) for a in actions):
         return Decision.CONFIRM
     if any(isinstance(a, CreateRequest | Dial | ReadStatus | Hangup | StaffRecording) for a in actions):
         return Decision.ACCEPT

@@ -8,15 +8,20 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Sequence
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import soundfile
 import soxr
+from rapidfuzz import fuzz
 
 from care.ports import Transcript
+from intents.types import HeardWord, Hearing
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +29,18 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL_RATE = 16000
 # Feed Vosk in pieces of this many samples (0.25 s at 16 kHz), as a live stream would; bounded memory.
 CHUNK_SAMPLES = 4000
+# A free decoding that checks a phrase-list result must leave the webhook inside Twilio's 15 s
+# (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides); settings.speech_check_seconds.
+DEFAULT_CHECK_SECONDS = 7.0
+# A phrase-list word is supported when the free decoding heard something that sounds like it at about the same
+# time: spelling similarity (0-100) of the word and consecutive free words near its time span, Hangul compared
+# letter by letter (jamo). Set on the espeak-ng Korean phrases of `python -m bench speech` (dither off): the
+# fall heard as "넘어" scored 83, words forced onto meal, ride and complaint requests 0-67 ("연기" over "여운",
+# "났어요" over "네요"), one forced "연기" 89 over a free "여기". So a supported word still only earns a
+# confirmation unless the free decoding alone says the same (intents.hearing).
+SUPPORT_SIMILARITY = 80.0
+# The two decodings place a word up to ~0.4 s apart (same data): free words this near its span count.
+ALIGN_SLACK_SECONDS = 0.5
 
 
 # Models by folder, shared by every recogniser (and every app) in the process: a model is ~300-600 MB.
@@ -77,8 +94,9 @@ class VoskRecognizer:
     so that there is one path, one place that can fail, and identical features whatever the source.
     """
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, check_seconds: float = DEFAULT_CHECK_SECONDS) -> None:
         self._model_dir = Path(model_dir)
+        self.check_seconds = check_seconds
 
     def model_path(self, locale: str) -> Path | None:
         """Where the locale's model is: `<model_dir>/<locale>` (operator-installed) first, then a package."""
@@ -143,30 +161,104 @@ class VoskRecognizer:
                 kept.update((w, None) for w in words if knows(w))
         return list(kept)
 
-    def transcribe(self, wav: bytes, locale: str, phrases: Sequence[str] | None = None) -> Transcript:
+    def transcribe(
+        self,
+        wav: bytes,
+        locale: str,
+        phrases: Sequence[str] | None = None,
+        verify: Callable[[str], bool] | None = None,
+    ) -> Transcript:
+        """Decode with the phrase list (or freely); if `verify` says the phrase-list text matters, check each
+        of its words against a free decoding of the same audio, within `check_seconds`."""
         model, rate = self._loaded(locale)
         pcm = to_pcm16_mono(wav, rate)
-        import vosk
-
+        grammar: list[str] | None = None
         if phrases:
             grammar = self.known_words(locale, phrases)
             # "[unk]" lets noise land somewhere other than a phrase, but only if the model has it (Korean has not).
             if model.vosk_model_find_word("[unk]") != -1:
                 grammar.append("[unk]")
-            recognizer = vosk.KaldiRecognizer(model, float(rate), json.dumps(grammar, ensure_ascii=False))
-        else:
-            recognizer = vosk.KaldiRecognizer(model, float(rate))
-        recognizer.SetWords(True)
-        step = CHUNK_SAMPLES * 2
-        for start in range(0, len(pcm), step):
-            recognizer.AcceptWaveform(pcm[start : start + step])
-        return _transcript(json.loads(recognizer.FinalResult()))
+        words = _decode(model, rate, pcm, grammar)
+        if grammar is None or not words:
+            return _transcript(words, forced=False, checked=False)
+        if verify is None or not verify(" ".join(w.text for w in words)):
+            return _transcript(words, forced=True, checked=False)
+        free = _decode(model, rate, pcm, None, deadline=time.monotonic() + self.check_seconds)
+        if free is not None:
+            free_text = " ".join(f.text for f in free)
+            return _transcript(support(words, free), forced=True, checked=True, free_text=free_text)
+        log.warning("free decoding ran out of its %.0f s: the phrase-list result stays unchecked", self.check_seconds)
+        return _transcript(words, forced=True, checked=False)
 
 
-def _transcript(result: dict[str, Any]) -> Transcript:
-    words = [w for w in result.get("result", []) if w.get("word") and w.get("word") != "[unk]"]
-    text = " ".join(w["word"] for w in words) if words else str(result.get("text", "")).replace("[unk]", "").strip()
-    if not text:
+@dataclass(frozen=True)
+class TimedWord:
+    """A decoded word with its confidence and time span (seconds), as Vosk reports it with SetWords."""
+
+    text: str
+    confidence: float
+    start: float
+    end: float
+    supported: bool = True
+
+
+def _decode(
+    model: Any, rate: int, pcm: bytes, grammar: list[str] | None, deadline: float | None = None
+) -> list[TimedWord] | None:
+    """One decoding pass; None when `deadline` (time.monotonic) passes before the audio is all fed."""
+    import vosk  # heavy; only this adapter imports it
+
+    if grammar is None:
+        recognizer = vosk.KaldiRecognizer(model, float(rate))
+    else:
+        recognizer = vosk.KaldiRecognizer(model, float(rate), json.dumps(grammar, ensure_ascii=False))
+    recognizer.SetWords(True)
+    step = CHUNK_SAMPLES * 2
+    for start in range(0, len(pcm), step):
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+        recognizer.AcceptWaveform(pcm[start : start + step])
+    result = json.loads(recognizer.FinalResult())
+    return [
+        TimedWord(str(w["word"]), float(w.get("conf", 0.0)), float(w.get("start", 0.0)), float(w.get("end", 0.0)))
+        for w in result.get("result", [])
+        if w.get("word") and w.get("word") != "[unk]"
+    ]
+
+
+def sounds(word: str) -> str:
+    """A word as comparable letters: Hangul syllables split into their jamo (NFD), everything case-folded."""
+    return unicodedata.normalize("NFD", word.casefold())
+
+
+def similarity(word: str, heard: Sequence[str]) -> float:
+    """How well any run of consecutive freely decoded words spells `word` (0-100)."""
+    target = sounds(word)
+    best = 0.0
+    for first in range(len(heard)):
+        for last in range(first + 1, len(heard) + 1):
+            best = max(best, fuzz.ratio(target, sounds("".join(heard[first:last]))))
+    return best
+
+
+def support(words: Sequence[TimedWord], free: Sequence[TimedWord]) -> list[TimedWord]:
+    """Mark each phrase-list word supported when the free decoding heard something like it over its span."""
+    marked = []
+    for word in words:
+        over = [
+            f.text
+            for f in free
+            if f.end > word.start - ALIGN_SLACK_SECONDS and f.start < word.end + ALIGN_SLACK_SECONDS
+        ]
+        supported = similarity(word.text, over) >= SUPPORT_SIMILARITY
+        marked.append(TimedWord(word.text, word.confidence, word.start, word.end, supported))
+    return marked
+
+
+def _transcript(words: list[TimedWord] | None, *, forced: bool, checked: bool, free_text: str = "") -> Transcript:
+    if not words:
         return Transcript(text="", confidence=0.0)
-    confidence = sum(float(w.get("conf", 0.0)) for w in words) / len(words) if words else 0.0
-    return Transcript(text=" ".join(text.split()), confidence=round(confidence, 3))
+    confidence = sum(w.confidence for w in words) / len(words)
+    heard = tuple(HeardWord(w.text, round(w.confidence, 3), w.supported) for w in words)
+    hearing = Hearing(heard, forced=forced, checked=checked, free_text=free_text)
+    return Transcript(text=" ".join(w.text for w in words), confidence=round(confidence, 3), hearing=hearing)

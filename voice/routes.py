@@ -1,4 +1,4 @@
-"""Twilio voice webhooks: /voice/incoming, /voice/answer, /voice/dial, /voice/fallback."""
+"""Twilio voice webhooks: /voice/incoming, /voice/answer, /voice/dial, /voice/status, /voice/fallback."""
 
 from __future__ import annotations
 
@@ -67,6 +67,17 @@ def answer() -> Response:
 @twilio_signed(_settings)
 def dial() -> Response:
     return _answer(lambda: calls.dial_result(current(), request.form, request.args))
+
+
+@bp.post("/voice/status")
+@twilio_signed(_settings)
+def status() -> Response:
+    """Twilio's call status callback (the number's "call status changes" URL): acts when a call ends."""
+    try:
+        calls.call_status(current(), request.form)
+    except calls.BadWebhook as exc:
+        return Response(f"bad webhook: {exc}", status=400, mimetype="text/plain")
+    return Response(status=204)
 
 
 @bp.post("/voice/fallback")

@@ -43,6 +43,10 @@ YES_NO_MAX_SECONDS = 10
 # waits at most 15 s for the answer (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides),
 # so an answer to the open question is capped well inside that; "in a few words" needs far less.
 OPEN_MAX_SECONDS = 12
+# The fail-safe emergency question takes at most 8 s after its prompt (issue #10): the 1 s key window, then
+# a recording of at most 7 s that a 2 s pause ends; silence then runs the no-input path, which dials.
+EMERGENCY_CHECK_MAX_SECONDS = 7
+EMERGENCY_CHECK_PAUSE_SECONDS = 2
 STAFF_PROMPT_LINE = "/prompts/phone/start"
 
 
@@ -154,14 +158,18 @@ class Renderer:
         for speak in listen.prompts:
             self.speak(gather, speak)
         max_length = self.ctx.max_recording_seconds
+        pause = self.ctx.end_of_speech_seconds
         if listen.kind is ListenKind.YES_NO:
             max_length = min(max_length, YES_NO_MAX_SECONDS)
         elif listen.kind is ListenKind.OPEN:
             max_length = min(max_length, OPEN_MAX_SECONDS)
+        elif listen.kind is ListenKind.EMERGENCY_CHECK:
+            max_length = min(max_length, EMERGENCY_CHECK_MAX_SECONDS)
+            pause = min(pause, EMERGENCY_CHECK_PAUSE_SECONDS)
         self.response.record(
             action=_url(self.ctx, "/voice/answer", via="speech"),
             method="POST",
-            timeout=self.ctx.end_of_speech_seconds,
+            timeout=pause,
             max_length=max_length,
             play_beep=True,
             trim="trim-silence",

@@ -127,6 +127,28 @@ def senior_page(senior_id: int) -> str:
         )
 
 
+@bp.post("/seniors/<int:senior_id>/profile")
+def edit_senior(senior_id: int) -> Response:
+    try:
+        with current().db.transaction() as db:
+            senior = db.get(Senior, senior_id)
+            if senior is None:
+                abort(404)
+            directory.update_senior(
+                senior,
+                name=_form("name"),
+                locale=_form("locale") or senior.locale,
+                address=_form("address"),
+                area=_form("area"),
+                notes=_form("notes"),
+            )
+    except directory.DirectoryError as exc:
+        flash(t("people.not_saved", reason=str(exc)), "error")
+        return back_to("console.senior_page", senior_id=senior_id)
+    flash(t("people.profile_saved"), "ok")
+    return back_to("console.senior_page", senior_id=senior_id)
+
+
 @bp.post("/seniors/<int:senior_id>/links")
 def link_family(senior_id: int) -> Response:
     try:

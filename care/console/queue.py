@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import abort, flash, render_template, request, send_file
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
@@ -17,16 +17,20 @@ from care.models import (
     FamilyLink,
     Notification,
     RequestStatus,
+    Senior,
     ServiceRequest,
     StaffMember,
     utcnow,
 )
 from care.people import identify
-from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
+from care.phones import try_e164
+from care.requests import REFERENCE_DIGITS, RequestNotFound, add_note, apply_action, find_by_reference
 from care.retention import kept_audio
 from care.routing import TEAMS
 from web.context import current
 
+# How often an open queue page fetches itself again: a new emergency shows within this, without a reload.
+REFRESH_SECONDS = 10
 QUEUE_LIMIT = 300  # a page staff can scan; filters narrow it further
 NOTE_MAX_CHARS = 2000
 # Statuses in which the clock is still running for staff (a resolved request waits on the requester).
@@ -36,11 +40,26 @@ WAITING_ON_STAFF = frozenset(
 STATUS_FILTERS = ("open", "waiting", "resolved", "closed", "all")
 
 
+# Enough of the request for staff to tell rows apart at a glance; the page holds the rest.
+FIRST_WORDS_CHARS = 60
+
+
 @dataclass(frozen=True)
 class QueueRow:
     request: ServiceRequest
     who: str
     overdue: bool
+
+    @property
+    def first_words(self) -> str:
+        """The start of what the requester said or wrote, cut at a word ("My mother cannot cook…")."""
+        text = " ".join((self.request.transcript or self.request.details or "").split())
+        if len(text) <= FIRST_WORDS_CHARS:
+            return text
+        cut = (
+            text[:FIRST_WORDS_CHARS].rsplit(" ", 1)[0] if " " in text[:FIRST_WORDS_CHARS] else text[:FIRST_WORDS_CHARS]
+        )
+        return cut.rstrip(",.;:") + "…"
 
 
 def is_overdue(req: ServiceRequest, now: datetime) -> bool:
@@ -59,13 +78,35 @@ def _status_clause(choice: str) -> list[str]:
     return [s.value for s in OPEN_STATUSES]
 
 
-def queue_rows(db: Session, *, team: str, status: str, mine: str | None, now: datetime) -> list[QueueRow]:
-    """Requests to work, most pressing first: urgent, then overdue, then by due time."""
-    query = (
-        select(ServiceRequest)
-        .options(selectinload(ServiceRequest.senior))
-        .where(ServiceRequest.status.in_(_status_clause(status)))
-    )
+def search_clause(query: str, region: str) -> ColumnElement[bool] | None:
+    """What a search box entry means: a reference, or a phone number written any way staff write it.
+
+    A number matches the requester's phone and the phone of the senior the request is for. None: no match.
+    """
+    text = query.strip()
+    if text.isdigit() and len(text) <= REFERENCE_DIGITS:
+        return ServiceRequest.reference == text
+    phone = try_e164(text, region)
+    if phone is None:
+        return None
+    return or_(ServiceRequest.requester_phone == phone, ServiceRequest.senior.has(Senior.phone == phone))
+
+
+def queue_rows(
+    db: Session, *, team: str, status: str, mine: str | None, now: datetime, search: str = "", region: str = "US"
+) -> list[QueueRow]:
+    """Requests to work, most pressing first: urgent, then overdue, then by due time.
+
+    A search looks through every status (a caller asking about an old request has its number, not its state).
+    """
+    query = select(ServiceRequest).options(selectinload(ServiceRequest.senior))
+    if search:
+        clause = search_clause(search, region)
+        if clause is None:
+            return []
+        query = query.where(clause)
+    else:
+        query = query.where(ServiceRequest.status.in_(_status_clause(status)))
     if team:
         query = query.where(ServiceRequest.team == team)
     if mine:
@@ -89,9 +130,18 @@ def queue() -> str:
     status = request.args.get("status", "open")
     status = status if status in STATUS_FILTERS else "open"
     mine = request.args.get("mine") == "1"
+    search = request.args.get("q", "").strip()[:40]
     now = utcnow()
     with current().db.sessions() as db:
-        rows = queue_rows(db, team=team, status=status, mine=staff().username if mine else None, now=now)
+        rows = queue_rows(
+            db,
+            team=team,
+            status=status,
+            mine=staff().username if mine else None,
+            now=now,
+            search=search,
+            region=current().settings.default_region,
+        )
         counts = {
             "total": len(rows),
             "urgent": sum(1 for r in rows if r.request.urgent),
@@ -105,9 +155,31 @@ def queue() -> str:
             status=status,
             statuses=STATUS_FILTERS,
             mine=mine,
+            search=search,
+            refresh_seconds=REFRESH_SECONDS,
             counts=counts,
             limit=QUEUE_LIMIT,
         )
+
+
+def actor_names(db: Session, actors: set[str]) -> dict[str, str]:
+    """The people behind history entries ("staff:sam", "caller:+1202…") by name, where we know them."""
+    names: dict[str, str] = {}
+    usernames = {who for kind, _, who in (a.partition(":") for a in actors) if kind == "staff" and who}
+    if usernames:
+        for username, name in db.execute(
+            select(StaffMember.username, StaffMember.name).where(StaffMember.username.in_(usernames))
+        ):
+            names[f"staff:{username}"] = name
+    for entry in actors:
+        who = entry.partition(":")[2]
+        if entry in names or not who.startswith("+"):
+            continue
+        person = identify(db, who)
+        known = person.senior or person.family or person.staff
+        if known is not None:
+            names[entry] = known.name
+    return names
 
 
 def _load(db: Session, reference: str) -> ServiceRequest:
@@ -141,10 +213,12 @@ def request_page(reference: str) -> str:
         staff_list = list(
             db.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.team, StaffMember.name))
         )
+        events = list(req.events)
         return render_template(
             "console/request.html",
             req=req,
-            events=list(req.events),
+            events=events,
+            names=actor_names(db, {event.actor for event in events}),
             caller=caller,
             links=links,
             messages=messages,

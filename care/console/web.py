@@ -8,6 +8,9 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 import phonenumbers
+from babel import Locale
+from babel.dates import format_timedelta
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
@@ -54,6 +57,21 @@ def t(key: str, /, **params: object) -> str:
     return translate("web", key, page_locale(), **params)
 
 
+def t_count(key: str, n: int) -> str:
+    """A counted phrase in the page's language, in the plural form CLDR gives that number ("1 urgente", "2 urgentes").
+
+    The catalog holds one text per plural category the language has (`key.one`, `key.other`; Korean and Chinese
+    only `key.other`); the number is written as the language writes it.
+    """
+    lang = page_locale()
+    number = format_decimal(n, locale=lang)
+    category = Locale.parse(lang).plural_form(n)
+    try:
+        return t(f"{key}.{category}", n=number)
+    except MissingTranslation:
+        return t(f"{key}.other", n=number)
+
+
 def t_or(key: str, fallback: str) -> str:
     """A console text for an open-ended value (a team or kind added later); the value itself when unnamed."""
     try:
@@ -79,6 +97,11 @@ def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return written_datetime(moment, page_locale(), current().settings.zone)
+
+
+def age(moment: datetime) -> str:
+    """How long ago, in the page's language ("5 minutes ago", "5분 전", "hace 5 minutos")."""
+    return format_timedelta(moment - utcnow(), add_direction=True, locale=page_locale())
 
 
 def staff() -> StaffMember:
@@ -206,6 +229,8 @@ def _page_context() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "t_or": t_or,
+        "t_count": t_count,
+        "age": age,
         "service_name": service_name,
         "local_time": local_time,
         "me": g.get("staff"),

@@ -186,6 +186,30 @@ def test_requests_list_filters(app: Flask, hearthline: Hearthline, request_ref: 
     assert "no requests" in ok(app, "requests", "list", "--status", "closed")
 
 
+def test_people_unlock_lets_a_centres_only_admin_back_in(app: Flask, hearthline: Hearthline) -> None:
+    from care.directory import MAX_FAILED_LOGINS
+    from tests.console.support import csrf_of
+
+    args = ["--username", "ada", "--name", "Ada Admin", "--role", "admin", "--password", "right horse 1"]
+    ok(app, "people", "add-staff", *args)
+    client = app.test_client()
+
+    def log_in(password: str) -> int:
+        token = csrf_of(client.get("/console/login"))
+        form = {"csrf_token": token, "username": "ada", "password": password}
+        return client.post("/console/login", data=form).status_code
+
+    for _ in range(MAX_FAILED_LOGINS):
+        assert log_in("wrong") != 303
+    assert log_in("right horse 1") != 303  # locked: the right password does not help
+    assert "ada can log in again" in ok(app, "people", "unlock", "ADA")
+    with hearthline.db.sessions() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.username == "ada"))
+        assert member is not None and member.failed_logins == 0 and member.locked_until is None
+    assert log_in("right horse 1") == 303
+    assert "no staff member named nobody" in fails(app, "people", "unlock", "nobody")
+
+
 def test_operator_commands_print_times_on_the_centres_clock_with_its_zone(
     app: Flask, hearthline: Hearthline, request_ref: str
 ) -> None:

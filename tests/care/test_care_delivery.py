@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -26,8 +27,8 @@ FAST = DeliveryPolicy(retry_base_seconds=1, retry_cap_seconds=8, max_attempts=4,
 
 
 @pytest.fixture
-def settings(tmp_path: Path, standin: TwilioStandIn) -> Settings:
-    return load_settings(base_config(tmp_path, standin), environ={})
+def settings(tmp_path: Path, standin: TwilioStandIn, backends: dict[str, Any]) -> Settings:
+    return load_settings({**base_config(tmp_path, standin), **backends}, environ={})
 
 
 @pytest.fixture

@@ -78,11 +78,12 @@ def _wait_for(condition: Callable[[], bool], what: str, worker: Worker | None = 
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path, standin: TwilioStandIn) -> Iterator[Callable[..., Worker]]:
+def start_worker(tmp_path: Path, standin: TwilioStandIn, backends: dict[str, Any]) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
 
     def start(**extra: Any) -> Worker:
         config = {k: str(v) if isinstance(v, Path) else v for k, v in base_config(tmp_path, standin).items()}
+        config.update(backends)
         config.update(FAST)
         config.update(extra)
         path = tmp_path / "worker-config.json"

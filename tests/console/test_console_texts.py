@@ -48,6 +48,8 @@ def used_keys() -> set[str]:
         f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned")
     }
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
+    # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
+    found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
     return found
 
 

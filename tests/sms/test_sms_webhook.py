@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
 from care.models import Conversation, InboundMessage, RequestEvent, ServiceRequest, SmsOptOut
 from sms.segments import Encoding, segment_info
@@ -371,10 +371,9 @@ def test_malformed_posts_get_400_and_nothing_is_stored(
 
 
 def test_a_database_failure_gets_a_plain_apology_and_stores_nothing(client: FlaskClient, people: Hearthline) -> None:
-    # A real failure of the real database: the table this webhook writes is gone.
-    path = people.settings.effective_database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as raw:
-        raw.execute("DROP TABLE sms_conversations")
+    # A real failure of the real database (SQLite or PostgreSQL): the table this webhook writes is gone.
+    with people.db.engine.begin() as conn:
+        conn.execute(sql_text("ALTER TABLE sms_conversations RENAME TO sms_conversations_gone"))
     response = signed_post(
         client, people, "/sms/incoming", {"MessageSid": "SM" + "e" * 32, "From": ANN, "Body": "Mum needs a meal"}
     )

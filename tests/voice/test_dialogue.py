@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from intents import InputSource, Intent, Locale, Utterance
+from intents import HeardWord, Hearing, InputSource, Intent, Locale, Utterance
 from voice import keypad
 from voice.dialogue import (
     CallContext,
@@ -240,20 +240,123 @@ def test_dialogue_and_keypad_are_pure() -> None:
         assert not imported & forbidden, (name, imported & forbidden)
 
 
-def test_service_heard_through_a_phrase_list_is_always_confirmed_but_emergency_is_not() -> None:
+def forced(text: str, locale: Locale = Locale.EN, *, free: str | None = None, unsupported: set[str] = frozenset()):
+    """Speech decoded against a phrase list (every word at 1.00); `free` is the free decoding that checked it."""
+    words = tuple(HeardWord(w, 1.0, w not in unsupported) for w in text.split())
+    hearing = Hearing(words, forced=True, checked=free is not None, free_text=free or "")
+    return TurnInput(InputKind.UTTERANCE, Utterance(text, InputSource.SPEECH, locale, 1.0, hearing))
+
+
+def test_service_heard_through_an_unchecked_phrase_list_is_confirmed() -> None:
     state = CallDialogState(phase=Phase.OPEN, locale="en")
-    heard = Utterance("I need meals delivered to my home", InputSource.SPEECH, Locale.EN, 1.0)
-    new, actions = step(state, TurnInput(InputKind.UTTERANCE, heard, constrained=True), SPEECH)
+    new, actions = step(state, forced("I need meals delivered to my home"), SPEECH)
     assert new.phase is Phase.CONFIRM and isinstance(actions[0], Listen) and actions[0].kind is ListenKind.YES_NO
-    fell = Utterance("help I fell and I can't get up", InputSource.SPEECH, Locale.EN, 1.0)
-    new, actions = step(state, TurnInput(InputKind.UTTERANCE, fell, constrained=True), SPEECH)
+
+
+def test_emergency_words_a_free_decoding_does_not_support_never_start_the_emergency_flow() -> None:
+    """The meal request heard as "나요 끼니 어지러워 불이 났어요" under the phrase list (issue #10)."""
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    event = forced(
+        "나요 끼니 어지러워 불이 났어요",
+        Locale.KO,
+        free="나 이 게 어파 너구리 어어",
+        unsupported={"끼니", "어지러워", "불이", "났어요"},
+    )
+    new, actions = step(state, event, SPEECH)
+    assert new.phase is Phase.OPEN and not any(isinstance(a, Dial | CreateRequest) for a in actions)
+    assert spoken_keys(actions) == ["voice.emergency_reminder", "voice.rephrase"]  # "if it is an emergency, press 9"
+
+
+def test_forced_emergency_words_nobody_could_check_are_not_asked_about() -> None:
+    """The free decoding ran out of time: the fail-safe question would turn the meal caller's "네" into a call for
+    help, so the words are not trusted and the caller is reminded of key 9; a service is still confirmed."""
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    new, actions = step(state, forced("나요 끼니 어지러워 불이 났어요", Locale.KO), SPEECH)
+    assert new.phase is Phase.OPEN and spoken_keys(actions)[0] == "voice.emergency_reminder"
+    assert not any(isinstance(a, Dial | CreateRequest) for a in actions)
+    new, _actions = step(state, forced("도시락 배달해 주세요", Locale.KO), SPEECH)
+    assert new.phase is Phase.CONFIRM and new.pending_intent == "meals"
+
+
+def test_an_emergency_the_free_decoding_supports_but_does_not_itself_hear_is_asked_about() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    event = forced("넘어져 예 어지러워 나요", Locale.KO, free="넘어 어려워 이러 냐 이어 일", unsupported={"예", "나요"})
+    new, actions = step(state, event, SPEECH)
+    assert new.phase is Phase.EMERGENCY_CHECK and spoken_keys(actions) == ["voice.emergency_check"]
+    assert isinstance(actions[-1], Listen) and actions[-1].kind is ListenKind.EMERGENCY_CHECK
+
+
+def test_a_clear_emergency_well_heard_still_acts_at_once() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    new, actions = step(state, forced("help I fell and I can't get up", free="help i fell and i cant get up"), SPEECH)
     assert new.phase is Phase.EMERGENCY and actions[-1] == Dial(DialTarget.EMERGENCY)
+    new, actions = keys(CallDialogState(phase=Phase.OPEN, locale="en"), "9")
+    assert new.phase is Phase.EMERGENCY and actions[-1] == Dial(DialTarget.EMERGENCY)
+    # Freely recognised (no phrase list), confident words: at once as well.
+    new, actions = said(CallDialogState(phase=Phase.OPEN, locale="en"), "help I fell and I can't get up")
+    assert new.phase is Phase.EMERGENCY
+
+
+def test_an_emergency_resting_on_a_word_the_recogniser_was_unsure_of_is_asked_about() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    words = (HeardWord("I", 0.9), HeardWord("fell", 0.3), HeardWord("down", 0.9))
+    utterance = Utterance("I fell down", InputSource.SPEECH, Locale.EN, 0.7, Hearing(words))
+    new, _actions = step(state, TurnInput(InputKind.UTTERANCE, utterance), SPEECH)
+    assert new.phase is Phase.EMERGENCY_CHECK
+
+
+def _asked() -> CallDialogState:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    words = (HeardWord("I", 0.9), HeardWord("fell", 0.3))
+    new, _ = step(
+        state,
+        TurnInput(InputKind.UTTERANCE, Utterance("I fell", InputSource.SPEECH, Locale.EN, 0.6, Hearing(words))),
+        SPEECH,
+    )
+    assert new.phase is Phase.EMERGENCY_CHECK
+    return new
+
+
+def _dials_for_help(new: CallDialogState, actions: list) -> None:
+    assert new.phase is Phase.EMERGENCY and actions[-1] == Dial(DialTarget.EMERGENCY)
+    (request,) = [a for a in actions if isinstance(a, CreateRequest)]
+    assert request.intent is Intent.EMERGENCY and request.transcript == "I fell"
+
+
+def test_the_emergency_question_counts_yes_silence_and_unclear_answers_as_yes() -> None:
+    _dials_for_help(*said(_asked(), "yes"))
+    _dials_for_help(*keys(_asked(), "9"))
+    _dials_for_help(*keys(_asked(), "1"))
+    _dials_for_help(*silence(_asked()))
+    _dials_for_help(*step(_asked(), TurnInput(InputKind.UNCLEAR), SPEECH))
+    _dials_for_help(*said(_asked(), "the weather is nice"))
+    # "No" heard through the yes/no phrase list but not supported by a free decoding is not a clear no.
+    _dials_for_help(*step(_asked(), forced("no", free="oh"), SPEECH))
+    _dials_for_help(*step(_asked(), forced("no"), SPEECH))  # unchecked
+    _dials_for_help(*said(_asked(), "no", conf=0.3))  # unsure
+
+
+def test_hanging_up_on_the_emergency_question_alerts_without_a_dial() -> None:
+    new, actions = step(_asked(), TurnInput(InputKind.HANGUP), SPEECH)
+    assert new.phase is Phase.ENDED and not any(isinstance(a, Dial) for a in actions)
+    (request,) = [a for a in actions if isinstance(a, CreateRequest)]
+    assert request.intent is Intent.EMERGENCY
+    # Hanging up anywhere else creates nothing.
+    new, actions = step(CallDialogState(phase=Phase.OPEN), TurnInput(InputKind.HANGUP), SPEECH)
+    assert new.phase is Phase.ENDED and actions == []
+
+
+def test_only_a_clear_no_goes_back() -> None:
+    for new, actions in (keys(_asked(), "2"), said(_asked(), "no"), step(_asked(), forced("no", free="no"), SPEECH)):
+        assert new.phase is Phase.OPEN and new.pending_intent is None, new
+        assert not any(isinstance(a, Dial | CreateRequest) for a in actions)
+    new, actions = keys(_asked(), "0")  # a person, as always
+    assert new.phase is Phase.TRANSFER and actions[-1] == Dial(DialTarget.STAFF)
 
 
 def test_asking_about_ones_requests_by_speech_reads_them_without_a_confirmation() -> None:
     state = CallDialogState(phase=Phase.OPEN, locale="en")
-    heard = Utterance("what is the status of my request", InputSource.SPEECH, Locale.EN, 1.0)
-    new, actions = step(state, TurnInput(InputKind.UTTERANCE, heard, constrained=True), SPEECH)
+    new, actions = step(state, forced("what is the status of my request"), SPEECH)
     assert isinstance(actions[0], ReadStatus) and new.phase is Phase.ANYTHING_ELSE
 
 
