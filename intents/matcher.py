@@ -20,6 +20,7 @@ from intents.types import (
     SERVICES,
     Alternative,
     Decision,
+    InputSource,
     Intent,
     Locale,
     Match,
@@ -509,7 +510,7 @@ def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) ->
         # Fillers alone ("음 그러니까 저기요", "um, well") say nothing either opinion could act on.
         if not norm.empty:
             brief = _size(norm.units) <= (BRIEF_WORDS if u.locale in SPACED else BRIEF_CHARS)
-            result = combine(result, u.semantic, expected, brief=brief)
+            result = combine(result, u.semantic, expected, brief=brief, speech=u.source is InputSource.SPEECH)
     # Last: whatever the text means, a decision resting on forced or unsure words is not acted on.
     result = heard_match(result, u.hearing, lambda text: match(text, u.locale, expected))
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
