@@ -19,7 +19,7 @@ from flask import Flask
 from tests.voice.conftest import CALLER
 from tests.voice.test_routes import ALWAYS_OPEN
 from voice.recognizer import VoskRecognizer
-from voice.twiml import OPEN_MAX_SECONDS, YES_NO_MAX_SECONDS
+from voice.twiml import OPEN_MAX_SECONDS
 
 
 @pytest.fixture
@@ -122,9 +122,9 @@ def test_simulate_call_command_prints_one_json_line_per_turn(make_app: Callable[
 @pytest.mark.parametrize(
     ("said", "intent", "decision", "listens_for"),
     [
-        # The phrase list hears "말동무" (companionship): the matcher alone would accept it, but a service heard
-        # through a phrase list is asked about, so the caller hears "did you say ...?" and so must the log.
-        ("말동무", "companionship", "confirm", YES_NO_MAX_SECONDS),
+        # The phrase list hears "말동무" (companionship), but the free decoding of the same espeak-ng audio does not
+        # support it (intents/hearing.py), so the word is dropped and the caller is asked again: so must the log say.
+        ("말동무", None, "reject", OPEN_MAX_SECONDS),
         # Not understood (espeak-ng Korean is barely intelligible): the caller is asked to say it again.
         ("식사 배달 부탁해요", None, "reject", OPEN_MAX_SECONDS),
     ],
