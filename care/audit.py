@@ -13,20 +13,6 @@ from care.chain import GENESIS, event_digest
 from care.models import RequestEvent, ServiceRequest
 
 
-def digest_of(event: RequestEvent, prev_hash: str) -> str:
-    """`event_digest` of a stored or pending event."""
-    return event_digest(
-        prev_hash,
-        request_id=event.request_id,
-        at=event.at,
-        actor=event.actor,
-        kind=event.kind,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        note=event.note,
-    )
-
-
 @dataclass(frozen=True)
 class Problem:
     """One place where the stored history no longer matches its chain."""
@@ -61,7 +47,7 @@ def check_chain(request_id: int, head: str | None, events: Iterable[RequestEvent
     for event in events:
         if event.prev_hash != prev:
             problems.append(Problem(request_id, event.id, "does not follow the entry before it (removed or inserted)"))
-        if event.hash != digest_of(event, event.prev_hash or ""):
+        if event.hash != event_digest(event.prev_hash or "", event):
             problems.append(Problem(request_id, event.id, "was changed after it was written"))
         prev = event.hash or ""
     if (head or GENESIS) != prev:

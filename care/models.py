@@ -170,16 +170,7 @@ def _chain_new_events(session: Session) -> None:
             entry.at = entry.at or utcnow()
             entry.note = entry.note or ""
             entry.prev_hash = heads[request_id]
-            entry.hash = event_digest(
-                entry.prev_hash,
-                request_id=request_id,
-                at=entry.at,
-                actor=entry.actor,
-                kind=entry.kind,
-                from_status=entry.from_status,
-                to_status=entry.to_status,
-                note=entry.note,
-            )
+            entry.hash = event_digest(entry.prev_hash, entry)
             heads[request_id] = entry.hash
         for request_id, head in heads.items():
             request = session.get(ServiceRequest, request_id)

@@ -41,16 +41,7 @@ def _backfill() -> None:
     heads: dict[int, str] = {}
     for row in conn.execute(sa.select(events).order_by(events.c.id)):
         prev = heads.get(row.request_id, GENESIS)
-        digest = event_digest(
-            prev,
-            request_id=row.request_id,
-            at=row.at,
-            actor=row.actor,
-            kind=row.kind,
-            from_status=row.from_status,
-            to_status=row.to_status,
-            note=row.note,
-        )
+        digest = event_digest(prev, row)
         conn.execute(sa.update(events).where(events.c.id == row.id).values(prev_hash=prev, hash=digest))
         heads[row.request_id] = digest
     for request_id, head in heads.items():
