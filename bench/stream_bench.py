@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -130,6 +131,9 @@ class StreamServer:
         self.app = create_app({**config, "preload_speech_models": False})  # signs, seeds, reads state
         self.hl: Hearthline = self.app.extensions[EXTENSION_KEY]
         env = {**os.environ, "HEARTHLINE_CONFIG": str(self.folder / "config.json")}
+        # As `make run` does before it serves: every static prompt synthesised once, ahead of the first call.
+        render = [str(BIN / "flask"), "--app", "app", "prompts", "render", "--quiet"]
+        subprocess.run(render, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         argv = [str(BIN / "gunicorn"), "--preload", "-w", str(self.workers), "--threads", str(self.threads)]
         argv += ["-b", f"127.0.0.1:{self.port}", "--timeout", "120", "app:create_app()"]
         self.log = (self.folder / "gunicorn.log").open("ab")
@@ -260,21 +264,32 @@ def barge_ins(server: StreamServer, wav: bytes, runs: int) -> list[float]:
     return reactions
 
 
-def together(server: StreamServer, wav: bytes, callers: int, seconds: float) -> tuple[list[float], float, float]:
-    """`callers` calls, greeted, speak the same utterance at the same moment; latencies, CPU s, extra MB."""
-    opened = [server.call() for _ in range(callers)]
+def _greeted_call(server: StreamServer) -> tuple[PhoneCall, TwilioMediaStream]:
+    call, stream = server.call()
+    _greeted(stream)
+    return call, stream
+
+
+def together(server: StreamServer, wav: bytes, callers: int) -> tuple[list[float], int, float, float]:
+    """`callers` calls, greeted together, speak the same utterance at the same moment: latencies, calls that
+    got no reply, CPU seconds in the server, and the memory the answers added to its workers (MB)."""
+    with ThreadPoolExecutor(max_workers=callers) as pool:
+        opened = list(pool.map(lambda _: _greeted_call(server), range(callers)))
     try:
-        for _call, stream in opened:
-            _greeted(stream)
         idle_mb = server.private_mb()
         cpu_before = server.cpu_seconds()
         for _call, stream in opened:
             stream.say(wav)
-        time.sleep(seconds * 0.8)
+        time.sleep(3.0)
         peak_mb = server.private_mb()
-        latencies = [_reply_ms(stream) for _call, stream in opened]
+        latencies, lost = [], 0
+        for _call, stream in opened:
+            try:
+                latencies.append(_reply_ms(stream, 30))
+            except RuntimeError:
+                lost += 1
         cpu = server.cpu_seconds() - cpu_before
-        return latencies, cpu, peak_mb - idle_mb
+        return latencies, lost, cpu, peak_mb - idle_mb
     finally:
         for _call, stream in opened:
             stream.hang_up()
@@ -321,12 +336,13 @@ def main(argv: list[str]) -> int:
             server = StreamServer(sub, args.port + len(results), args.workers, args.threads, model_dir)
             server.start()
             try:
+                stream_turns(server, clips[:1], 1)  # warm: the first call's dynamic prompts are synthesised
                 single, errors = stream_turns(server, clips, args.runs)
                 reactions = barge_ins(server, four, max(4, args.runs // 2))
                 curve = []
                 for n in range(1, args.max_calls + 1):
-                    latencies, cpu, extra_mb = together(server, four, n, 4.0)
-                    curve.append((n, latencies, cpu, extra_mb, _loadavg()))
+                    latencies, lost, cpu, extra_mb = together(server, four, n)
+                    curve.append((n, latencies, lost, cpu, extra_mb, _loadavg()))
                 results.append((label, single, errors, reactions, curve, server.settings_pause()))
             finally:
                 server.stop()

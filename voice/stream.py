@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # Twilio sends a media message every 20 ms for the whole call; this long without any message is a dead stream.
 RECEIVE_TIMEOUT_SECONDS = 10.0
+# Silence after the last word still fed to the decoder: Kaldi's own endpointing calls 0.5 s of trailing silence
+# the end of an utterance (the Korean model's conf/model.conf, endpoint.rule2.min-trailing-silence).
+DECODE_TRAILING_SECONDS = 0.5
 # Prompts go out in Twilio's own frame size; Twilio buffers what we send and plays it in order.
 SEND_FRAME_BYTES = mulaw.FRAME_BYTES
 
@@ -230,7 +233,9 @@ class StreamSession:
                     now.speech.feed(frame)
             return
         if now.detector.speaking:
-            if now.speech is not None:
+            # The decoder needs a little silence after the last word, not the whole pause allowance: the rest
+            # would cost decoding time while the caller is silent (and delay the transcript on a busy machine).
+            if now.speech is not None and now.detector.trailing_silence_seconds <= DECODE_TRAILING_SECONDS:
                 now.speech.feed(pcm)
             return
         if event in (VadEvent.ENDED, VadEvent.TOO_LONG):

@@ -53,6 +53,11 @@ class SpeechDetector:
         self._silent = 0
         self._length = 0
 
+    @property
+    def trailing_silence_seconds(self) -> float:
+        """How long the caller has been silent within the current answer."""
+        return self._silent * FRAME_SECONDS
+
     def reset(self) -> None:
         self._recent.clear()
         self.preroll.clear()
