@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
+from care.models import Notification, RequesterKind, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
 from care.phones import is_landline
@@ -94,7 +94,7 @@ def status_changed(
     status = RequestStatus(request.status)
     event = f"request:{request.id}:event:{event_id}"
     recipients = _family_recipients(session, request)
-    if not is_landline(request.requester_phone):
+    if request.requester_kind != RequesterKind.SYSTEM and not is_landline(request.requester_phone):
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
         if phone == skip_phone:

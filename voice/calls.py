@@ -23,6 +23,7 @@ from care.requests import NewRequest, add_note, create_request, note_recorded_de
 from care.settings import LOCALES, Settings
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
 from intents.hearing import WEIGHED
+from outreach.answers import vocabulary as checkin_vocabulary
 from prompts.clock import spoken_datetime
 from voice.dialogue import (
     AddDetails,
@@ -419,6 +420,9 @@ def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool
         return vocabulary(Locale(locale), YES_NO_INTENTS)
     if kind is ListenKind.DETAILS or free_open_answers:
         return None
+    if kind is ListenKind.CHECKIN:
+        # "Are you well today?" is answered "fine", "not so good", "stop calling me" as often as with a need.
+        return sorted({*vocabulary(Locale(locale), set(Intent)), *checkin_vocabulary(locale)})
     return vocabulary(Locale(locale), set(Intent))
 
 
