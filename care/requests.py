@@ -143,10 +143,12 @@ def apply_action(
     assignee: str | None = None,
     now: datetime | None = None,
     quiet_for: str | None = None,
+    announce: bool = True,
 ) -> ServiceRequest:
     """Move a request through its life cycle; raises TransitionRefused when the action does not apply.
 
-    `quiet_for` is a phone that made the change by text and is answered directly, so the outbox skips it.
+    `quiet_for` is a phone that made the change by text and is answered directly, so the outbox skips it;
+    `announce=False` tells nobody (a check-in's request closed because the senior was found all right).
     """
     now = now or utcnow()
     before = RequestStatus(request.status)
@@ -173,6 +175,8 @@ def apply_action(
         )
     )
     session.flush()
+    if not announce:
+        return request
     notices.status_changed(
         session,
         request,

@@ -33,6 +33,7 @@ class Status(StrEnum):
     FAMILY = "family"  # the family was asked to check; waiting for a "1"
     STAFF = "staff"  # handed to staff as an urgent task
     SAFE = "safe"  # the senior answered, or someone confirmed they are fine: the ladder stopped
+    STOPPED = "stopped"  # the plan was paused or removed while the round was open
 
 
 class Rung(StrEnum):

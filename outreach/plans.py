@@ -84,9 +84,7 @@ def _check(request: PlanRequest, settings: Settings) -> None:
         raise PlanError(f"language must be one of {', '.join(LOCALES)}")
 
 
-def add_plan(
-    session: Session, senior: Senior, request: PlanRequest, *, actor: str, settings: Settings
-) -> CheckinPlan:
+def add_plan(session: Session, senior: Senior, request: PlanRequest, *, actor: str, settings: Settings) -> CheckinPlan:
     """Put a senior on check-in calls; a senior with a removed plan gets it back with the new terms."""
     _check(request, settings)
     plan = session.scalar(select(CheckinPlan).where(CheckinPlan.senior_id == senior.id))

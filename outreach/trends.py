@@ -29,6 +29,25 @@ class Answer(StrEnum):
 CONCERNING = frozenset({Answer.UNWELL, Answer.LONELY, Answer.LOW})
 
 
+# When one call gave several answers ("not so good" then "I ran out of food"), the day is the most concerning.
+RANK = (
+    Answer.EMERGENCY,
+    Answer.UNWELL,
+    Answer.LONELY,
+    Answer.LOW,
+    Answer.NEED,
+    Answer.STOP,
+    Answer.UNCLEAR,
+    Answer.WELL,
+    Answer.NOT_REACHED,
+)
+
+
+def worse(a: Answer | None, b: Answer) -> Answer:
+    """The more concerning of two answers of one call."""
+    return b if a is None or RANK.index(b) < RANK.index(a) else a
+
+
 class Reason(StrEnum):
     LOW_STREAK = "low_streak"
     STOPPED_ANSWERING = "stopped_answering"
@@ -49,10 +68,15 @@ class Flag:
 
 
 def flag_for(history: Sequence[Answer], policy: TrendPolicy) -> Flag | None:
-    """The trend the newest answers show, if any (`history` oldest first, one entry a check-in)."""
+    """The trend the newest answer starts, if any (`history` oldest first, one entry a check-in).
+
+    A trend is flagged once, on the call that makes it: a fourth low answer in a row is the same trend, and
+    staff already have it.
+    """
     if len(history) >= policy.low_in_a_row:
         recent = tuple(history[-policy.low_in_a_row :])
-        if all(answer in CONCERNING for answer in recent):
+        starts = len(history) == policy.low_in_a_row or history[-policy.low_in_a_row - 1] not in CONCERNING
+        if starts and all(answer in CONCERNING for answer in recent):
             return Flag(Reason.LOW_STREAK, len(recent), recent)
     span = policy.missed_in_a_row + policy.answered_before
     if len(history) >= span:

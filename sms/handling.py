@@ -8,6 +8,7 @@ repeated delivery of the same message finds the stored reply and does nothing ag
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -81,6 +82,17 @@ log = logging.getLogger(__name__)
 MAX_BODY_CHARS = 4000
 # A closed request can be rated for a week after it closed; later a bare digit means nothing.
 RATING_WINDOW = timedelta(days=7)
+
+
+# Replies other parts give before the conversation (a family member's "1" to a check-in that needs them):
+# (session, phone, body) -> the reply, or None to leave the text to the conversation. Registered by name in
+# create_app, so registering again (one app per test) replaces.
+TextHook = Callable[[Session, str, str], str | None]
+_TEXT_HOOKS: dict[str, TextHook] = {}
+
+
+def register_text_hook(name: str, hook: TextHook) -> None:
+    _TEXT_HOOKS[name] = hook
 
 
 class MalformedMessage(ValueError):
@@ -167,6 +179,19 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             # Texts from one number are taken one at a time from here on, so the second of two texts sent
             # together reads what the first left (and neither is lost to the other's new conversation row).
             conversation = _conversation_locked(session, incoming.from_phone)
+            for hook in _TEXT_HOOKS.values():
+                hooked = hook(session, incoming.from_phone, incoming.body)
+                if hooked is not None:
+                    text = fit(hooked)
+                    session.add(
+                        InboundMessage(
+                            message_sid=incoming.message_sid,
+                            from_phone=incoming.from_phone,
+                            body=incoming.body,
+                            reply=text,
+                        )
+                    )
+                    return Answer(text)
             sender = _sender_view(session, incoming.from_phone, settings)
             state = ConversationState.from_json(conversation.state or {}, default_locale)
             heard = enrich(utterance_of(incoming.body, sender, default_locale), hl.understanding)

@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from intents import Decision, InputSource, Intent, Locale, Match, Utterance, match_utterance
-from outreach.answers import Reading, read_answer
 from voice import keypad
+from voice.checkin_answers import Reading, read_answer
 from voice.keypad import KeyMeaning, MenuId
 
 
