@@ -75,6 +75,7 @@ _OUTCOMES = {
 _RUNG_NOTES = {
     Rung.NOT_REACHED: "call {calls} not answered ({detail})",
     Rung.RETRY: "calling again ({detail})",
+    Rung.NO_RETRY: "not calling again ({detail}: quiet hours or the daily cap)",
     Rung.FAMILY: "family asked to check on them (text and call)",
     Rung.STAFF: "urgent task for staff ({detail})",
     Rung.REACHED: "reached on call {calls}",
@@ -178,9 +179,8 @@ def plan_today(session: Session, settings: Settings, now: datetime | None = None
         return 0
     # Core executemany (no RETURNING): the driver's own loop, several times faster than the ORM's per-row one.
     session.execute(insert(cast(Table, CheckinRound.__table__)), rounds)
-    ids = dict(
-        session.execute(select(CheckinRound.plan_id, CheckinRound.id).where(CheckinRound.day == day)).tuples().all()
-    )
+    made = session.execute(select(CheckinRound.plan_id, CheckinRound.id).where(CheckinRound.day == day))
+    ids = {plan_id: round_id for plan_id, round_id in made}
     calls = []
     for values in rounds:
         plan_id = int(str(values["plan_id"]))

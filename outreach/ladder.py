@@ -41,6 +41,7 @@ class Rung(StrEnum):
 
     NOT_REACHED = "not_reached"
     RETRY = "retry"
+    NO_RETRY = "no_retry"  # a retry was due but would break quiet hours or the daily cap
     FAMILY = "family"
     STAFF = "staff"
     REACHED = "reached"
@@ -123,9 +124,9 @@ def call_ended(
     next_at = now + policy.retry_after
     if state.calls <= policy.retries:
         if calls_today >= policy.max_calls_per_day:
-            decisions.append(Record(Rung.RETRY, "cap"))
+            decisions.append(Record(Rung.NO_RETRY, "cap"))
         elif quiet_at(next_at):
-            decisions.append(Record(Rung.RETRY, "quiet"))
+            decisions.append(Record(Rung.NO_RETRY, "quiet"))
         else:
             decisions += [Record(Rung.RETRY, str(state.calls + 1)), CallAgain(next_at)]
             return replace(state, calls=state.calls + 1), decisions

@@ -127,7 +127,7 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
     scope = _scope(phone, [s.id for s in seniors])
     resolved = session.scalars(
         select(ServiceRequest)
-        .where(scope, ServiceRequest.status == RequestStatus.RESOLVED)
+        .where(scope, ServiceRequest.status == RequestStatus.RESOLVED, _not_system)
         .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
     )
     closed = session.scalars(
@@ -136,6 +136,7 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
             scope,
             ServiceRequest.status == RequestStatus.CLOSED,
             ServiceRequest.rating.is_(None),
+            _not_system,
             ServiceRequest.closed_at >= utcnow() - RATING_WINDOW,
         )
         .order_by(ServiceRequest.closed_at.desc(), ServiceRequest.id.desc())
@@ -149,6 +150,11 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
         awaiting_confirmation=tuple(RequestRef(r.reference, r.status) for r in resolved),
         awaiting_rating=tuple(RequestRef(r.reference, r.status) for r in closed),
     )
+
+
+# Requests Hearthline opened itself (a check-in nobody answered) are nobody's to confirm or rate by text: a
+# family member's "1" that stopped the ladder must not then rate the request it closed.
+_not_system = ServiceRequest.requester_kind != RequesterKind.SYSTEM
 
 
 def _scope(phone: str, senior_ids: list[int]) -> Any:

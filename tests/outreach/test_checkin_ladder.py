@@ -62,10 +62,10 @@ def test_without_family_the_senior_goes_straight_to_staff() -> None:
 def test_a_retry_that_would_ring_in_quiet_hours_or_past_the_cap_is_skipped_for_the_family() -> None:
     quiet, decisions = call_ended(LadderState(), Outcome.NO_ANSWER, NOW, POLICY, calls_today=1, has_family=True,
                                   quiet_at=lambda moment: moment > NOW)
-    assert quiet.status is Status.FAMILY and Record(Rung.RETRY, "quiet") in decisions
+    assert quiet.status is Status.FAMILY and Record(Rung.NO_RETRY, "quiet") in decisions
     capped, decisions = call_ended(LadderState(), Outcome.NO_ANSWER, NOW, Policy(max_calls_per_day=1),
                                    calls_today=1, has_family=True, quiet_at=never_quiet)
-    assert capped.status is Status.FAMILY and Record(Rung.RETRY, "cap") in decisions
+    assert capped.status is Status.FAMILY and Record(Rung.NO_RETRY, "cap") in decisions
 
 
 def test_reached_or_confirmed_stops_the_ladder_and_late_reports_change_nothing() -> None:
