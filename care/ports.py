@@ -135,7 +135,6 @@ class JobQueue(Protocol):
         ...
 
 
-
 class DialFailed(RuntimeError):
     """calls.create did not give us a call.
 

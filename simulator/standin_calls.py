@@ -123,9 +123,7 @@ class CallNetwork:
     def find(self, to: str | None, from_: str | None) -> list[PlacedCall]:
         with self._lock:
             return [
-                c
-                for c in reversed(self.calls)
-                if (to is None or c.to == to) and (from_ is None or c.from_ == from_)
+                c for c in reversed(self.calls) if (to is None or c.to == to) and (from_ is None or c.from_ == from_)
             ]
 
     def get(self, sid: str) -> PlacedCall | None:
@@ -182,7 +180,9 @@ class CallNetwork:
     def _status(self, call: PlacedCall, status: str, event: str, **extra: str) -> None:
         call.status = status
         if call.status_callback and (event in call.events or event == "completed"):
-            self._post(call, call.status_callback, self._params(call, status, CallbackSource="call-progress-events", **extra))
+            self._post(
+                call, call.status_callback, self._params(call, status, CallbackSource="call-progress-events", **extra)
+            )
 
     def _run(self, call: PlacedCall) -> None:
         try:

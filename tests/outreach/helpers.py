@@ -86,10 +86,17 @@ def recorder(purpose: Purpose = Purpose.CRISIS) -> Recorder:
     return found
 
 
-def ask(hl: Hearthline, phone: str, *, key: str | None = None, priority: int = 0, purpose: Purpose = Purpose.CRISIS) -> int:
+def ask(
+    hl: Hearthline, phone: str, *, key: str | None = None, priority: int = 0, purpose: Purpose = Purpose.CRISIS
+) -> int:
     with hl.db.transaction() as session:
         row = enqueue(
-            session, key=key or f"test:{phone}", purpose=purpose, to_phone=phone, locale="en", subject_id=1,
+            session,
+            key=key or f"test:{phone}",
+            purpose=purpose,
+            to_phone=phone,
+            locale="en",
+            subject_id=1,
             priority=priority,
         )
         return row.id

@@ -38,7 +38,11 @@ def test_a_person_presses_1_the_answer_is_recorded_and_the_handler_runs_once(
     row = attempt(hl, attempt_id)
     [call] = standin.calls.calls_to("+15550003001")
     assert (row.status, row.answer, row.answer_via, row.heard, row.call_sid) == (
-        AttemptStatus.COMPLETED, "yes", AnswerVia.KEYS, "1", call.sid
+        AttemptStatus.COMPLETED,
+        "yes",
+        AnswerVia.KEYS,
+        "1",
+        call.sid,
     )
     heard = said(hl, call.sid)
     assert "request 5 0 1 4 5 1: is it sorted? Press 1 if yes, 2 if not." in heard
@@ -62,7 +66,17 @@ def test_a_person_presses_1_the_answer_is_recorded_and_the_handler_runs_once(
         (Callee(Pickup.ANSWER, ("0",)), AttemptStatus.COMPLETED, "person", AnswerVia.PERSON),
         (Callee(Pickup.ANSWER, ("9",)), AttemptStatus.COMPLETED, "help", AnswerVia.KEYS),
     ],
-    ids=["no-answer", "busy", "failed", "machine", "hang-up", "silence", "wrong-key-then-2", "zero", "choice-to-person"],
+    ids=[
+        "no-answer",
+        "busy",
+        "failed",
+        "machine",
+        "hang-up",
+        "silence",
+        "wrong-key-then-2",
+        "zero",
+        "choice-to-person",
+    ],
 )
 def test_every_outcome_the_number_plan_can_give_reaches_the_handler_once(
     make_app: Callable[..., Flask],
