@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 from twilio.request_validator import RequestValidator
 
-from simulator.twiml_follow import EndKind, PromptKind, Step, WaitKind, local_path, parse, step
+from simulator.twiml_follow import PromptKind, Step, WaitKind, local_path, parse, step
 
 log = logging.getLogger(__name__)
 
