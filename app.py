@@ -137,10 +137,10 @@ def _register(app: Flask, settings: Settings) -> None:
     """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
     from care.commands import register_commands as care_commands
     from care.console import bp as console_bp
-    from outreach.routes import bp as outreach_bp
-    from outreach.service import register_outreach
     from outreach.checkin_commands import register_commands as checkin_commands
     from outreach.checkins import register_outreach as checkin_programmes
+    from outreach.routes import bp as outreach_bp
+    from outreach.service import register_outreach
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp

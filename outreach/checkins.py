@@ -42,7 +42,7 @@ from outreach.models import CallAttempt
 from outreach.plans import PlanError, calendar_of, last_rounds
 from outreach.registry import register
 from outreach.schedule import PlanView, calls_for_day, on_clock, to_stored
-from outreach.script import Choice, Question, Script, Then
+from outreach.script import Choice, Question, Script
 from outreach.states import AttemptStatus, Purpose
 from outreach.trends import Answer, Flag, Reason, TrendPolicy, flag_for, week_summary, worse
 from outreach.view import AttemptView
@@ -610,19 +610,10 @@ def set_status(session: Session, plan: CheckinPlan, status: PlanStatus, *, actor
 
 # --- the programmes on the dialer ----------------------------------------------------------------------------
 def checkin_script(view: AttemptView) -> Script:
-    """What an answered check-in call says (the keys-only form; voice.calls.begin_checkin takes over speech)."""
+    """An answered check-in call is the hotline's check-in dialogue (voice.dialogue.start_checkin): any answer in
+    words or keys, a need taken as on an inbound call; a machine gets the voicemail, with no personal details."""
     name = str(view.context.get("name", ""))
-    return Script(
-        message=(Speak("voice.checkin.hello", (("name", name),)),),
-        question=Question(
-            prompts=(Speak("voice.checkin.question"), Speak("voice.checkin.keys")),
-            choices=(
-                Choice("1", Answer.WELL.value, Intent.YES, reply=(Speak("voice.checkin.glad"),)),
-                Choice("2", Answer.LOW.value, Intent.NO, reply=(Speak("voice.checkin.sorry"),), then=Then.PERSON),
-                Choice("9", Answer.EMERGENCY.value, None, then=Then.EMERGENCY),
-            ),
-        ),
-    )
+    return Script(message=(Speak("voice.checkin.hello", (("name", name),)),), checkin_dialogue=True)
 
 
 def family_script(view: AttemptView) -> Script:
@@ -646,6 +637,12 @@ def tick(hl: Hearthline, now: datetime | None = None) -> tuple[int, int, int]:
     return planned, moved, weekly
 
 
+def log_tick(hl: Hearthline) -> None:
+    planned, moved, weekly = tick(hl)
+    if planned or moved or weekly:
+        log.info("check-ins: %s planned, %s to staff, %s weekly texts", planned, moved, weekly)
+
+
 def register_outreach(hl: Hearthline) -> None:
     """The check-in and family-call programmes on the dialer, and the family's "1" by text (create_app)."""
     settings = hl.settings
@@ -655,6 +652,8 @@ def register_outreach(hl: Hearthline) -> None:
         return None if answer is None else answer.reply
 
     register_text_hook("checkin-family", family_one)
+    # Every minute on the worker: today's rounds (idempotent), family waits run out, Sunday's family texts.
+    hl.queue.every_minute("checkins", lambda: log_tick(hl))
     register(
         Purpose.CHECKIN,
         script=checkin_script,

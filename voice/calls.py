@@ -309,7 +309,10 @@ def begin_checkin(hl: Hearthline, call_sid: str, phone: str, *, locale: str, nam
     state, actions = start_checkin(call_context(hl), locale=locale, name=name)
     try:
         with hl.db.transaction() as session:
-            result, _job = _commit(session, hl, hook, None, state, actions, Heard(), None)
+            # "said" keeps every sentence of the call (an outbound call's captions in the simulator, and tests).
+            session.add(CallState(call_sid=call_sid, from_phone=phone, state={"said": []}, turns=0))
+            session.flush()
+            result, _job = _commit(session, hl, hook, (0, state), state, actions, Heard(), None)
     except IntegrityError:
         with hl.db.sessions() as session:
             prior = _replay(session, call_sid, CHECKIN_START)
@@ -403,6 +406,8 @@ def _commit(
     saved.update(
         dialog=state.to_json(), last={"spoken": renderer.spoken, "heard": asdict(heard), "phase": state.phase.value}
     )
+    if "said" in saved:
+        saved["said"] = [*saved["said"], *renderer.spoken]
     row.state = saved
     session.add(CallTurn(call_sid=hook.call_sid, delivery_key=hook.delivery_key, twiml=twiml))
     session.flush()

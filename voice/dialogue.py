@@ -629,6 +629,7 @@ def keypad_utterance(digits: str, locale: str) -> Utterance:
 # Keys on the check-in question; 0, 9 and * keep their meaning everywhere (voice.keypad).
 CHECKIN_WELL_KEY = "1"
 CHECKIN_NEED_KEY = "2"
+CHECKIN_STOP_KEY = "3"  # where no speech model hears "stop calling me", the keypad must be able to say it
 # What a service asked for on a check-in says about the day (the trend counts unwell and lonely answers).
 _CHECKIN_KIND = {Intent.MEDICAL: "unwell", Intent.MEDICATION: "unwell", Intent.COMPANIONSHIP: "lonely"}
 
@@ -672,8 +673,13 @@ def _checkin_well(state: CallDialogState) -> Step:
     return replace(state, phase=Phase.ENDED), actions
 
 
-def _checkin_low(state: CallDialogState) -> Step:
+def _checkin_low(state: CallDialogState, ctx: CallContext) -> Step:
     """Not so well: say so kindly and ask what would help; any need then goes the hotline's way."""
+    if state.locale not in ctx.speech_locales:
+        # Keys only: the hotline's keypad menu of services, as an inbound caller without speech gets.
+        menu = replace(state, menu=MenuId.MAIN.value, speech_failures=0, keypad_failures=0)
+        new, actions = _menu(menu, prompts=[Speak("voice.checkin.sorry")])
+        return new, [CheckinAnswer("low"), *actions]
     prompts = (Speak("voice.checkin.sorry"), Speak("voice.checkin.anything"))
     new = replace(state, phase=Phase.ANYTHING_ELSE, speech_failures=0)
     return _asking(new, [CheckinAnswer("low"), Listen(ListenKind.OPEN, prompts)])
@@ -718,7 +724,9 @@ def _on_checkin_keys(state: CallDialogState, ctx: CallContext, digit: str) -> St
     if digit == CHECKIN_WELL_KEY:
         return _checkin_well(state)
     if digit == CHECKIN_NEED_KEY:
-        return _checkin_low(state)
+        return _checkin_low(state, ctx)
+    if digit == CHECKIN_STOP_KEY:
+        return _checkin_stop_question(state)
     return _checkin_unclear(state, ctx)
 
 
@@ -751,7 +759,7 @@ def _on_checkin_words(state: CallDialogState, ctx: CallContext, result: Match, u
         opened = replace(state, phase=Phase.OPEN, speech_failures=0)
         return _with_answer(kind, _on_match(opened, ctx, result, utterance))
     if reading is Reading.LOW or (reading is None and intent is Intent.NO and heard):
-        return _checkin_low(state)
+        return _checkin_low(state, ctx)
     if reading is Reading.WELL or (intent is Intent.YES and heard):
         return _checkin_well(state)
     if intent is Intent.GOODBYE and heard:

@@ -26,8 +26,14 @@ class People:
     plan_id: int
 
 
-def setup(app: Flask, hl: Hearthline, *, family: bool = True, window: tuple[str, str] = ("10:00", "12:00"),
-          extra: tuple[str, ...] = ()) -> People:
+def setup(
+    app: Flask,
+    hl: Hearthline,
+    *,
+    family: bool = True,
+    window: tuple[str, str] = ("10:00", "12:00"),
+    extra: tuple[str, ...] = (),
+) -> People:
     with hl.db.transaction() as session:
         senior = directory.add_senior(session, phone=SENIOR, name="Mrs Kim", locale="en", area="befriending")
         if family:
@@ -35,8 +41,24 @@ def setup(app: Flask, hl: Hearthline, *, family: bool = True, window: tuple[str,
             directory.link_family(session, senior=senior, family=daughter, consent_given_by="Mrs Kim")
         directory.add_staff(session, username="bea", name="Bea", team="befriending", phone=STAFF)
         senior_id = senior.id
-    out = ok(app, "checkins", "add", "--senior", SENIOR, "--days", "daily", "--from", window[0], "--to", window[1],
-             "--consent-by", "Mrs Kim", "--consent-how", "phone", *extra)
+    out = ok(
+        app,
+        "checkins",
+        "add",
+        "--senior",
+        SENIOR,
+        "--days",
+        "daily",
+        "--from",
+        window[0],
+        "--to",
+        window[1],
+        "--consent-by",
+        "Mrs Kim",
+        "--consent-how",
+        "phone",
+        *extra,
+    )
     assert "Mrs Kim" in out
     with hl.db.sessions() as session:
         plan_id = session.scalar(select(CheckinPlan.id).where(CheckinPlan.senior_id == senior_id))
@@ -56,7 +78,9 @@ def rounds(hl: Hearthline) -> list[CheckinRound]:
 
 def history(hl: Hearthline, request_id: int) -> list[str]:
     with hl.db.sessions() as session:
-        events = session.scalars(select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id))
+        events = session.scalars(
+            select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+        )
         return [f"{e.kind}:{e.note}" for e in events]
 
 
@@ -70,7 +94,9 @@ def request(hl: Hearthline, request_id: int) -> ServiceRequest:
 
 def texts_to(hl: Hearthline, phone: str) -> list[str]:
     with hl.db.sessions() as session:
-        return list(session.scalars(select(Notification.body).where(Notification.to_phone == phone).order_by(Notification.id)))
+        return list(
+            session.scalars(select(Notification.body).where(Notification.to_phone == phone).order_by(Notification.id))
+        )
 
 
 def at(hour: int, minute: int = 0) -> datetime:

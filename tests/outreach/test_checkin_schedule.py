@@ -12,8 +12,16 @@ NEW_YORK = ZoneInfo("America/New_York")
 THURSDAY = date(2026, 12, 3)
 
 
-def plan(plan_id: int = 1, *, days: frozenset[int] = frozenset(range(7)), start: time = time(10), end: time = time(12),
-         paused: bool = False, holidays: bool = False, senior: int | None = None) -> PlanView:
+def plan(
+    plan_id: int = 1,
+    *,
+    days: frozenset[int] = frozenset(range(7)),
+    start: time = time(10),
+    end: time = time(12),
+    paused: bool = False,
+    holidays: bool = False,
+    senior: int | None = None,
+) -> PlanView:
     return PlanView(plan_id, senior or plan_id, days, start, end, paused, holidays)
 
 

@@ -13,19 +13,31 @@ from sqlalchemy import select
 
 from care.models import CallState, RequestStatus
 from outreach import checkins
-from outreach.checkin_tables import CheckinPlan, CheckinRound, PlanStatus
+from outreach.checkin_tables import CheckinPlan, PlanStatus
 from outreach.ladder import Status
 from outreach.models import CallAttempt
 from outreach.states import AttemptStatus, Purpose
 from outreach.view import AttemptView
 from tests.care.test_care_commands import fails, ok
-from tests.outreach.checkin_people import DAUGHTER, SENIOR, STAFF, at, attempts, history, request, rounds, setup, texts_to
+from tests.outreach.checkin_people import (
+    DAUGHTER,
+    SENIOR,
+    STAFF,
+    at,
+    attempts,
+    history,
+    request,
+    rounds,
+    setup,
+    texts_to,
+)
 from tests.sms.people import text
 from web.context import Hearthline
 
 
-def end_call(hl: Hearthline, key: str, status: AttemptStatus, now, *, answers: list[str] | None = None,
-             stop: bool = False) -> None:
+def end_call(
+    hl: Hearthline, key: str, status: AttemptStatus, now, *, answers: list[str] | None = None, stop: bool = False
+) -> None:
     """The dialer's side: the attempt reached a final status; its purpose's handler runs once."""
     with hl.db.transaction() as session:
         row = session.scalar(select(CallAttempt).where(CallAttempt.key == key))
@@ -33,8 +45,13 @@ def end_call(hl: Hearthline, key: str, status: AttemptStatus, now, *, answers: l
         row.status = status
         row.call_sid = f"CA{row.id:032x}"
         if answers is not None:
-            session.add(CallState(call_sid=row.call_sid, from_phone=row.to_phone,
-                                  state={"checkin_answers": answers, "checkin_stop": stop}))
+            session.add(
+                CallState(
+                    call_sid=row.call_sid,
+                    from_phone=row.to_phone,
+                    state={"checkin_answers": answers, "checkin_stop": stop},
+                )
+            )
         row.handled_at = now
         handler = checkins.on_checkin_outcome if row.purpose == Purpose.CHECKIN else checkins.on_family_outcome
         handler(session, AttemptView.of(row), hl.settings, now)
@@ -44,8 +61,9 @@ def test_plans_are_added_with_consent_listed_paused_and_resumed(app: Flask, hear
     setup(app, hearthline)
     listed = ok(app, "checkins", "list")
     assert "Mrs Kim" in listed and "consent Mrs Kim (phone)" in listed and "10:00-12:00" in listed
-    assert "already has" in fails(app, "checkins", "add", "--senior", SENIOR, "--consent-by", "x", "--consent-how",
-                                  "phone")
+    assert "already has" in fails(
+        app, "checkins", "add", "--senior", SENIOR, "--consent-by", "x", "--consent-how", "phone"
+    )
     ok(app, "checkins", "pause", "--senior", SENIOR, "--note", "in hospital")
     assert "paused by staff:cli: in hospital" in ok(app, "checkins", "list")
     ok(app, "checkins", "resume", "--senior", SENIOR)
@@ -57,8 +75,21 @@ def test_plans_are_added_with_consent_listed_paused_and_resumed(app: Flask, hear
 def test_a_window_in_quiet_hours_and_missing_consent_are_refused(app: Flask, hearthline: Hearthline) -> None:
     setup(app, hearthline)
     ok(app, "checkins", "remove", "--senior", SENIOR)
-    out = fails(app, "checkins", "add", "--senior", SENIOR, "--from", "21:30", "--to", "23:00", "--consent-by",
-                "Mrs Kim", "--consent-how", "phone")
+    out = fails(
+        app,
+        "checkins",
+        "add",
+        "--senior",
+        SENIOR,
+        "--from",
+        "21:30",
+        "--to",
+        "23:00",
+        "--consent-by",
+        "Mrs Kim",
+        "--consent-how",
+        "phone",
+    )
     assert "quiet hours" in out
     assert "consent" in fails(app, "checkins", "add", "--senior", SENIOR, "--consent-by", " ", "--consent-how", "phone")
 
@@ -84,7 +115,7 @@ def test_every_rung_of_the_ladder_is_in_the_history_and_the_family_text_stops_it
     day = "2026-12-04"
     plan_id = rounds(hearthline)[0].plan_id
     end_call(hearthline, f"checkin:{plan_id}:{day}:1", AttemptStatus.NO_ANSWER, at(10, 30))
-    [first, second] = attempts(hearthline)
+    [_first, second] = attempts(hearthline)
     assert second.key == f"checkin:{plan_id}:{day}:2" and second.not_before == at(10, 40)
     end_call(hearthline, second.key, AttemptStatus.BUSY, at(10, 41))
     third = attempts(hearthline)[-1]
@@ -174,7 +205,9 @@ def test_a_retry_in_quiet_hours_goes_to_the_family_instead(app: Flask, hearthlin
     [round_] = rounds(hearthline)
     assert round_.status == Status.FAMILY  # 21:05 is quiet: no second call to the senior
     assert [a.purpose for a in attempts(hearthline)] == [Purpose.CHECKIN, Purpose.FAMILY]
-    assert "checkin:not calling again (quiet: quiet hours or the daily cap)" in history(hearthline, round_.request_id or 0)
+    assert "checkin:not calling again (quiet: quiet hours or the daily cap)" in history(
+        hearthline, round_.request_id or 0
+    )
 
 
 def test_answered_well_leaves_nothing_for_staff(app: Flask, hearthline: Hearthline) -> None:
@@ -193,8 +226,9 @@ def test_stop_calling_me_pauses_the_plan_and_tells_staff(app: Flask, hearthline:
     with hearthline.db.transaction() as session:
         checkins.plan_today(session, hearthline.settings, at(6))
     plan_id = rounds(hearthline)[0].plan_id
-    end_call(hearthline, f"checkin:{plan_id}:2026-12-04:1", AttemptStatus.COMPLETED, at(10, 30), answers=["stop"],
-             stop=True)
+    end_call(
+        hearthline, f"checkin:{plan_id}:2026-12-04:1", AttemptStatus.COMPLETED, at(10, 30), answers=["stop"], stop=True
+    )
     with hearthline.db.sessions() as session:
         plan = session.get(CheckinPlan, plan_id)
         assert plan is not None and plan.status == PlanStatus.PAUSED and "asked on the call" in plan.status_note

@@ -118,7 +118,7 @@ def test_stop_calling_me_is_confirmed_before_the_plan_is_paused() -> None:
     state, _ = asked()
     state, actions = said(state, "Please stop calling me")
     assert state.phase is Phase.CHECKIN_STOP and not any(isinstance(a, StopCalls) for a in actions)
-    stopped, actions = said(state, "yes")
+    _stopped, actions = said(state, "yes")
     assert StopCalls() in actions and answers(actions) == ["stop"]
     assert Speak("voice.checkin.stopped") in actions and isinstance(actions[-1], Hangup)
     kept, actions = said(state, "no")
@@ -162,3 +162,14 @@ def test_zero_reaches_a_person_on_a_check_in_too() -> None:
 )
 def test_check_in_answers_are_read_longest_phrase_first(locale: str, text: str, reading: Reading | None) -> None:
     assert read_answer(text, locale) is reading
+
+
+def test_by_keys_2_opens_the_service_menu_and_3_asks_whether_to_stop() -> None:
+    state, _ = asked("zh", KEYS_ONLY)
+    menu, actions = keys(state, "2", KEYS_ONLY)
+    assert answers(actions) == ["low"] and menu.phase is Phase.MENU
+    assert [p.key for p in actions[-1].prompts][:2] == ["voice.checkin.sorry", "voice.menu.main"]  # type: ignore[attr-defined]
+    asking, actions = keys(state, "3", KEYS_ONLY)
+    assert asking.phase is Phase.CHECKIN_STOP and not any(isinstance(a, StopCalls) for a in actions)
+    _, actions = keys(asking, "1", KEYS_ONLY)
+    assert StopCalls() in actions
