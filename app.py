@@ -131,8 +131,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register(app: Flask, settings: Settings) -> None:
     """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
-    from care.commands import register_commands as care_commands
-    from care.console import bp as console_bp
+    from console import bp as console_bp
+    from console.commands import register_commands as console_commands
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
@@ -144,7 +144,7 @@ def _register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(sms_bp)
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
-    care_commands(app)
+    console_commands(app)
     prompts_commands(app)
     voice_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
