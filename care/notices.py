@@ -12,8 +12,8 @@ from care.lines import receives_texts
 from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
-from prompts.clock import written_datetime
-from prompts.messages import translate
+from i18n.clock import written_datetime
+from i18n.messages import translate
 
 # "Assigned" and "work has started" are only news if nothing follows soon: staff often assign, start and resolve
 # a request within a minute or two, and three texts in a minute read as noise to an older reader. They wait

@@ -20,6 +20,8 @@ from care.outbox import enqueue as enqueue_text
 from care.people import staff_for_team
 from care.requests import add_note, apply_action
 from care.settings import Settings
+from i18n.clock import written_datetime
+from i18n.messages import translate
 from intents import Intent
 from outreach.attempts import attempts_for, cancel, enqueue
 from outreach.hours import next_calling_time
@@ -27,8 +29,6 @@ from outreach.registry import register
 from outreach.script import PERSON_ANSWER, Choice, Question, Script
 from outreach.states import FINAL, AttemptStatus, Purpose
 from outreach.view import AttemptView
-from prompts.clock import written_datetime
-from prompts.messages import translate
 from voice.dialogue import Speak
 
 YES, NO = "yes", "no"
