@@ -135,8 +135,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register(app: Flask, settings: Settings) -> None:
     """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
-    from care.commands import register_commands as care_commands
-    from care.console import bp as console_bp
+    from console import bp as console_bp
+    from console.commands import register_commands as console_commands
     from outreach.checkin_commands import register_commands as checkin_commands
     from outreach.checkins import register_outreach as checkin_programmes
     from outreach.routes import bp as outreach_bp
@@ -153,7 +153,7 @@ def _register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(outreach_bp)
-    care_commands(app)
+    console_commands(app)
     prompts_commands(app)
     voice_commands(app)
     checkin_commands(app)

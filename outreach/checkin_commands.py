@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from care.models import Senior
 from care.phones import BadPhoneNumber, to_e164
+from i18n.clock import local
 from outreach import checkins
 from outreach.checkin_tables import CheckinPlan, CheckinRound, ConsentHow, PlanStatus
 from outreach.ladder import Status
 from outreach.plans import PlanError, PlanRequest, add_plan, all_plans, parse_days, plan_of
-from prompts.clock import local
 from web.context import current
 
 checkins_cli = AppGroup("checkins", help="Daily check-in calls: plans, consent, and the day's calls.")

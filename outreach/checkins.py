@@ -33,6 +33,7 @@ from care.outbox import enqueue as queue_text
 from care.people import family_of, linked_seniors, staff_for_team
 from care.requests import NewRequest, apply_action, create_request
 from care.settings import Settings
+from i18n.messages import translate
 from intents import Intent
 from outreach import ladder
 from outreach.attempts import WAKE_FLAG, cancel, enqueue
@@ -46,7 +47,6 @@ from outreach.script import Choice, Question, Script
 from outreach.states import AttemptStatus, Purpose
 from outreach.trends import Answer, Flag, Reason, TrendPolicy, flag_for, week_summary, worse
 from outreach.view import AttemptView
-from prompts.messages import translate
 from sms.handling import register_text_hook
 from voice.dialogue import Speak
 from web.context import Hearthline

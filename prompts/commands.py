@@ -8,7 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.audio_processing import BadAudio
 from prompts.models import RecordingSource

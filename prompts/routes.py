@@ -15,7 +15,8 @@ from care.models import StaffMember
 from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.audio_processing import BadAudio
 from prompts.models import RecordingSource, StaffLineCall

@@ -21,9 +21,9 @@ from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
 from care.settings import LOCALES, Settings
+from i18n.clock import spoken_datetime
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
 from intents.hearing import WEIGHED
-from prompts.clock import spoken_datetime
 from voice.checkin_answers import vocabulary as checkin_vocabulary
 from voice.dialogue import (
     AddDetails,

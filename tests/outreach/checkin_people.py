@@ -12,7 +12,7 @@ from care import directory
 from care.models import Notification, RequestEvent, ServiceRequest
 from outreach.checkin_tables import CheckinPlan, CheckinRound
 from outreach.models import CallAttempt
-from tests.care.test_care_commands import ok
+from tests.console.test_console_commands import ok
 from web.context import Hearthline
 
 SENIOR = "+15550107001"

@@ -18,7 +18,7 @@ from outreach.ladder import Status
 from outreach.models import CallAttempt
 from outreach.states import AttemptStatus, Purpose
 from outreach.view import AttemptView
-from tests.care.test_care_commands import fails, ok
+from tests.console.test_console_commands import fails, ok
 from tests.outreach.checkin_people import (
     DAUGHTER,
     SENIOR,

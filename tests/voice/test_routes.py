@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from care.models import CallState, CallTurn, FamilyLink, FamilyMember, RequestEvent, Senior, StaffMember
-from prompts import clock
+from i18n import clock
 from simulator.twilio_standin import TwilioStandIn
 from tests.twiml import flatten, parse_twiml, signed_post
 from tests.voice.conftest import CALLER, Call

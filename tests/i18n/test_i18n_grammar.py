@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from i18n import messages
+from i18n.grammar import final_consonant, particle
 from intents import Intent
-from prompts import messages
-from prompts.grammar import final_consonant, particle
 from voice.dialogue import Speak
 from voice.twiml import RenderContext, prompt_text
 
@@ -24,6 +24,8 @@ NAMED = sorted(key.split(".", 1)[1] for key in messages.keys("common") if key.st
 
 def test_every_service_intent_has_a_name() -> None:
     assert {intent.value for intent in Intent.SERVICES} - {Intent.STATUS.value} <= set(NAMED)
+
+
 CONTEXT = RenderContext(
     locale="en",
     turn=1,

@@ -6,9 +6,10 @@ from flask import abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from care import directory
-from care.console.web import actor, admin_required, back_to, bp, staff, stored_id, t
 from care.settings import LOCALES
-from prompts import catalog, messages
+from console.web import actor, admin_required, back_to, bp, staff, stored_id, t
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio, domain_of
 from prompts.audio_processing import MAX_PROMPT_SECONDS, MAX_UPLOAD_BYTES, BadAudio
 from prompts.models import RecordingSource
@@ -102,7 +103,7 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
 
 def _recording_id() -> int:
     raw = request.form.get("recording_id", "")
-    if not raw.strip().isdigit():
+    if not raw.strip().isdecimal():
         abort(400, description=t("error.bad_request"))
     found = stored_id(raw)
     if found is None:
@@ -145,7 +146,7 @@ def prompt_rollback(locale: str, key: str) -> Response:
     _prompt_text(key, locale)
     raw = request.form.get("to", "")
     try:
-        version = _audio().store.rollback(key, locale, actor(), to=int(raw) if raw.isdigit() else None)
+        version = _audio().store.rollback(key, locale, actor(), to=int(raw) if raw.isdecimal() else None)
     except StoreError as exc:
         flash(t("prompts.not_saved", reason=str(exc)), "error")
     else:
