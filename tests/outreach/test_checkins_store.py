@@ -284,3 +284,28 @@ def test_the_weekly_family_text_needs_the_seniors_agreement(app: Flask, hearthli
     assert texts_to(hearthline, DAUGHTER)[-1] == (
         "Hearthline: Mrs Kim contesto 5 de 5 llamadas diarias esta semana; todo bien."
     )
+
+
+def test_staff_resolving_the_task_neither_texts_nor_calls_the_senior_to_confirm(
+    app: Flask, hearthline: Hearthline
+) -> None:
+    from care.lifecycle import RequestAction
+    from care.lines import set_receives_texts
+    from care.models import ServiceRequest
+    from care.requests import apply_action
+
+    setup(app, hearthline, family=False)
+    with hearthline.db.transaction() as session:
+        set_receives_texts(session, SENIOR, False, actor="staff:bea")  # a landline
+        checkins.plan_today(session, hearthline.settings, at(6))
+    plan_id = rounds(hearthline)[0].plan_id
+    for n, minute in ((1, 30), (2, 41), (3, 52)):
+        end_call(hearthline, f"checkin:{plan_id}:2026-12-04:{n}", AttemptStatus.NO_ANSWER, at(10, minute))
+    [round_] = rounds(hearthline)
+    assert round_.status == Status.STAFF
+    with hearthline.db.transaction() as session:
+        task = session.get(ServiceRequest, round_.request_id)
+        assert task is not None
+        apply_action(session, task, RequestAction.RESOLVE, actor="staff:bea", note="neighbour found her well")
+    assert texts_to(hearthline, SENIOR) == []
+    assert [a.purpose for a in attempts(hearthline)] == [Purpose.CHECKIN] * 3  # no confirmation call
