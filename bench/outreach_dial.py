@@ -207,8 +207,16 @@ def dial(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         at = f"{r.rate:g} call/s, {r.callees} callees, {r.lines} lines"
         ratio = f"{r.dial_span / r.minimum:.3f}x the minimum" if r.minimum else ""
         rows += [
-            (f"dial: time to dial everyone ({at})", f"{r.dial_span:,.0f} s", f"theoretical minimum {r.minimum:,.0f} s; {ratio}"),
-            (f"dial: scheduler CPU ({at})", f"{r.cpu:.1f} s", f"{r.cpu / r.callees * 1000:.1f} ms a call; wall {r.wall:.1f} s"),
+            (
+                f"dial: time to dial everyone ({at})",
+                f"{r.dial_span:,.0f} s",
+                f"theoretical minimum {r.minimum:,.0f} s; {ratio}",
+            ),
+            (
+                f"dial: scheduler CPU ({at})",
+                f"{r.cpu:.1f} s",
+                f"{r.cpu / r.callees * 1000:.1f} ms a call; wall {r.wall:.1f} s",
+            ),
             (
                 f"dial: duplicate calls ({at})",
                 str(r.duplicates),
