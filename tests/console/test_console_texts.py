@@ -14,6 +14,7 @@ from care.routing import TEAMS
 from care.settings import LOCALES
 from console.calls_page import TEXTS_CHOICES
 from i18n import messages
+from outreach.checkins import EVENT_KIND as CHECKIN_EVENT_KIND
 from outreach.states import AttemptStatus
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
@@ -49,7 +50,8 @@ def used_keys() -> set[str]:
     found |= {f"sim.log.{event.value}" for event in Event}  # the simulator's call log
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
-        f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned")
+        f"history.kind.{kind}"
+        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", CHECKIN_EVENT_KIND)
     }
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
