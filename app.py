@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
+import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
 from care.db import Base, Database
@@ -133,6 +134,7 @@ def _register(app: Flask, settings: Settings) -> None:
     """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
     from care.commands import register_commands as care_commands
     from care.console import bp as console_bp
+    from opendata.setup import register as opendata_register
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
@@ -145,6 +147,8 @@ def _register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
     care_commands(app)
+    # The open-data layer sits above care (Open311, the HSDS directory, exports, partner webhooks).
+    opendata_register(app)
     prompts_commands(app)
     voice_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.

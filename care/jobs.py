@@ -58,6 +58,8 @@ class HueyQueue:
         self.chores = dict(chores or {})
         # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
         self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
+        # Work other parts register to run on every minute's sweep (e.g. partner webhooks waiting to be retried).
+        self.sweeps: dict[str, Callable[[], object]] = {}
         self.policy = DeliveryPolicy.from_settings(settings)
         self.huey = build_huey(settings)
         lookup = sender if hasattr(sender, "count_sent") else None
@@ -73,6 +75,7 @@ class HueyQueue:
         def sweep_outbox() -> None:
             self.remind_callbacks()
             self.deliver_now()
+            self.run_sweeps()
 
         # Personal data is kept only as long as the settings say, without anyone having to remember a cron job.
         @self.huey.periodic_task(crontab(minute="17"), name=HOUSEKEEPING_TASK)
@@ -109,6 +112,17 @@ class HueyQueue:
                 log.exception("housekeeping chore %s failed", name)
         log.info("housekeeping: %s", done)
         return done
+
+    def add_sweep(self, name: str, sweep: Callable[[], object]) -> None:
+        """Run `sweep` on every periodic pass of the worker (once a minute), beside the outbox."""
+        self.sweeps[name] = sweep
+
+    def run_sweeps(self) -> None:
+        for name, sweep in self.sweeps.items():
+            try:
+                sweep()
+            except Exception:  # one failing sweep must not stop the outbox's (or the others')
+                log.exception("sweep %s failed", name)
 
     def remind_callbacks(self) -> int:
         """Queue reminders for callbacks coming due that nobody has taken (each request reminded once)."""

@@ -94,7 +94,8 @@ def status_changed(
     status = RequestStatus(request.status)
     event = f"request:{request.id}:event:{event_id}"
     recipients = _family_recipients(session, request)
-    if not is_landline(request.requester_phone):
+    # An Open311 client may post without a phone: then there is nobody to text but the family.
+    if request.requester_phone and not is_landline(request.requester_phone):
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
         if phone == skip_phone:

@@ -121,6 +121,10 @@ class JobQueue(Protocol):
         """Run a registered job (by name) on a worker, after this request; the payload is plain JSON data."""
         ...
 
+    def add_sweep(self, name: str, sweep: Callable[[], object]) -> None:
+        """Run `sweep` on the worker's periodic pass (once a minute), beside the outbox."""
+        ...
+
     def run_pending_jobs(self) -> int:
         """Run the queued jobs in this process now; return how many ran (the simulator and tests)."""
         ...
