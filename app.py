@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
+import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
 from care.db import Base, Database

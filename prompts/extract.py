@@ -23,7 +23,7 @@ from babel.messages.pofile import write_po
 from prompts import messages
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("app.py", "intents", "voice", "sms", "prompts", "care", "simulator", "web", "opendata")
+SOURCE_DIRS = ("app.py", "intents", "voice", "sms", "prompts", "care", "outreach", "simulator", "web", "opendata")
 # Functions whose first two arguments are (domain, key).
 MARKERS = frozenset({"translate", "N_"})
 # Domains whose keys start with the domain's name; a literal such as "voice.greeting" anywhere in the code is a

