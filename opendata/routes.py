@@ -163,17 +163,7 @@ def list_requests(fmt: str) -> Response:
     locale = _locale()
     with current().db.sessions() as session:
         found = find(session, query)
-        items = [
-            view(
-                r,
-                grant=grant,
-                zone=settings.zone,
-                locale=locale,
-                detail=found.details.get(r.id),
-                provider=found.providers.get(r.id),
-            )
-            for r in found.requests
-        ]
+    items = [view(item, grant=grant, zone=settings.zone, locale=locale) for item in found]
     return _answer("service_requests", items)
 
 
@@ -186,17 +176,9 @@ def one_request(reference: str, fmt: str) -> Response:
     query = parse_query({"service_request_id": reference}, settings.zone, utcnow())
     with current().db.sessions() as session:
         found = find(session, query)
-        if not found.requests:
-            raise Open311Error(404, f"service_request_id {reference!r} was not found")
-        r = found.requests[0]
-        item = view(
-            r,
-            grant=grant,
-            zone=settings.zone,
-            locale=_locale(),
-            detail=found.details.get(r.id),
-            provider=found.providers.get(r.id),
-        )
+    if not found:
+        raise Open311Error(404, f"service_request_id {reference!r} was not found")
+    item = view(found[0], grant=grant, zone=settings.zone, locale=_locale())
     return _answer("service_requests", [item])
 
 

@@ -30,11 +30,11 @@ from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from care.db import Database
-from care.models import RequestEvent, ServiceRequest, utcnow
+from care.models import RequestEvent, utcnow
 from care.settings import Settings
 from opendata.keys import Grant, parse_scopes
-from opendata.models import Open311Detail, PartnerDelivery, PartnerSubscription, RequestProvider
-from opendata.open311 import iso, view
+from opendata.models import PartnerDelivery, PartnerSubscription
+from opendata.open311 import iso, listed, view
 
 log = logging.getLogger(__name__)
 
@@ -102,17 +102,13 @@ def unsubscribe(session: Session, name: str) -> PartnerSubscription:
 
 # --- the partners' outbox -------------------------------------------------------------------------------------
 def _payload(session: Session, entry: RequestEvent, grant: Grant, zone: ZoneInfo) -> dict[str, Any]:
-    request = session.get(ServiceRequest, entry.request_id)
-    assert request is not None
-    detail = session.get(Open311Detail, request.id)
-    provider = session.get(RequestProvider, request.id)
     return {
         "id": entry.hash,
         "type": f"request.{entry.kind}",
         "occurred_at": iso(entry.at, zone),
         "from_status": entry.from_status,
         "to_status": entry.to_status,
-        "request": view(request, grant=grant, zone=zone, locale="en", detail=detail, provider=provider),
+        "request": view(listed(session, entry.request_id), grant=grant, zone=zone, locale="en"),
     }
 
 

@@ -264,10 +264,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("service_requests", schema=None) as batch_op:
         batch_op.create_index("ix_requests_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_requests_intent_created_at", ["intent", "created_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("service_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_requests_intent_created_at")
         batch_op.drop_index("ix_requests_created_at")
 
     op.drop_table("request_providers")
