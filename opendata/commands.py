@@ -9,8 +9,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from i18n.clock import local
 from opendata import exports, hsds, keys, webhooks
-from prompts.clock import local
 from web.context import current
 
 apikeys = AppGroup("apikeys", help="API keys for Open311 clients (stored hashed; every use is logged).")

@@ -16,11 +16,11 @@ from care.models import Channel, RequesterKind, RequestStatus, Senior, ServiceRe
 from care.people import identify
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import NewRequest, create_request
+from i18n.clock import local, written_datetime
+from i18n.messages import translate
 from opendata.keys import Grant, Scope
 from opendata.models import Open311Detail, RequestProvider
 from opendata.services import NOT_OFFERED, BadAttribute, check_attributes, service_codes, service_name
-from prompts.clock import local, written_datetime
-from prompts.messages import translate
 
 # GeoReport v2, GET Service Requests: "Default query limit is a span of 90 days or first 1000 requests returned,
 # whichever is smallest."

@@ -12,6 +12,7 @@ from care.models import RequestEvent, ServiceRequest
 from care.outbox import Message, enqueue
 from care.people import family_of
 from care.phones import is_landline
+from i18n.messages import translate
 from opendata.models import (
     HsdsLanguage,
     HsdsOrganization,
@@ -20,7 +21,6 @@ from opendata.models import (
     HsdsServiceIntent,
     RequestProvider,
 )
-from prompts.messages import translate
 
 ACTIVE = "active"  # HSDS service.status; inactive, defunct and temporarily closed services are never named
 

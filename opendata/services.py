@@ -11,7 +11,7 @@ from typing import Any
 
 import intents
 from care.routing import ROUTES
-from prompts.messages import translate
+from i18n.messages import translate
 
 CATALOGS = Path(intents.__file__).resolve().parent / "catalogs"
 # Emergencies are not taken through an API: GeoReport is for non-emergency requests, and a fall or a fire must

@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
         webhooks.deliver_due(hl.db, policy)
 
     hl.queue.register(DELIVER_JOB, deliver)
-    hl.queue.add_sweep(DELIVER_JOB, deliver)
+    hl.queue.every_minute(DELIVER_JOB, deliver)
 
     def wake() -> None:
         try:

@@ -49,3 +49,12 @@ class CallAttempt(Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     # When the purpose's outcome handler ran (in the same transaction as its effects): exactly once.
     handled_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+
+
+class DialerPace(Base):
+    """One row: the moment the next call may start. Every claim takes the next slot under this row's lock, so
+    any number of workers together keep to the account's calls-per-second."""
+
+    __tablename__ = "dialer_pace"
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    next_slot_at: Mapped[datetime] = mapped_column(default=utcnow)

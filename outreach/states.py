@@ -60,3 +60,46 @@ class AnswerVia(StrEnum):
     SPEECH = "speech"
     PERSON = "person"  # pressed 0 / asked for a person: put through to staff
     SILENCE = "silence"  # answered but gave no usable answer before the question's tries ran out
+
+
+# Twilio's AnsweredBy values that mean no person took the call
+# (https://www.twilio.com/docs/voice/answering-machine-detection#webhook-parameters).
+MACHINE_ANSWERS: frozenset[str] = frozenset(
+    {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
+)
+# How far along a live call is; a late or repeated status callback never moves an attempt backwards.
+_RANK = {
+    AttemptStatus.QUEUED: 0,
+    AttemptStatus.DIALLING: 1,
+    AttemptStatus.UNKNOWN: 1,
+    AttemptStatus.RINGING: 2,
+    AttemptStatus.IN_PROGRESS: 3,
+}
+_FROM_TWILIO = {
+    "queued": AttemptStatus.DIALLING,
+    "initiated": AttemptStatus.DIALLING,
+    "ringing": AttemptStatus.RINGING,
+    "in-progress": AttemptStatus.IN_PROGRESS,
+    "answered": AttemptStatus.IN_PROGRESS,
+    "busy": AttemptStatus.BUSY,
+    "no-answer": AttemptStatus.NO_ANSWER,
+    "failed": AttemptStatus.FAILED,
+    "canceled": AttemptStatus.CANCELED,
+}
+
+
+def from_twilio(call_status: str, answered_by: str = "") -> AttemptStatus | None:
+    """Our status for Twilio's CallStatus (None: a word we do not know); a completed call a machine
+    answered is MACHINE."""
+    if call_status == "completed":
+        return AttemptStatus.MACHINE if answered_by in MACHINE_ANSWERS else AttemptStatus.COMPLETED
+    return _FROM_TWILIO.get(call_status)
+
+
+def moves_forward(current: AttemptStatus, new: AttemptStatus) -> bool:
+    """Whether `new` is news: a final status is never left, and a live one only moves forward."""
+    if current in FINAL:
+        return False
+    if new in FINAL:
+        return True
+    return _RANK.get(new, 0) > _RANK.get(current, 0)

@@ -41,10 +41,11 @@ from care.requests import (
     open_requests,
     rate,
 )
+from care.segments import fit
 from care.settings import Settings
+from i18n.clock import written_datetime
+from i18n.messages import translate
 from intents import Intent, Locale, enrich
-from prompts.clock import written_datetime
-from prompts.messages import translate
 from sms.conversation import (
     ConfirmResolved,
     ConversationState,
@@ -71,7 +72,6 @@ from sms.conversation import (
     settle,
     utterance_of,
 )
-from sms.segments import fit
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)

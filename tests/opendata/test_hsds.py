@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from care.models import Notification, RequestEvent
 from care.requests import find_by_reference
 from opendata.models import HsdsService, HsdsServiceIntent, RequestProvider
-from tests.care.test_care_commands import fails, ok
+from tests.console.test_console_commands import fails, ok
 from tests.opendata.support import DAUGHTER_PHONE, add_mary, called_in, make_key
 from web.context import Hearthline
 

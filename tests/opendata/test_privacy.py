@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from opendata.models import ApiKey, ApiKeyUse
-from tests.care.test_care_commands import fails, ok
+from tests.console.test_console_commands import fails, ok
 from tests.opendata.support import (
     SENIOR_ADDRESS,
     SENIOR_AREA,

@@ -21,7 +21,7 @@ from care.models import utcnow
 from care.requests import apply_action, find_by_reference
 from opendata import webhooks
 from opendata.models import PartnerDelivery
-from tests.care.test_care_commands import fails, ok
+from tests.console.test_console_commands import fails, ok
 from tests.opendata.support import SENIOR_NAME, TRANSCRIPT, add_mary, called_in
 from web.context import Hearthline
 

@@ -1,4 +1,4 @@
-"""Outbound calls: the call-attempt table the dialer works from (outreach.models.CallAttempt).
+"""Outbound calls: the call-attempt table the dialer works from, and the dialer's pacing row (outreach.models).
 
 Revision ID: 0004
 Revises: 0003
@@ -49,6 +49,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("call_sid"),
         sa.UniqueConstraint("key"),
     )
+    op.create_table(
+        "dialer_pace",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("next_slot_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_index("ix_call_attempts_due", "call_attempts", ["status", "priority", "not_before"])
     op.create_index(op.f("ix_call_attempts_handled_at"), "call_attempts", ["handled_at"])
     op.create_index(op.f("ix_call_attempts_senior_id"), "call_attempts", ["senior_id"])
@@ -60,4 +66,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_call_attempts_senior_id"), table_name="call_attempts")
     op.drop_index(op.f("ix_call_attempts_handled_at"), table_name="call_attempts")
     op.drop_index("ix_call_attempts_due", table_name="call_attempts")
+    op.drop_table("dialer_pace")
     op.drop_table("call_attempts")

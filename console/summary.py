@@ -14,11 +14,11 @@ from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.console.charts import Bar, bar_chart, chart_table, column_chart
-from care.console.web import bp, page_locale, t
 from care.models import CallState, InboundMessage, RequestEvent, RequestStatus, ServiceRequest, utcnow
-from prompts.clock import written_day
-from prompts.messages import translate
+from console.charts import Bar, bar_chart, chart_table, column_chart
+from console.web import bp, page_locale, t
+from i18n.clock import written_day
+from i18n.messages import translate
 from web.context import current
 
 PERIODS = (7, 14, 30, 90)

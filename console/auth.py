@@ -7,9 +7,9 @@ import logging
 from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from care.console.web import bp, t
 from care.directory import LoginOutcome, end_sessions, login_candidate, password_matches, record_login
 from care.models import StaffMember, utcnow
+from console.web import bp, t
 from web import csrf
 from web.context import current
 

@@ -17,7 +17,7 @@ from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
-from prompts.clock import local
+from i18n.clock import local
 from web.context import current
 
 F = TypeVar("F", bound=Callable[..., Any])

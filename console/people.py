@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from care import directory
-from care.console.web import admin_required, back_to, bp, staff, stored_id, t
 from care.lifecycle import OPEN_STATUSES
 from care.models import FamilyLink, FamilyMember, Senior, ServiceRequest, StaffMember, StaffRole, utcnow
 from care.routing import TEAMS
 from care.settings import LOCALES
+from console.web import admin_required, back_to, bp, staff, stored_id, t
 from web.context import current
 
 PEOPLE_LIMIT = 500

@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
-from care.console.web import actor, back_to, bp, phone_display, staff, t
 from care.lifecycle import OPEN_STATUSES, RequestAction, TransitionRefused, allowed_actions
 from care.models import (
     FamilyLink,
@@ -27,6 +26,7 @@ from care.phones import try_e164
 from care.requests import REFERENCE_DIGITS, RequestNotFound, add_note, apply_action, find_by_reference
 from care.retention import kept_audio
 from care.routing import TEAMS
+from console.web import actor, back_to, bp, phone_display, staff, t
 from web.context import current
 
 # How often an open queue page fetches itself again: a new emergency shows within this, without a reload.

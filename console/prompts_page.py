@@ -6,9 +6,10 @@ from flask import abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from care import directory
-from care.console.web import actor, admin_required, back_to, bp, staff, stored_id, t
 from care.settings import LOCALES
-from prompts import catalog, messages
+from console.web import actor, admin_required, back_to, bp, staff, stored_id, t
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio, domain_of
 from prompts.audio_processing import MAX_PROMPT_SECONDS, MAX_UPLOAD_BYTES, BadAudio
 from prompts.models import RecordingSource

@@ -9,8 +9,8 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from i18n.grammar import Word
 from intents import types as intent_types
-from prompts.grammar import Word
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LOCALES: tuple[str, ...] = tuple(locale.value for locale in intent_types.Locale)  # listed once, as intents.Locale
@@ -52,7 +52,7 @@ def translate(domain: str, key: str, locale: str, **params: object) -> str:
         raise MissingTranslation(f"{domain}:{key} has no {locale} text")
     if not params:
         return text
-    # Values may carry a Korean particle chosen by their last sound: "{service:이/가}" (prompts.grammar).
+    # Values may carry a Korean particle chosen by their last sound: "{service:이/가}" (i18n.grammar).
     return text.format(**{name: Word(value) for name, value in params.items()})
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from prompts import clock
+from i18n import clock
 
 NEW_YORK = ZoneInfo("America/New_York")
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -124,6 +124,6 @@ def test_espeak_reads_korean_hours_with_native_numerals() -> None:
 
 
 def test_written_english_times_stay_in_the_gsm7_alphabet_of_a_160_character_text() -> None:
-    from sms.segments import Encoding, encoding_of
+    from care.segments import Encoding, encoding_of
 
     assert encoding_of(clock.written_datetime(TUESDAY_AFTERNOON, "en", NEW_YORK)) is Encoding.GSM7

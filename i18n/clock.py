@@ -7,7 +7,7 @@ Written (console pages, texts, staff alerts) follows CLDR through Babel: "Tue, M
 "3月3日周二 14:05", "3월 3일 (화) 오후 2:05", "mar, 3 mar, 14:05".
 
 Spoken (calls, through espeak-ng or Twilio <Say>) is written out as people say it; each choice is checked
-against espeak-ng's phonemes in tests/prompts/test_prompts_clock.py:
+against espeak-ng's phonemes in tests/i18n/test_i18n_clock.py:
 - English "2:05 PM" is read "two zero five" by espeak-ng; "2 oh 5 PM" is read "two oh five PM" by espeak-ng and
   by Twilio's voices alike. Whole hours are "2 PM", other minutes "2:30 PM" ("two thirty").
 - Korean counts hours with native numerals (두 시, "two o'clock") and minutes with Sino-Korean ones (5분);

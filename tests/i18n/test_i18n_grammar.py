@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from i18n import messages
+from i18n.grammar import final_consonant, particle
 from intents import Intent
-from prompts import messages
-from prompts.grammar import final_consonant, particle
 from voice.dialogue import Speak
 from voice.twiml import RenderContext, prompt_text
 

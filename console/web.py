@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
-from prompts.clock import written_datetime
-from prompts.messages import MissingTranslation, translate
+from i18n.clock import written_datetime
+from i18n.messages import MissingTranslation, translate
 from web import csrf
 from web.context import current
 
