@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -18,6 +19,7 @@ from opendata.models import RequestProvider
 from opendata.open311 import iso, open311_status
 
 # Everyone who may export sees these: enough to count, chart and follow up by reference.
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
 PLAIN_FIELDS = (
     "reference",
     "service_code",
@@ -108,8 +110,9 @@ def fields(personal: bool) -> tuple[str, ...]:
 
 
 def _cell(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection, OWASP): quote it as text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection, OWASP): quote it as text. A
+    # phone number in E.164 (+ and digits only) is no formula and stays as it is.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _E164.fullmatch(value):
         return "'" + value
     return "" if value is None else value
 
