@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from care.lines import receives_texts
 from care.models import RequestEvent, ServiceRequest
 from care.outbox import Message, enqueue
 from care.people import family_of
-from care.phones import is_landline
 from i18n.messages import translate
 from opendata.models import (
     HsdsLanguage,
@@ -78,7 +78,7 @@ def find_provider(session: Session, *, intent: str, area: str, locale: str) -> M
 
 def _recipients(session: Session, request: ServiceRequest) -> list[tuple[str, str]]:
     people: list[tuple[str, str]] = []
-    if request.requester_phone and not is_landline(request.requester_phone):
+    if request.requester_phone and receives_texts(session, request.requester_phone)[0]:
         people.append((request.requester_phone, request.locale))
     if request.senior_id is not None:
         people.extend(
