@@ -12,6 +12,7 @@ BENCHMARKS: dict[str, str] = {
     "intents": "bench.intents_bench:main",
     "load": "bench.load_bench:main",
     "open311": "bench.open311_bench:main",
+    "outreach": "bench.outreach_bench:main",
     "prompts": "bench.prompts_bench:main",
     "sms": "bench.sms_bench:main",
     "speech": "bench.speech_bench:main",
