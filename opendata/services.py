@@ -16,7 +16,9 @@ from i18n.messages import translate
 CATALOGS = Path(intents.__file__).resolve().parent / "catalogs"
 # Emergencies are not taken through an API: GeoReport is for non-emergency requests, and a fall or a fire must
 # reach a person at once (the hotline's key 9, or the emergency number), not wait in a partner's retry queue.
-NOT_OFFERED = frozenset({"emergency"})
+# Daily check-ins that need staff ("wellbeing") are raised by the check-in programme about a senior who did not
+# answer: not something an outside system asks for, and not for the public list either.
+NOT_OFFERED = frozenset({"emergency", "wellbeing"})
 # Enough words to tell the services apart in a client's search box, without copying the whole catalog.
 KEYWORDS_PER_SERVICE = 8
 
