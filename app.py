@@ -135,6 +135,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from care.console import bp as console_bp
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
+    from sms.handling import register_jobs as sms_jobs
     from sms.routes import bp as sms_bp
     from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
@@ -149,6 +150,7 @@ def _register(app: Flask, settings: Settings) -> None:
     voice_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
+    sms_jobs(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

@@ -128,25 +128,33 @@ class HueyQueue:
         """Name a job handler (create_app does it, so the web process and the worker know the same jobs)."""
         self.jobs[job] = handler
 
-    def enqueue(self, job: str, payload: dict[str, Any]) -> None:
-        """Queue a registered job for the worker; the web request that queues it does not wait for it."""
+    def enqueue(self, job: str, payload: dict[str, Any], *, delay_seconds: float = 0) -> None:
+        """Queue a registered job for the worker (`delay_seconds` later, if given); the web request that queues
+        it does not wait for it."""
         if job not in self.jobs:
             raise KeyError(f"no job named {job!r} is registered")
-        self._job_task(job, payload)
+        if delay_seconds > 0:
+            self._job_task.schedule(args=(job, payload), delay=delay_seconds)
+        else:
+            self._job_task(job, payload)
 
     def run_job(self, job: str, payload: dict[str, Any]) -> None:
         """Run one job in this process (the worker's task body)."""
         self.jobs[job](payload)
 
-    def run_pending_jobs(self) -> int:
-        """Run the queued jobs in this process now and return how many ran (the simulator and tests).
+    def run_pending_jobs(self, until: datetime | None = None) -> int:
+        """Run the queued jobs due by `until` (default now) in this process; return how many ran (the simulator
+        and tests, which pass a later time to run a delayed job without waiting for it).
 
-        Outbox passes waiting in the same queue are put back for the worker: this runs jobs only.
+        Outbox passes waiting in the same queue, and jobs not yet due, are put back for the worker.
         """
+        until = until or utcnow()
         ran, others = 0, []
+        for task in self.huey.read_schedule(until):
+            self.huey.enqueue(task)  # delayed jobs the worker's scheduler has not moved to the queue yet
         while (task := self.huey.dequeue()) is not None:
-            if task.name == JOB_TASK:
-                self.huey.execute(task)
+            if task.name == JOB_TASK and (task.eta is None or task.eta <= until):
+                self.huey.execute(task, until)  # as at `until`, so a delayed job due by then runs
                 ran += 1
             else:
                 others.append(task)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from intents.types import Hearing
@@ -117,10 +118,12 @@ class JobQueue(Protocol):
         """Name a job's handler; create_app registers every job, so the web process and the worker agree."""
         ...
 
-    def enqueue(self, job: str, payload: dict[str, Any]) -> None:
-        """Run a registered job (by name) on a worker, after this request; the payload is plain JSON data."""
+    def enqueue(self, job: str, payload: dict[str, Any], *, delay_seconds: float = 0) -> None:
+        """Run a registered job (by name) on a worker, after this request (and `delay_seconds` later, if given);
+        the payload is plain JSON data."""
         ...
 
-    def run_pending_jobs(self) -> int:
-        """Run the queued jobs in this process now; return how many ran (the simulator and tests)."""
+    def run_pending_jobs(self, until: datetime | None = None) -> int:
+        """Run the queued jobs due by `until` (default now) in this process; return how many ran (the simulator
+        and tests)."""
         ...
