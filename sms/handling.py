@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from care import inbox
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -77,6 +78,7 @@ from sms.conversation import (
     urgent_request,
     utterance_of,
 )
+from sms.keywords import keyword_of
 from sms.repeats import same_text
 from sms.segments import fit
 from web.context import Hearthline
@@ -207,6 +209,15 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             reply = settle(outcome, results)
             text = _render(reply, outcome.locale, settings) if reply is not None else ""
             conversation.state = outcome.state.to_json()
+            if _for_the_inbox(incoming, sender, outcome):
+                inbox.record(
+                    session,
+                    message_sid=incoming.message_sid,
+                    phone=incoming.from_phone,
+                    body=incoming.body,
+                    locale=outcome.locale.value,
+                    at=now,
+                )
             session.add(
                 InboundMessage(
                     message_sid=incoming.message_sid,
@@ -227,6 +238,13 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             if stored is None:
                 raise
             return Answer(stored.reply, duplicate=True)
+
+
+def _for_the_inbox(incoming: Incoming, sender: SenderView, outcome: Outcome) -> bool:
+    """A text from someone not on file that made no request (and is no STOP/HELP keyword): staff must read it."""
+    if sender.role is not Role.UNKNOWN or keyword_of(incoming.body) is not None:
+        return False
+    return not any(isinstance(a, CreateRequest | OptOut | OptIn) for a in outcome.actions)
 
 
 def _conversation_locked(session: Session, phone: str) -> Conversation:
