@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from prompts import messages
+from i18n import messages
 
 NUMBERS_FILE = Path(__file__).parent / "numbers.tsv"
 # Domains whose parameter-free sentences are spoken and staff may record: what callers hear, and the staff

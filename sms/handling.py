@@ -43,10 +43,11 @@ from care.requests import (
     open_requests,
     rate,
 )
+from care.segments import fit
 from care.settings import Settings
+from i18n.clock import written_datetime
+from i18n.messages import translate
 from intents import Intent, Locale, enrich
-from prompts.clock import written_datetime
-from prompts.messages import translate
 from sms.conversation import (
     ConfirmResolved,
     ConversationState,
@@ -80,7 +81,6 @@ from sms.conversation import (
 )
 from sms.keywords import keyword_of
 from sms.repeats import same_text
-from sms.segments import fit
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             )
         if ask_later is not None:
             payload = {"phone": incoming.from_phone, "asked_by": ask_later.asked_by}
-            hl.queue.enqueue(EMERGENCY_UNANSWERED_JOB, payload, delay_seconds=settings.sms_emergency_answer_seconds)
+            hl.queue.schedule(EMERGENCY_UNANSWERED_JOB, payload, settings.sms_emergency_answer_seconds)
         return Answer(text)
     except IntegrityError:
         # The same MessageSid delivered twice at once: the other delivery committed first; answer as it did.
