@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from care.lifecycle import RequestAction
 from care.models import RequestEvent, ServiceRequest, utcnow
 from care.requests import apply_action, find_by_reference
-from prompts.messages import LOCALES, translate
+from i18n.messages import LOCALES, translate
 from tests.sms.people import ANN, CARMEN, JIN, LI, SAM, STAFF_ON_CALL, add_people, outbox, requests_of, text
 from web.context import Hearthline
 
