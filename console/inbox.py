@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, flash, g, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from care import directory, inbox
@@ -54,14 +55,14 @@ def inbox_page() -> str:
         )
 
 
-def _open_text(db: Any, text_id: int) -> InboxText:
+def _open_text(db: Session, text_id: int) -> InboxText:
     try:
         return inbox.get(db, text_id)
     except inbox.InboxError:
         abort(404)
 
 
-def _senior(db: Any, raw: str) -> Senior | None:
+def _senior(db: Session, raw: str) -> Senior:
     senior_id = stored_id(raw)
     senior = db.get(Senior, senior_id) if senior_id is not None else None
     if senior is None:
