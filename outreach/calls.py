@@ -48,7 +48,7 @@ def remember_words(session: Session, row: CallAttempt, sid: str, spoken: list[st
 
 def _attempt_id(args: Mapping[str, str]) -> int:
     raw = args.get("attempt", "")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise BadWebhook("missing attempt")
     return int(raw)
 
