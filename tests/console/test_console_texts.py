@@ -12,6 +12,7 @@ from care.lifecycle import RequestAction
 from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
+from care.states import InboxKind
 from i18n import messages
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
@@ -45,11 +46,14 @@ def used_keys() -> set[str]:
     found |= {f"sim.log.{event.value}" for event in Event}  # the simulator's call log
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
-        f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned")
+        f"history.kind.{kind}"
+        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "repeat")
     }
+    found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
+    found |= {f"inbox.waiting.{form}" for form in ("one", "other")}
     return found
 
 
