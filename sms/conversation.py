@@ -279,7 +279,9 @@ def settle(outcome: Outcome, results: tuple[SmsResult, ...]) -> Reply | None:
             return _status_reply((result.now,))
         if isinstance(result, StatusList):
             return _status_reply(result.items)
-        if isinstance(result, Repeated):
+        if isinstance(result, Repeated) and not any(isinstance(r, Created) for r in results):
+            # Only a repeat: "you already asked". Beside a new request (an unanswered emergency question and
+            # a need asked for again) the reply about the new one stands.
             return Reply("sms.repeated", {"reference": result.reference})
         if isinstance(result, Created):
             extra = {"reference": result.reference}
