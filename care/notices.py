@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from care.lines import receives_texts
-from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
+from care.models import Notification, RequesterKind, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
 from i18n.clock import written_datetime
@@ -97,7 +97,7 @@ def status_changed(
     recipients = _family_recipients(session, request)
     # A requester who cannot receive texts (a landline) is asked by a confirmation call instead (outreach.confirm,
     # one of the status listeners below).
-    if receives_texts(session, request.requester_phone)[0]:
+    if request.requester_kind != RequesterKind.SYSTEM and receives_texts(session, request.requester_phone)[0]:
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
         if phone == skip_phone:

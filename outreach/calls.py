@@ -18,7 +18,7 @@ from outreach.script import PERSON_ANSWER, Script
 from outreach.states import MACHINE_ANSWERS, AnswerVia, AttemptStatus, from_twilio
 from outreach.twiml import OutboundRenderer, Rendered, after_answer, answered, ask_again, voicemail
 from outreach.view import AttemptView
-from voice.calls import MAX_CALL_SID, RECORDING_BUDGET_SECONDS, render_context
+from voice.calls import MAX_CALL_SID, RECORDING_BUDGET_SECONDS, begin_checkin, render_context
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, apology
 from web.context import Hearthline
@@ -86,12 +86,20 @@ def on_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) 
         ctx = render_context(hl, row.locale, 1)
         if answered_by in MACHINE_ANSWERS:
             reply = voicemail(ctx, attempt_id, script)
+        elif script.checkin_dialogue:
+            handover = (row.to_phone, row.locale, str((row.context or {}).get("name", "")))
+            reply = None
         else:
             if script.question is not None:
                 row.question_tries = 1
             reply = answered(ctx, attempt_id, script, speech=_speech(hl, row.locale))
-        remember_words(session, row, sid, list(reply.spoken))
-        return reply
+        if reply is not None:
+            remember_words(session, row, sid, list(reply.spoken))
+            return reply
+    # After the commit: the hotline's turn takes its own transaction (SQLite has one writer at a time).
+    phone, locale, name = handover
+    turn = begin_checkin(hl, sid, phone, locale=locale, name=name)
+    return Rendered(turn.twiml, ())
 
 
 def on_reply(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Reply:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from care.lifecycle import RequestAction, TransitionRefused
 from care.lines import receives_texts
-from care.models import RequestEvent, RequestStatus, ServiceRequest, utcnow
+from care.models import RequesterKind, RequestEvent, RequestStatus, ServiceRequest, utcnow
 from care.notices import STAFF_LOCALE, listen_for_status, service_name
 from care.outbox import Message
 from care.outbox import enqueue as enqueue_text
@@ -82,6 +82,8 @@ class ConfirmProgramme:
             return
         if receives_texts(session, request.requester_phone)[0]:
             return
+        if request.requester_kind == RequesterKind.SYSTEM:
+            return  # Hearthline opened it (a check-in that needed staff): nobody asked, nobody to ask
         tries = self.settings.confirm_call_tries
         add_note(session, request, actor=SYSTEM, note=_note("notify.confirm_call.asking", tries=tries))
         self._ask(session, request, resolution=event_id, attempt=1, at=utcnow())
