@@ -32,7 +32,7 @@ def test_staff_work_the_inbox_in_the_browser(live: Live, page: Any) -> None:
     brown = page.locator("article.inbox-text", has_text=MR_BROWN)
     brown.get_by_text("Make a request of it").click()
     brown.get_by_label("Service").select_option(label="a home repair")
-    brown.get_by_label("For").select_option(label=f"{SENIOR_NAME} ((202) 555-0111)")
+    brown.get_by_label("For", exact=True).select_option(label=f"{SENIOR_NAME} ((202) 555-0111)")
     brown.get_by_role("button", name="Make the request").click()
     page.wait_for_url("**/console/requests/*")
     assert MR_BROWN in page.locator("main").inner_text()

@@ -47,7 +47,7 @@ def used_keys() -> set[str]:
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
         f"history.kind.{kind}"
-        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "repeat")
+        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "checkin", "repeat")
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
