@@ -14,6 +14,9 @@ from care.routing import TEAMS
 from care.settings import LOCALES
 from care.states import InboxKind
 from i18n import messages
+from outreach.checkin_tables import ConsentHow, PlanStatus
+from outreach.ladder import Status as LadderStatus
+from outreach.trends import Answer
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
 
@@ -50,6 +53,12 @@ def used_keys() -> set[str]:
         for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "checkin", "repeat")
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
+    # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
+    found |= {f"checkins.status.{s.value}" for s in PlanStatus}
+    found |= {f"checkins.how.{h.value}" for h in ConsentHow}
+    found |= {f"checkins.round.{s.value}" for s in LadderStatus} | {"checkins.round.none"}
+    found |= {f"checkins.answer.{a.value}" for a in Answer}
+    found |= {f"checkins.{what}" for what in ("pause", "resume", "remove")}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
