@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -203,3 +204,20 @@ def test_a_family_member_closing_it_first_withdraws_the_queued_call(
         apply_action(session, request, RequestAction.CLOSE, actor="family:+12025550122")
     assert _calls(hl, request_id) == [AttemptStatus.CANCELED]
     assert _dialer(hl).run_pass().dialled == 0
+
+
+@pytest.mark.slow
+def test_a_korean_senior_answers_the_confirmation_call_by_saying_yes(
+    make_app: Callable[..., Flask], standin: TwilioStandIn, ko_model_root: Path, say: Callable[[str, str], bytes]
+) -> None:
+    """Speech as well as keys: "네" said after the beep is recognised by the Korean model and closes the request."""
+    seoul_landline = "+8223456789"
+    standin.calls.plan[seoul_landline] = Callee(Pickup.ANSWER, (say("네", "ko"),))
+    with served(make_app(vosk_model_dir=ko_model_root, **_settings()), standin) as hl:
+        request_id = _resolved_request(hl, seoul_landline, "ko")
+        _dialer(hl).run_pass()
+        wait_for(lambda: _request(hl, request_id).status == RequestStatus.CLOSED, "the request to close", 60)
+        with hl.db.sessions() as session:
+            [view] = attempts_for(session, Purpose.CONFIRM, request_id)
+    assert (view.answer, view.answer_via) == ("yes", "speech")
+    assert "네" in view.heard
