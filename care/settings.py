@@ -149,6 +149,18 @@ class Settings:
     # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
     outbox_lease_seconds: float = 120.0
     outbox_batch_size: int = 50
+    # Open311 GeoReport v2 (opendata/): the jurisdiction this endpoint answers for (empty: any, as one that serves
+    # a single jurisdiction may, per the specification) and the discovery document's contact and key service.
+    open311_jurisdiction_id: str = ""
+    open311_contact: str = ""
+    open311_key_service: str = ""
+    # Partner webhooks: a partner that is down is retried with backoff from 30 s doubling to an hour; 48 attempts
+    # ride out a weekend-long outage (about 40 h) before a delivery is marked failed for an admin to see.
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_max_attempts: int = 48
+    # A partner must answer within this (its 2xx is the receipt); the lease covers the wait with a margin.
+    webhook_timeout_seconds: float = 10.0
     # Outbound calls (outreach.dialer). Twilio accounts place 1 call a second unless Twilio raises the limit
     # ("Calls Per Second", https://www.twilio.com/docs/voice/api/call-resource#rate-limiting): calls beyond it
     # are queued by Twilio, so a paced dialer keeps risk order and our own clock honest.
@@ -193,6 +205,18 @@ class Settings:
     checkin_answered_before: int = 5
     # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
     queue_name: str = "hearthline"
+    # Texts in context. A digit is a rating only as the direct answer to "how did we do?", sent this soon after:
+    # most people read and answer a text within the hour (EZ Texting's 2021 survey of 2,000 US adults,
+    # https://www.eztexting.com/press/ez-texting-2021-text-message-survey; 84% answer a personal text within
+    # 30 minutes in 160 Characters' 2007 survey). Later, or after other texts, a bare "1" is about something else.
+    sms_rating_reply_minutes: int = 60
+    # The same text from the same number within this many hours is one request ("you already asked"): the
+    # time we promise a callback in (callback_within_hours), during which a repeat is chasing, not new. 0: off.
+    sms_repeat_window_hours: int = 4
+    # "Is this an emergency? Reply YES" unanswered this long goes to staff as an urgent request. Silence on an
+    # emergency question counts as yes (DESIGN.md); 84% of people expect an answer to a text within 5 minutes
+    # (160 Characters, 2007), so someone who is able to answer has answered well before 3.
+    sms_emergency_answer_seconds: int = 180
 
     @property
     def is_production(self) -> bool:
@@ -384,6 +408,10 @@ def validate(s: Settings) -> list[str]:
         "outbox_max_attempts": (1, 100),
         "outbox_lease_seconds": (1, 3600),
         "outbox_batch_size": (1, 1000),
+        "webhook_retry_base_seconds": (0.1, 3600),
+        "webhook_retry_cap_seconds": (0.1, 24 * 3600),
+        "webhook_max_attempts": (1, 200),
+        "webhook_timeout_seconds": (1, 30),
         "dialer_calls_per_second": (0.01, 100),
         "dialer_max_concurrent_calls": (1, 10000),
         "dialer_ring_seconds": (5, 600),
@@ -400,6 +428,9 @@ def validate(s: Settings) -> list[str]:
         "checkin_low_in_a_row": (2, 14),
         "checkin_missed_in_a_row": (1, 14),
         "checkin_answered_before": (1, 30),
+        "sms_rating_reply_minutes": (1, 24 * 60),
+        "sms_repeat_window_hours": (0, 72),
+        "sms_emergency_answer_seconds": (30, 15 * 60),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)
