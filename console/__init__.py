@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console import auth, checkins_page, people, prompts_page, queue, summary  # noqa: F401  (registers the pages)
+from console import auth, calls_page, checkins_page, people, prompts_page, queue, summary  # noqa: F401  (registers the pages)
 from console.web import bp
 
 __all__ = ["bp"]

@@ -12,9 +12,11 @@ from care.lifecycle import RequestAction
 from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
+from console.calls_page import TEXTS_CHOICES
 from i18n import messages
 from outreach.checkin_tables import ConsentHow, PlanStatus
 from outreach.ladder import Status as LadderStatus
+from outreach.states import AttemptStatus
 from outreach.trends import Answer
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
@@ -37,6 +39,8 @@ def used_keys() -> set[str]:
     found |= {f"team.{team}" for team in TEAMS}
     found |= {f"action.{a.value}.{part}" for a in RequestAction for part in ("title", "button")}
     found |= {f"queue.filter.{name}" for name in ("open", "waiting", "resolved", "closed", "all")}
+    found |= {f"call_status.{status.value}" for status in AttemptStatus}
+    found |= {f"people.texts.choice.{choice}" for choice in TEXTS_CHOICES}
     found |= {f"role.{r.value}" for r in StaffRole}
     found |= {f"outbox.{s.value}" for s in NotificationStatus}
     found |= {f"prompts.state.{s.value}" for s in RecordingState}
