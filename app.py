@@ -143,6 +143,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from outreach.service import register_outreach
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
+    from sms.handling import register_jobs as sms_jobs
     from sms.routes import bp as sms_bp
     from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
@@ -159,6 +160,7 @@ def _register(app: Flask, settings: Settings) -> None:
     checkin_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
+    sms_jobs(app.extensions[EXTENSION_KEY])
     register_outreach(app.extensions[EXTENSION_KEY])
     checkin_programmes(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:

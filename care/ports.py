@@ -155,8 +155,9 @@ class JobQueue(Protocol):
         """Run `task` on the worker every minute (a safety net for lost wake-ups)."""
         ...
 
-    def run_pending_jobs(self) -> int:
-        """Run the queued jobs in this process now; return how many ran (the simulator and tests)."""
+    def run_pending_jobs(self, until: datetime | None = None) -> int:
+        """Run the queued jobs due by `until` (default now) in this process; return how many ran (the simulator
+        and tests)."""
         ...
 
 

@@ -193,6 +193,18 @@ class Settings:
     checkin_answered_before: int = 5
     # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
     queue_name: str = "hearthline"
+    # Texts in context. A digit is a rating only as the direct answer to "how did we do?", sent this soon after:
+    # most people read and answer a text within the hour (EZ Texting's 2021 survey of 2,000 US adults,
+    # https://www.eztexting.com/press/ez-texting-2021-text-message-survey; 84% answer a personal text within
+    # 30 minutes in 160 Characters' 2007 survey). Later, or after other texts, a bare "1" is about something else.
+    sms_rating_reply_minutes: int = 60
+    # The same text from the same number within this many hours is one request ("you already asked"): the
+    # time we promise a callback in (callback_within_hours), during which a repeat is chasing, not new. 0: off.
+    sms_repeat_window_hours: int = 4
+    # "Is this an emergency? Reply YES" unanswered this long goes to staff as an urgent request. Silence on an
+    # emergency question counts as yes (DESIGN.md); 84% of people expect an answer to a text within 5 minutes
+    # (160 Characters, 2007), so someone who is able to answer has answered well before 3.
+    sms_emergency_answer_seconds: int = 180
 
     @property
     def is_production(self) -> bool:
@@ -400,6 +412,9 @@ def validate(s: Settings) -> list[str]:
         "checkin_low_in_a_row": (2, 14),
         "checkin_missed_in_a_row": (1, 14),
         "checkin_answered_before": (1, 30),
+        "sms_rating_reply_minutes": (1, 24 * 60),
+        "sms_repeat_window_hours": (0, 72),
+        "sms_emergency_answer_seconds": (30, 15 * 60),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)

@@ -12,6 +12,7 @@ from care.lifecycle import RequestAction
 from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
+from care.states import InboxKind
 from console.calls_page import TEXTS_CHOICES
 from i18n import messages
 from outreach.checkin_tables import ConsentHow, PlanStatus
@@ -53,8 +54,9 @@ def used_keys() -> set[str]:
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
         f"history.kind.{kind}"
-        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "checkin")
+        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "checkin", "repeat")
     }
+    found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
     # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
     found |= {f"checkins.status.{s.value}" for s in PlanStatus}
     found |= {f"checkins.how.{h.value}" for h in ConsentHow}
@@ -64,6 +66,7 @@ def used_keys() -> set[str]:
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
+    found |= {f"inbox.waiting.{form}" for form in ("one", "other")}
     return found
 
 
