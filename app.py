@@ -24,9 +24,11 @@ from prompts.audio import PromptAudio
 from prompts.pyttsx3_tts import Pyttsx3Synthesizer
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
+from sms.spool import FOLDER_NAME as SPOOL_FOLDER
+from sms.spool import Spool
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
-from web.context import EXTENSION_KEY, Hearthline
+from web.context import EXTENSION_KEY, SCHEMA_KEY, Hearthline
 
 # OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
 HSTS = "max-age=31536000; includeSubDomains"
@@ -97,6 +99,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         synthesizer=synthesizer,
         prompt_voice=prompt_voice,
         queue=queue,
+        spool=Spool(settings.data_dir / SPOOL_FOLDER),
         understanding=understanding,
     )
 
@@ -125,6 +128,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     schema_at_start = SchemaAtStart(hearthline.db, settings)
     schema_at_start.attempt()
     app.before_request(schema_at_start.attempt)
+    app.extensions[SCHEMA_KEY] = schema_at_start
     _register(app, settings)
     return app
 
@@ -135,6 +139,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from care.console import bp as console_bp
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
+    from sms.handling import register_jobs as sms_jobs
     from sms.routes import bp as sms_bp
     from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
@@ -149,6 +154,7 @@ def _register(app: Flask, settings: Settings) -> None:
     voice_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
+    sms_jobs(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

@@ -58,6 +58,9 @@ class HueyQueue:
         self.chores = dict(chores or {})
         # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
         self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
+        # Chores the worker runs every minute and once at its start (e.g. replaying texts kept while the database
+        # was away).
+        self.minutely: dict[str, Callable[[], object]] = {}
         self.policy = DeliveryPolicy.from_settings(settings)
         self.huey = build_huey(settings)
         lookup = sender if hasattr(sender, "count_sent") else None
@@ -71,6 +74,7 @@ class HueyQueue:
         # commit and enqueue, Redis blipped) delays a message by a minute at most, never forever.
         @self.huey.periodic_task(crontab(minute="*"), name=SWEEP_TASK)
         def sweep_outbox() -> None:
+            self.run_minutely()
             self.remind_callbacks()
             self.deliver_now()
 
@@ -123,6 +127,18 @@ class HueyQueue:
             self._scheduled_for = when
         delay = max((when - utcnow()).total_seconds(), 0.0)
         self._deliver_task.schedule(delay=delay)
+
+    def run_minutely(self) -> None:
+        """Run every minutely chore once; one that fails is logged and does not stop the others."""
+        for name, chore in self.minutely.items():
+            try:
+                chore()
+            except Exception:
+                log.exception("minutely chore %s failed", name)
+
+    def every_minute(self, name: str, chore: Callable[[], object]) -> None:
+        """Name a chore for the worker to run every minute and at its start."""
+        self.minutely[name] = chore
 
     def register(self, job: str, handler: Callable[[dict[str, Any]], None]) -> None:
         """Name a job handler (create_app does it, so the web process and the worker know the same jobs)."""

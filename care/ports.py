@@ -117,6 +117,10 @@ class JobQueue(Protocol):
         """Name a job's handler; create_app registers every job, so the web process and the worker agree."""
         ...
 
+    def every_minute(self, name: str, chore: Callable[[], object]) -> None:
+        """Name a chore the worker runs every minute and once at its start."""
+        ...
+
     def enqueue(self, job: str, payload: dict[str, Any]) -> None:
         """Run a registered job (by name) on a worker, after this request; the payload is plain JSON data."""
         ...

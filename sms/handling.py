@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from care.db import unreachable
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -30,7 +31,7 @@ from care.models import (
     SmsOptOut,
     utcnow,
 )
-from care.outbox import is_opted_out
+from care.outbox import Message, enqueue, is_opted_out
 from care.people import identify, linked_seniors
 from care.requests import (
     NewRequest,
@@ -43,6 +44,7 @@ from care.requests import (
 )
 from care.settings import Settings
 from intents import Intent, Locale, enrich
+from intents.locale import detect_locale
 from prompts.clock import written_datetime
 from prompts.messages import translate
 from sms.conversation import (
@@ -72,6 +74,7 @@ from sms.conversation import (
     utterance_of,
 )
 from sms.segments import fit
+from sms.spool import ReplayReport, Spooled
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,8 @@ log = logging.getLogger(__name__)
 # Twilio joins a long text into at most 1600 characters (https://www.twilio.com/docs/glossary/what-sms-character-limit);
 # anything far beyond that did not come from Twilio's messaging webhook.
 MAX_BODY_CHARS = 4000
+# The job that replays the SMS spool (sms.spool) once the database answers again.
+REPLAY_JOB = "replay-sms-spool"
 # A closed request can be rated for a week after it closed; later a bare digit means nothing.
 RATING_WINDOW = timedelta(days=7)
 
@@ -151,12 +156,21 @@ def _locale_or_none(raw: str | None) -> Locale | None:
         return None
 
 
-def handle(hl: Hearthline, incoming: Incoming) -> Answer:
-    """Act on one incoming text exactly once and return the reply (the stored one for a repeated delivery)."""
+def check(incoming: Incoming) -> None:
+    """Raise MalformedMessage unless this is a text Twilio could have sent (before it is handled or spooled)."""
     if not incoming.message_sid or not incoming.from_phone:
         raise MalformedMessage("MessageSid and From are required")
     if len(incoming.body) > MAX_BODY_CHARS:
         raise MalformedMessage(f"a text of {len(incoming.body)} characters did not come from Twilio")
+
+
+def handle(hl: Hearthline, incoming: Incoming, *, reply_by_text: bool = False) -> Answer:
+    """Act on one incoming text exactly once and return the reply (the stored one for a repeated delivery).
+
+    `reply_by_text`: the webhook was answered long ago (a text replayed from the spool), so the reply goes to
+    the sender through the outbox, in the same transaction that stores the text.
+    """
+    check(incoming)
     settings = hl.settings
     default_locale = Locale(settings.default_locale)
     try:
@@ -180,6 +194,8 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
                     message_sid=incoming.message_sid, from_phone=incoming.from_phone, body=incoming.body, reply=text
                 )
             )
+            if reply_by_text and text:
+                enqueue(session, Message(f"sms:{incoming.message_sid}:reply", incoming.from_phone, text, kind="reply"))
         return Answer(text)
     except IntegrityError:
         # The same MessageSid delivered twice at once: the other delivery committed first; answer as it did.
@@ -188,6 +204,31 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             if stored is None:
                 raise
             return Answer(stored.reply, duplicate=True)
+
+
+def replay_spool(hl: Hearthline, budget_seconds: float | None = None) -> ReplayReport:
+    """Handle the texts kept while the database was away, oldest first, each once; their replies go by text."""
+
+    def act(entry: Spooled) -> None:
+        handle(hl, Incoming(entry.message_sid, entry.from_phone, entry.body), reply_by_text=True)
+
+    return hl.spool.replay(act, retry_later=unreachable, budget_seconds=budget_seconds)
+
+
+class SpoolWaiting(RuntimeError):
+    """Texts are still kept because the database is away (the job queue tries the replay again later)."""
+
+
+def register_jobs(hl: Hearthline) -> None:
+    """The spool's replay: a job queued when a text is kept, and a minutely chore of the worker (also at its start)."""
+
+    def replay_job(_payload: dict[str, Any]) -> None:
+        report = replay_spool(hl)
+        if report.left:
+            raise SpoolWaiting(f"{report.left} texts wait for the database")
+
+    hl.queue.register(REPLAY_JOB, replay_job)
+    hl.queue.every_minute(REPLAY_JOB, lambda: replay_spool(hl).replayed)
 
 
 def _conversation_locked(session: Session, phone: str) -> Conversation:
@@ -210,6 +251,13 @@ def apology(settings: Settings, phone_locale: str | None = None) -> str:
     """The short plain reply when something broke on our side (the database is busy or down)."""
     locale = _locale_or_none(phone_locale) or Locale(settings.default_locale)
     return fit(translate("sms", "sms.error", locale, hotline=settings.hotline_number))
+
+
+def kept_for_later(settings: Settings, body: str) -> str:
+    """The reply to a text kept in the spool: we have it and will answer by text (in the language it is written
+    in, as far as its script tells: the sender's settings are in the database we could not reach)."""
+    locale = detect_locale(body) or Locale(settings.default_locale)
+    return fit(translate("sms", "sms.kept", locale, emergency=settings.emergency_number))
 
 
 def _carry_out(
