@@ -505,11 +505,11 @@ def ramp(
 ) -> list[str]:
     rows = []
     header = (
-        "| calls at once | texts/s | turns | turn p50 ms | turn p95 ms | max ms | 5xx | apologies "
-        "| texts lost | sends missing | sends twice | load avg (1 min) |"
+        "| calls at once | texts/s | turns | turn p50 ms | turn p95 ms | max ms | keypad calls' p95 ms "
+        "| speech calls' p95 ms | 5xx | apologies | texts lost | sends missing | sends twice | load avg (1 min) |"
     )
     print(header)
-    print("|" + "---|" * 12)
+    print("|" + "---|" * 14)
     for calls in levels:
         if time.monotonic() + seconds + DRAIN_SECONDS > deadline:
             print(f"(stopped before {calls} calls at once: --budget-minutes would be exceeded)")
@@ -525,9 +525,13 @@ def ramp(
         errors = sum(1 for t in driver.tally.turns[before_turns:] if t[2] >= 500)
         apologies = driver.tally.apologies - before_apologies
         p95 = _percentile(latencies, 0.95)
+        by_kind = {
+            kind: _percentile([t[1] for t in turns if t[3] == kind], 0.95) * 1000 for kind in ("keypad", "speech")
+        }
         row = (
             f"| {calls} | {texts_per_second:g} | {len(turns)} | {statistics.median(latencies) * 1000:.0f} "
-            f"| {p95 * 1000:.0f} | {max(latencies) * 1000:.0f} | {errors} | {apologies} "
+            f"| {p95 * 1000:.0f} | {max(latencies) * 1000:.0f} | {by_kind['keypad']:.0f} | {by_kind['speech']:.0f} "
+            f"| {errors} | {apologies} "
             f"| {result.texts_lost}/{result.texts_posted} | {result.sends_missing}/{result.sends_expected} "
             f"| {result.sends_duplicated} | {load} |"
         )

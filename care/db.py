@@ -137,14 +137,18 @@ class Database:
 
     def reachable(self) -> bool:
         """Whether the database answers a trivial query now (within its bounded waits)."""
+        return self._why_unreachable() is None
+
+    def _why_unreachable(self) -> str | None:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-            return True
         except exc.SQLAlchemyError as error:
-            if unreachable(error):
-                return False
-            raise
+            if not unreachable(error):
+                raise
+            return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        self._unavailable_until = 0.0  # it answers: whoever skipped it may use it again at once
+        return None
 
     def wait_until_reachable(
         self,
@@ -161,12 +165,13 @@ class Database:
         """
         started = time.monotonic()
         delay = first_delay
-        while not self.reachable():
+        while (why := self._why_unreachable()) is not None:
             log.warning(
-                "%s: the database at %s is not reachable; waiting, next try in %.0f s",
+                "%s: the database at %s is not reachable; waiting, next try in %.0f s (%s)",
                 who,
                 self.engine.url.render_as_string(hide_password=True),
                 delay,
+                why,
             )
             sleep(delay)
             delay = min(delay * 2, longest_delay)
