@@ -58,9 +58,9 @@ class HueyQueue:
         self.chores = dict(chores or {})
         # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
         self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
-        # Chores the worker runs every minute and once at its start (e.g. replaying texts kept while the database
-        # was away).
-        self.minutely: dict[str, Callable[[], object]] = {}
+        # Passes other parts run every minute with the outbox sweep, and once when the worker starts (the dialer:
+        # lost wake-ups, unknown calls; the SMS spool: texts kept while the database was away).
+        self.minutely: dict[str, Callable[[], None]] = {}
         self.policy = DeliveryPolicy.from_settings(settings)
         self.huey = build_huey(settings)
         lookup = sender if hasattr(sender, "count_sent") else None
@@ -74,9 +74,9 @@ class HueyQueue:
         # commit and enqueue, Redis blipped) delays a message by a minute at most, never forever.
         @self.huey.periodic_task(crontab(minute="*"), name=SWEEP_TASK)
         def sweep_outbox() -> None:
-            self.run_minutely()
             self.remind_callbacks()
             self.deliver_now()
+            self.run_minutely()
 
         # Personal data is kept only as long as the settings say, without anyone having to remember a cron job.
         @self.huey.periodic_task(crontab(minute="17"), name=HOUSEKEEPING_TASK)
@@ -128,18 +128,6 @@ class HueyQueue:
         delay = max((when - utcnow()).total_seconds(), 0.0)
         self._deliver_task.schedule(delay=delay)
 
-    def run_minutely(self) -> None:
-        """Run every minutely chore once; one that fails is logged and does not stop the others."""
-        for name, chore in self.minutely.items():
-            try:
-                chore()
-            except Exception:
-                log.exception("minutely chore %s failed", name)
-
-    def every_minute(self, name: str, chore: Callable[[], object]) -> None:
-        """Name a chore for the worker to run every minute and at its start."""
-        self.minutely[name] = chore
-
     def register(self, job: str, handler: Callable[[dict[str, Any]], None]) -> None:
         """Name a job handler (create_app does it, so the web process and the worker know the same jobs)."""
         self.jobs[job] = handler
@@ -149,6 +137,23 @@ class HueyQueue:
         if job not in self.jobs:
             raise KeyError(f"no job named {job!r} is registered")
         self._job_task(job, payload)
+
+    def schedule(self, job: str, payload: dict[str, Any], delay_seconds: float) -> None:
+        """Queue a registered job to run no sooner than `delay_seconds` from now."""
+        if job not in self.jobs:
+            raise KeyError(f"no job named {job!r} is registered")
+        self._job_task.schedule(args=(job, payload), delay=max(delay_seconds, 0.0))
+
+    def every_minute(self, name: str, task: Callable[[], None]) -> None:
+        """Run `task` with the minutely sweep (in the worker), so a lost wake-up costs a minute at most."""
+        self.minutely[name] = task
+
+    def run_minutely(self) -> None:
+        for name, task in self.minutely.items():
+            try:
+                task()
+            except Exception:  # one failing pass must not stop the others (or the outbox sweep)
+                log.exception("minutely task %s failed", name)
 
     def run_job(self, job: str, payload: dict[str, Any]) -> None:
         """Run one job in this process (the worker's task body)."""

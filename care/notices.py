@@ -11,8 +11,8 @@ from care.models import Notification, RequestStatus, ServiceRequest, StaffMember
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
 from care.phones import is_landline
-from prompts.clock import written_datetime
-from prompts.messages import translate
+from i18n.clock import written_datetime
+from i18n.messages import translate
 
 # "Assigned" and "work has started" are only news if nothing follows soon: staff often assign, start and resolve
 # a request within a minute or two, and three texts in a minute read as noise to an older reader. They wait

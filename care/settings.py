@@ -129,6 +129,28 @@ class Settings:
     # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
     outbox_lease_seconds: float = 120.0
     outbox_batch_size: int = 50
+    # Outbound calls (outreach.dialer). Twilio accounts place 1 call a second unless Twilio raises the limit
+    # ("Calls Per Second", https://www.twilio.com/docs/voice/api/call-resource#rate-limiting): calls beyond it
+    # are queued by Twilio, so a paced dialer keeps risk order and our own clock honest.
+    dialer_calls_per_second: float = 1.0
+    # Calls on the line at once: an answered call may be put through to staff (key 0), so this is about what
+    # the staff line can take, not what Twilio can; a crisis broadcast raises it.
+    dialer_max_concurrent_calls: int = 20
+    # How long Twilio lets an outbound call ring before no-answer: 30 s is about 6 rings, Twilio's own default
+    # is 60 s; older people take longer to reach the phone, and a voicemail usually picks up after 20-30 s.
+    dialer_ring_seconds: int = 40
+    # An answered outbound call is short (a message and one question), but key 0 puts it through to a person.
+    dialer_call_time_limit_seconds: int = 1800
+    # A claim is held this long; a worker that has not finished calls.create by then died or hung, and the
+    # attempt's outcome is checked with Twilio before it is ever dialled again (REST timeout: 10 s).
+    dialer_lease_seconds: float = 60.0
+    # Transient refusals (Twilio 429/5xx, never connected) are retried this many times, a minute apart.
+    dialer_max_dial_tries: int = 5
+    # Confirmation calls (issue 12): a senior who cannot receive texts is called this many times, this many
+    # minutes apart, and after this many days without an answer staff may close the request with a note.
+    confirm_call_tries: int = 3
+    confirm_call_retry_minutes: int = 120
+    confirm_close_after_days: int = 3
     # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
     queue_name: str = "hearthline"
 
@@ -312,6 +334,15 @@ def validate(s: Settings) -> list[str]:
         "outbox_max_attempts": (1, 100),
         "outbox_lease_seconds": (1, 3600),
         "outbox_batch_size": (1, 1000),
+        "dialer_calls_per_second": (0.01, 100),
+        "dialer_max_concurrent_calls": (1, 10000),
+        "dialer_ring_seconds": (5, 600),
+        "dialer_call_time_limit_seconds": (60, 14400),
+        "dialer_lease_seconds": (1, 3600),
+        "dialer_max_dial_tries": (1, 50),
+        "confirm_call_tries": (1, 10),
+        "confirm_call_retry_minutes": (1, 24 * 60),
+        "confirm_close_after_days": (0, 60),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)

@@ -42,11 +42,12 @@ from care.requests import (
     open_requests,
     rate,
 )
+from care.segments import fit
 from care.settings import Settings
+from i18n.clock import written_datetime
+from i18n.messages import translate
 from intents import Intent, Locale, enrich
 from intents.locale import detect_locale
-from prompts.clock import written_datetime
-from prompts.messages import translate
 from sms.conversation import (
     ConfirmResolved,
     ConversationState,
@@ -73,7 +74,6 @@ from sms.conversation import (
     settle,
     utterance_of,
 )
-from sms.segments import fit
 from sms.spool import ReplayReport, Spooled
 from web.context import Hearthline
 
@@ -228,7 +228,11 @@ def register_jobs(hl: Hearthline) -> None:
             raise SpoolWaiting(f"{report.left} texts wait for the database")
 
     hl.queue.register(REPLAY_JOB, replay_job)
-    hl.queue.every_minute(REPLAY_JOB, lambda: replay_spool(hl).replayed)
+
+    def replay_chore() -> None:
+        replay_spool(hl)
+
+    hl.queue.every_minute(REPLAY_JOB, replay_chore)
 
 
 def _conversation_locked(session: Session, phone: str) -> Conversation:

@@ -21,9 +21,9 @@ from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
 from care.settings import LOCALES, Settings
+from i18n.clock import spoken_datetime
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
 from intents.hearing import WEIGHED
-from prompts.clock import spoken_datetime
 from voice.dialogue import (
     AddDetails,
     CallContext,
@@ -183,15 +183,27 @@ def _phone(hl: Hearthline, form: Mapping[str, str]) -> str:
     return try_e164(raw, hl.settings.default_region) or raw[:20]
 
 
+# Twilio's CallSid is 34 characters; the column holds 64. Anything longer was never sent by Twilio.
+MAX_CALL_SID = 64
+
+
+def _call_sid(form: Mapping[str, str]) -> str:
+    value = _required(form, "CallSid")
+    if len(value) > MAX_CALL_SID or not value.isascii():
+        raise BadWebhook("implausible CallSid")
+    return value
+
+
 def _turn(args: Mapping[str, str]) -> int:
     raw = args.get("t", "")
-    if not raw.isdigit():
+    # isdecimal, not isdigit: "²".isdigit() is true, and int("²") raises.
+    if not raw.isdecimal():
         raise BadWebhook("missing turn number")
     return int(raw)
 
 
 def parse_incoming(hl: Hearthline, form: Mapping[str, str]) -> Webhook:
-    return Webhook(Hook.INCOMING, _required(form, "CallSid"), _phone(hl, form), "incoming")
+    return Webhook(Hook.INCOMING, _call_sid(form), _phone(hl, form), "incoming")
 
 
 def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Webhook:
@@ -203,7 +215,7 @@ def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str
     recording_sid = (form.get("RecordingSid") or "").strip()
     return Webhook(
         Hook.ANSWER,
-        _required(form, "CallSid"),
+        _call_sid(form),
         _phone(hl, form),
         f"answer:{turn}:{via}:{digits}:{recording_sid}",
         turn=turn,
@@ -216,9 +228,7 @@ def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str
 def parse_dial(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Webhook:
     turn = _turn(args)
     status = (form.get("DialCallStatus") or "failed").strip()
-    return Webhook(
-        Hook.DIAL, _required(form, "CallSid"), _phone(hl, form), f"dial:{turn}:{status}", turn=turn, dial_status=status
-    )
+    return Webhook(Hook.DIAL, _call_sid(form), _phone(hl, form), f"dial:{turn}:{status}", turn=turn, dial_status=status)
 
 
 # Twilio's final CallStatus values (https://www.twilio.com/docs/voice/api/call-resource#call-status-values).
@@ -227,7 +237,7 @@ CALL_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 def parse_status(hl: Hearthline, form: Mapping[str, str]) -> Webhook:
     status = (form.get("CallStatus") or "").strip()
-    return Webhook(Hook.STATUS, _required(form, "CallSid"), _phone(hl, form), f"status:{status}", call_status=status)
+    return Webhook(Hook.STATUS, _call_sid(form), _phone(hl, form), f"status:{status}", call_status=status)
 
 
 # --- the turn --------------------------------------------------------------------------------------------

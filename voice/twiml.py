@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from twilio.twiml.voice_response import Gather as TwimlGather
 from twilio.twiml.voice_response import Say, VoiceResponse
 
-from prompts.messages import translate
+from i18n.messages import translate
 from prompts.voices import SAY_LANGUAGES
 from voice import keypad
 from voice.dialogue import (

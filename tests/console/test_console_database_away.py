@@ -8,7 +8,7 @@ import time
 import pytest
 
 from care.db import STATEMENT_TIMEOUT_MS, UNAVAILABLE_SECONDS
-from prompts.messages import translate
+from i18n.messages import translate
 from tests.conftest import ProxiedApp
 from tests.console.html import parse_html
 from tests.console.support import STAFF, csrf_of, login, seed_people

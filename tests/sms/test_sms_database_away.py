@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from care.db import UNAVAILABLE_SECONDS
 from care.models import InboundMessage, Notification, ServiceRequest
-from prompts.messages import translate
+from i18n.messages import translate
 from sms.handling import kept_for_later
 from tests.conftest import ProxiedApp
 from tests.sms.people import ANN, JIN, add_people
