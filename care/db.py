@@ -146,7 +146,8 @@ class Database:
         except exc.SQLAlchemyError as error:
             if not unreachable(error):
                 raise
-            return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            said = str(getattr(error, "orig", None) or error).strip().splitlines()
+            return said[0] if said else type(error).__name__
         self._unavailable_until = 0.0  # it answers: whoever skipped it may use it again at once
         return None
 
