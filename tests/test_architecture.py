@@ -35,6 +35,10 @@ PURE_MODULES = [
     "care.lifecycle",
     "care.routing",
     "care.states",
+    "outreach.schedule",
+    "outreach.ladder",
+    "outreach.trends",
+    "voice.checkin_answers",
     "outreach.states",
     "outreach.script",
 ]
