@@ -21,14 +21,14 @@ from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
+from care.spool import FOLDER_NAME as SPOOL_FOLDER
+from care.spool import Spool
 from intents.semantic import default_opinion
 from outreach.placer import TwilioCallPlacer
 from prompts.audio import PromptAudio
 from prompts.pyttsx3_tts import Pyttsx3Synthesizer
 from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
-from sms.spool import FOLDER_NAME as SPOOL_FOLDER
-from sms.spool import Spool
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
 from web.context import EXTENSION_KEY, SCHEMA_KEY, Hearthline

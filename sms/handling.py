@@ -45,6 +45,7 @@ from care.requests import (
 )
 from care.segments import fit
 from care.settings import Settings
+from care.spool import ReplayReport, Spooled
 from i18n.clock import written_datetime
 from i18n.messages import translate
 from intents import Intent, Locale, enrich
@@ -75,7 +76,6 @@ from sms.conversation import (
     settle,
     utterance_of,
 )
-from sms.spool import ReplayReport, Spooled
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ log = logging.getLogger(__name__)
 # Twilio joins a long text into at most 1600 characters (https://www.twilio.com/docs/glossary/what-sms-character-limit);
 # anything far beyond that did not come from Twilio's messaging webhook.
 MAX_BODY_CHARS = 4000
-# The job that replays the SMS spool (sms.spool) once the database answers again.
+# The job that replays the SMS spool (care.spool) once the database answers again.
 REPLAY_JOB = "replay-sms-spool"
 # A closed request can be rated for a week after it closed; later a bare digit means nothing.
 RATING_WINDOW = timedelta(days=7)

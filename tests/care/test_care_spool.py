@@ -1,4 +1,4 @@
-"""The SMS spool on real files: kept texts come back oldest first, each once, across crashes and racing writers."""
+"""The SMS spool (care.spool) on real files: kept texts come back oldest first, each once, across crashes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sms.spool import CLAIMED, SET_ASIDE, Spool, Spooled
+from care.spool import CLAIMED, SET_ASIDE, Spool, Spooled
 
 
 class Away(Exception):
