@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "prompts": "bench.prompts_bench:main",
     "sms": "bench.sms_bench:main",
     "speech": "bench.speech_bench:main",
+    "stream": "bench.stream_bench:main",
     "voice": "bench.voice_bench:main",
 }
 

@@ -26,6 +26,7 @@ from care.phones import try_e164
 from care.requests import REFERENCE_DIGITS, RequestNotFound, add_note, apply_action, find_by_reference
 from care.retention import kept_audio
 from care.routing import TEAMS
+from console.calls_page import confirm_calls
 from console.web import actor, back_to, bp, phone_display, staff, t
 from web.context import current
 
@@ -227,6 +228,8 @@ def request_page(reference: str) -> str:
             overdue=is_overdue(req, now),
             has_audio=_audio_file(req, now) is not None,
             note_max=NOTE_MAX_CHARS,
+            confirm=confirm_calls(db, req),
+            now=now,
         )
 
 

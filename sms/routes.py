@@ -15,7 +15,7 @@ from sms.handling import (
     Incoming,
     MalformedMessage,
     apology,
-    check,
+    check_incoming,
     handle,
     kept_for_later,
     replay_spool,
@@ -58,7 +58,7 @@ def incoming() -> Response:
         return _bad_request(f"From {raw_from!r} is not a phone number")
     incoming = Incoming(sid, phone, form["Body"])
     try:
-        check(incoming)
+        check_incoming(incoming)
     except MalformedMessage as exc:
         return _bad_request(str(exc))
     if not hl.db.available:
