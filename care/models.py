@@ -81,7 +81,12 @@ class StaffMember(Base):
 
 class ServiceRequest(Base):
     __tablename__ = "service_requests"
-    __table_args__ = (Index("ix_requests_status_team", "status", "team"),)
+    # Open311 and exports read requests by time range, newest first, of every kind or of one (bench open311).
+    __table_args__ = (
+        Index("ix_requests_status_team", "status", "team"),
+        Index("ix_requests_created_at", "created_at"),
+        Index("ix_requests_intent_created_at", "intent", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     # Idempotency key from the channel (CallSid + step, MessageSid): a repeated webhook finds this row.

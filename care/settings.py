@@ -149,6 +149,18 @@ class Settings:
     # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
     outbox_lease_seconds: float = 120.0
     outbox_batch_size: int = 50
+    # Open311 GeoReport v2 (opendata/): the jurisdiction this endpoint answers for (empty: any, as one that serves
+    # a single jurisdiction may, per the specification) and the discovery document's contact and key service.
+    open311_jurisdiction_id: str = ""
+    open311_contact: str = ""
+    open311_key_service: str = ""
+    # Partner webhooks: a partner that is down is retried with backoff from 30 s doubling to an hour; 48 attempts
+    # ride out a weekend-long outage (about 40 h) before a delivery is marked failed for an admin to see.
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_max_attempts: int = 48
+    # A partner must answer within this (its 2xx is the receipt); the lease covers the wait with a margin.
+    webhook_timeout_seconds: float = 10.0
     # Outbound calls (outreach.dialer). Twilio accounts place 1 call a second unless Twilio raises the limit
     # ("Calls Per Second", https://www.twilio.com/docs/voice/api/call-resource#rate-limiting): calls beyond it
     # are queued by Twilio, so a paced dialer keeps risk order and our own clock honest.
@@ -396,6 +408,10 @@ def validate(s: Settings) -> list[str]:
         "outbox_max_attempts": (1, 100),
         "outbox_lease_seconds": (1, 3600),
         "outbox_batch_size": (1, 1000),
+        "webhook_retry_base_seconds": (0.1, 3600),
+        "webhook_retry_cap_seconds": (0.1, 24 * 3600),
+        "webhook_max_attempts": (1, 200),
+        "webhook_timeout_seconds": (1, 30),
         "dialer_calls_per_second": (0.01, 100),
         "dialer_max_concurrent_calls": (1, 10000),
         "dialer_ring_seconds": (5, 600),

@@ -18,6 +18,7 @@ class Channel(StrEnum):
     VOICE = "voice"
     SMS = "sms"
     WEB = "web"
+    OPEN311 = "open311"  # a partner system's POST (GeoReport v2, opendata/)
 
 
 class RequesterKind(StrEnum):

@@ -7,6 +7,7 @@ from console import (  # noqa: F401  (registers the pages)
     calls_page,
     checkins_page,
     inbox,
+    opendata_pages,
     people,
     prompts_page,
     queue,

@@ -28,6 +28,7 @@ from care.retention import kept_audio
 from care.routing import TEAMS
 from console.calls_page import confirm_calls
 from console.web import actor, back_to, bp, phone_display, staff, t
+from opendata.models import RequestProvider
 from web.context import current
 
 # How often an open queue page fetches itself again: a new emergency shows within this, without a reload.
@@ -218,6 +219,7 @@ def request_page(reference: str) -> str:
         return render_template(
             "console/request.html",
             req=req,
+            provider=db.get(RequestProvider, req.id),
             events=events,
             names=actor_names(db, {event.actor for event in events}),
             caller=caller,
