@@ -30,7 +30,7 @@ system:
 catalogs: $(STAMP)
 	$(BIN)/python -m prompts.compile
 
-# Write prompts/locales/<domain>.pot from the keys the code uses; lists keys missing from the catalogs (fails)
+# Write i18n/locales/<domain>.pot from the keys the code uses; lists keys missing from the catalogs (fails)
 # and catalog keys no code uses. Then give new static prompts their stable phone numbers (append-only).
 extract: $(STAMP)
 	$(BIN)/python -m prompts.extract

@@ -12,6 +12,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
+import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
+import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
 from care.db import Base, Database
@@ -20,6 +22,7 @@ from care.outbox import on_commit_with_new_messages
 from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
 from intents.semantic import default_opinion
+from outreach.placer import TwilioCallPlacer
 from prompts.audio import PromptAudio
 from prompts.pyttsx3_tts import Pyttsx3Synthesizer
 from prompts.tts import EspeakSynthesizer
@@ -98,6 +101,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         prompt_voice=prompt_voice,
         queue=queue,
         understanding=understanding,
+        placer=TwilioCallPlacer(settings),
     )
 
 
@@ -131,8 +135,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register(app: Flask, settings: Settings) -> None:
     """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
-    from care.commands import register_commands as care_commands
-    from care.console import bp as console_bp
+    from console import bp as console_bp
+    from console.commands import register_commands as console_commands
+    from outreach.checkin_commands import register_commands as checkin_commands
+    from outreach.checkins import register_outreach as checkin_programmes
+    from outreach.routes import bp as outreach_bp
+    from outreach.service import register_outreach
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
     from sms.routes import bp as sms_bp
@@ -144,11 +152,15 @@ def _register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(sms_bp)
     app.register_blueprint(prompts_bp)
     app.register_blueprint(console_bp)
-    care_commands(app)
+    app.register_blueprint(outreach_bp)
+    console_commands(app)
     prompts_commands(app)
     voice_commands(app)
+    checkin_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
+    register_outreach(app.extensions[EXTENSION_KEY])
+    checkin_programmes(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

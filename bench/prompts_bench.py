@@ -14,7 +14,8 @@ from app import create_schema
 from care.db import Database
 from care.ports import Synthesizer
 from care.settings import TtsEngine, load_settings
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.audio_processing import wav_seconds
 from prompts.pyttsx3_tts import Pyttsx3Synthesizer

@@ -1,1 +1,1 @@
-"""The domain and its storage (seniors, family links, staff, requests and their life cycle, the outbox); the console."""
+"""The domain and its storage (seniors, family links, staff, requests and their life cycle, the outbox); no Flask."""

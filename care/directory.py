@@ -236,7 +236,7 @@ def set_pin(staff: StaffMember, pin: str) -> None:
     """Set the keypad PIN the staff member uses on the staff phone line."""
     digits = pin.strip()
     low, high = PIN_DIGITS
-    if not digits.isdigit() or not low <= len(digits) <= high:
+    if not digits.isdecimal() or not low <= len(digits) <= high:
         raise DirectoryError(f"a PIN is {low} to {high} digits")
     if len(set(digits)) == 1:
         raise DirectoryError("a PIN of one repeated digit is too easy to guess")

@@ -58,6 +58,8 @@ class HueyQueue:
         self.chores = dict(chores or {})
         # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
         self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
+        # Passes other parts run every minute with the outbox sweep (the dialer: lost wake-ups, unknown calls).
+        self.minutely: dict[str, Callable[[], None]] = {}
         self.policy = DeliveryPolicy.from_settings(settings)
         self.huey = build_huey(settings)
         lookup = sender if hasattr(sender, "count_sent") else None
@@ -73,6 +75,7 @@ class HueyQueue:
         def sweep_outbox() -> None:
             self.remind_callbacks()
             self.deliver_now()
+            self.run_minutely()
 
         # Personal data is kept only as long as the settings say, without anyone having to remember a cron job.
         @self.huey.periodic_task(crontab(minute="17"), name=HOUSEKEEPING_TASK)
@@ -133,6 +136,23 @@ class HueyQueue:
         if job not in self.jobs:
             raise KeyError(f"no job named {job!r} is registered")
         self._job_task(job, payload)
+
+    def schedule(self, job: str, payload: dict[str, Any], delay_seconds: float) -> None:
+        """Queue a registered job to run no sooner than `delay_seconds` from now."""
+        if job not in self.jobs:
+            raise KeyError(f"no job named {job!r} is registered")
+        self._job_task.schedule(args=(job, payload), delay=max(delay_seconds, 0.0))
+
+    def every_minute(self, name: str, task: Callable[[], None]) -> None:
+        """Run `task` with the minutely sweep (in the worker), so a lost wake-up costs a minute at most."""
+        self.minutely[name] = task
+
+    def run_minutely(self) -> None:
+        for name, task in self.minutely.items():
+            try:
+                task()
+            except Exception:  # one failing pass must not stop the others (or the outbox sweep)
+                log.exception("minutely task %s failed", name)
 
     def run_job(self, job: str, payload: dict[str, Any]) -> None:
         """Run one job in this process (the worker's task body)."""

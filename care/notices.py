@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
+from care.lines import receives_texts
+from care.models import Notification, RequesterKind, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
-from care.phones import is_landline
-from prompts.clock import written_datetime
-from prompts.messages import translate
+from i18n.clock import written_datetime
+from i18n.messages import translate
 
 # "Assigned" and "work has started" are only news if nothing follows soon: staff often assign, start and resolve
 # a request within a minute or two, and three texts in a minute read as noise to an older reader. They wait
@@ -94,7 +95,9 @@ def status_changed(
     status = RequestStatus(request.status)
     event = f"request:{request.id}:event:{event_id}"
     recipients = _family_recipients(session, request)
-    if not is_landline(request.requester_phone):
+    # A requester who cannot receive texts (a landline) is asked by a confirmation call instead (outreach.confirm,
+    # one of the status listeners below).
+    if request.requester_kind != RequesterKind.SYSTEM and receives_texts(session, request.requester_phone)[0]:
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
         if phone == skip_phone:
@@ -109,6 +112,19 @@ def status_changed(
         supersede_pending(session, request_id=request.id, to_phone=phone, kinds=STATUS_KINDS)
         hold = STATUS_SETTLE if status in PASSING_STATUSES else timedelta(0)
         enqueue(session, Message(event, phone, body, kind=kind, request_id=request.id, hold=hold))
+    for listener in _STATUS_LISTENERS.values():
+        listener(session, request, event_id)
+
+
+# Parts above care that act on a status change in the same transaction (outreach places a confirmation call to
+# a requester who cannot receive texts); registered by name, so an app built twice registers once.
+StatusListener = Callable[[Session, ServiceRequest, int], None]
+_STATUS_LISTENERS: dict[str, StatusListener] = {}
+
+
+def listen_for_status(name: str, listener: StatusListener) -> None:
+    """Call `listener(session, request, event_id)` after every status change's notices are queued."""
+    _STATUS_LISTENERS[name] = listener
 
 
 # A callback nobody has picked up is flagged to staff an hour before the time the caller was promised

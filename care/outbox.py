@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from care.models import Notification, NotificationStatus, SmsOptOut, utcnow
-from sms.segments import fit
+from care.segments import fit
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from intents.types import Hearing
@@ -123,6 +124,67 @@ class JobQueue(Protocol):
         """Run a registered job (by name) on a worker, after this request; the payload is plain JSON data."""
         ...
 
+    def schedule(self, job: str, payload: dict[str, Any], delay_seconds: float) -> None:
+        """Run a registered job on a worker no sooner than `delay_seconds` from now."""
+        ...
+
+    def every_minute(self, name: str, task: Callable[[], None]) -> None:
+        """Run `task` on the worker every minute (a safety net for lost wake-ups)."""
+        ...
+
     def run_pending_jobs(self) -> int:
         """Run the queued jobs in this process now; return how many ran (the simulator and tests)."""
+        ...
+
+
+class DialFailed(RuntimeError):
+    """calls.create did not give us a call.
+
+    `transient`: try again later (429, 5xx, no connection). `outcome_unknown`: the request may have reached
+    the provider (a timeout waiting for its answer), so a call may be ringing: ask before dialling again.
+    """
+
+    def __init__(self, message: str, *, transient: bool, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.outcome_unknown = outcome_unknown
+
+
+class LookupFailed(RuntimeError):
+    """The provider could not be asked about a call; try again later."""
+
+
+@dataclass(frozen=True)
+class PlaceCall:
+    """One outbound call to place: who, and where the provider posts the answered call and its status changes."""
+
+    to: str
+    answer_url: str
+    status_url: str
+    ring_seconds: int
+    time_limit_seconds: int
+
+
+@dataclass(frozen=True)
+class FoundCall:
+    """A call as the provider reports it."""
+
+    sid: str
+    to: str
+    status: str  # Twilio's CallStatus word
+    created_at: datetime | None  # UTC, naive
+    answered_by: str = ""
+
+
+class CallPlacer(Protocol):
+    def place(self, call: PlaceCall) -> str:
+        """Ask the provider to place the call; return its CallSid; raise DialFailed."""
+        ...
+
+    def calls_to(self, to: str, since: datetime) -> list[FoundCall]:
+        """Calls from our number to `to` created since `since` (UTC, naive); raise LookupFailed."""
+        ...
+
+    def fetch(self, sid: str) -> FoundCall | None:
+        """One call by its sid (None: the provider has no such call); raise LookupFailed."""
         ...

@@ -1,1 +1,1 @@
-"""Prompts: message catalogs per locale, dates and times as read and heard, synthesis and its cache, recordings."""
+"""Prompts: the prompt catalog, synthesis and its cache, staff recordings, the routes that serve prompt audio."""

@@ -16,7 +16,7 @@ from care.db import Database
 from care.models import utcnow
 from care.ports import Synthesizer
 from care.settings import Settings
-from prompts import messages
+from i18n import messages
 from prompts.cache import SynthesisCache, is_audio_id, synthesis_key
 from prompts.store import RecordingStore
 from prompts.tts import SynthesisFailed

@@ -8,7 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.audio_processing import BadAudio
 from prompts.models import RecordingSource
@@ -62,7 +63,7 @@ def _resolve(key: str, locale: str) -> tuple[catalog.StaticPrompt, str]:
         locale = messages.normalise_locale(locale)
     except messages.MissingTranslation as exc:
         raise click.BadParameter(str(exc), param_hint="LOCALE") from None
-    prompt = catalog.by_key(key) or (catalog.by_number(int(key)) if key.isdigit() else None)
+    prompt = catalog.by_key(key) or (catalog.by_number(int(key)) if key.isdecimal() else None)
     if prompt is None:
         raise click.BadParameter(f"{key} is not a prompt that can be recorded (see flask prompts status)")
     return prompt, locale

@@ -1,4 +1,4 @@
-"""Compile every prompts/locales/*/LC_MESSAGES/*.po into .mo (run by make); fails on a broken catalog."""
+"""Compile every i18n/locales/*/LC_MESSAGES/*.po into .mo (run by make); fails on a broken catalog."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from prompts.messages import LOCALES_DIR
+from i18n.messages import LOCALES_DIR
 
 
 def compile_all() -> int:

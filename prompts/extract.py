@@ -1,6 +1,6 @@
 """Find the message keys the code uses (`translate("voice", "voice.greeting")`, `N_("sms", "sms.help")`).
 
-`python -m prompts.extract` (make extract) writes one template per domain, prompts/locales/<domain>.pot, with
+`python -m prompts.extract` (make extract) writes one template per domain, i18n/locales/<domain>.pot, with
 Babel, and lists keys the code uses that a catalog lacks and catalog keys no code uses. Keys built at run time
 from an f-string (`translate("common", f"service.{intent}")`) count as a prefix: every key starting with the
 literal part is used.
@@ -20,10 +20,22 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import write_po
 
-from prompts import messages
+from i18n import messages
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("app.py", "intents", "voice", "sms", "prompts", "care", "simulator", "web")
+SOURCE_DIRS = (
+    "app.py",
+    "intents",
+    "i18n",
+    "care",
+    "web",
+    "voice",
+    "sms",
+    "prompts",
+    "outreach",
+    "console",
+    "simulator",
+)
 # Functions whose first two arguments are (domain, key).
 MARKERS = frozenset({"translate", "N_"})
 # Domains whose keys start with the domain's name; a literal such as "voice.greeting" anywhere in the code is a
@@ -34,7 +46,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 # Helpers that translate one key of a fixed domain: t("queue.title") in the staff console (Python and Jinja
 # templates and the simulator page).
 HELPERS = {"t": "web", "_t": "web"}
-TEMPLATE_DIRS = ("care", "voice", "sms", "prompts", "simulator")
+TEMPLATE_DIRS = ("console", "voice", "sms", "prompts", "simulator")
 _TEMPLATE_CALL = re.compile(r"""\b(t)\(\s*["']([a-z][a-z0-9_.]*)["']""")
 
 
@@ -162,7 +174,7 @@ def unused_keys(uses: list[KeyUse]) -> dict[str, list[str]]:
 
 
 def write_templates(root: Path = ROOT, out_dir: Path = messages.LOCALES_DIR) -> dict[str, int]:
-    """Write prompts/locales/<domain>.pot (Babel's extraction of Python with our method, plus the Jinja
+    """Write i18n/locales/<domain>.pot (Babel's extraction of Python with our method, plus the Jinja
     templates' t("key") calls); return how many keys each domain has."""
     catalogs: dict[str, Catalog] = {}
     keywords = dict.fromkeys(MARKERS)

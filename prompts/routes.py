@@ -15,7 +15,8 @@ from care.models import StaffMember
 from care.people import identify
 from care.phones import try_e164
 from care.ports import RecordingUnavailable
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.audio_processing import BadAudio
 from prompts.models import RecordingSource, StaffLineCall
@@ -112,7 +113,7 @@ def staff_line_step(view: Callable[[StaffLineCall], Response]) -> Callable[[], R
     def step() -> Response:
         hearthline = current()
         call_sid, caller = request.form.get("CallSid", ""), request.form.get("From", "")
-        if not call_sid or len(call_sid) > 64 or not caller:
+        if not call_sid or len(call_sid) > 64 or not call_sid.isascii() or not caller:
             abort(400, description="CallSid and From are required")
         try:
             with hearthline.db.transaction() as session:
@@ -197,7 +198,7 @@ def phone_start(call: StaffLineCall) -> Response:
 @staff_line_step
 def phone_id(call: StaffLineCall) -> Response:
     digits = request.form.get("Digits", "").strip()
-    call.claimed_staff_id = int(digits) if digits.isdigit() and len(digits) <= 9 else 0
+    call.claimed_staff_id = int(digits) if digits.isdecimal() and len(digits) <= 9 else 0
     answer, gather = _gather("pin", finish_on_key="#")
     _speak(gather, "staffline.enter_pin")
     return _goodbye_after(answer)
@@ -246,7 +247,7 @@ def phone_language(call: StaffLineCall, staff: StaffMember) -> Response:
 @_requires_staff
 def phone_language_chosen(call: StaffLineCall, staff: StaffMember) -> Response:
     digits = request.form.get("Digits", "").strip()
-    if not digits.isdigit() or not 1 <= int(digits) <= len(messages.LOCALES):
+    if not digits.isdecimal() or not 1 <= int(digits) <= len(messages.LOCALES):
         return _redirect("language")
     call.locale = messages.LOCALES[int(digits) - 1]
     return _redirect("menu")
@@ -285,7 +286,7 @@ def _record(answer: VoiceResponse) -> Response:
 def phone_pick(call: StaffLineCall, staff: StaffMember) -> Response:
     """Pick a prompt by number, hear what callers hear now, then record after the beep."""
     digits = request.form.get("Digits", "").strip()
-    chosen = catalog.by_number(int(digits)) if digits.isdigit() and len(digits) <= 4 else None
+    chosen = catalog.by_number(int(digits)) if digits.isdecimal() and len(digits) <= 4 else None
     if chosen is None or call.locale is None:
         answer = VoiceResponse()
         _speak(answer, "staffline.unknown_number")

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from care.models import FamilyMember, Senior
 from care.phones import try_e164
 from care.settings import LOCALES, Settings
-from prompts.messages import translate
+from i18n.messages import translate
 from prompts.voices import SAY_LANGUAGES
 from simulator.phone import (
     API_VERSION,

@@ -20,6 +20,8 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from simulator.standin_calls import CallNetwork
+
 API = "/2010-04-01/Accounts/"
 # The stand-in's own control endpoint (Twilio has none like it): POST a WAV, get the RecordingUrl to post.
 CONTROL_RECORDINGS = "/_standin/Recordings"
@@ -39,7 +41,6 @@ class TwilioStandIn:
     account_sid: str
     auth_token: str
     messages: list[dict[str, str]] = field(default_factory=list)
-    calls: list[dict[str, str]] = field(default_factory=list)
     recordings: dict[str, StoredRecording] = field(default_factory=dict)
     deleted_recordings: list[str] = field(default_factory=list)
     down: bool = False  # every API request answers 503
@@ -52,10 +53,24 @@ class TwilioStandIn:
     # first and the 201 held back for this long when `accept_before_delay`, else held back before storing.
     message_delay_seconds: float = 0.0
     accept_before_delay: bool = True
+    # Slow answers to call posts, as for messages: placed (and driven) first, the 201 held back this long.
+    call_delay_seconds: float = 0.0
     log: list[tuple[str, str, int]] = field(default_factory=list)
+    network: CallNetwork | None = None
     _server: BaseWSGIServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        if self.network is None:
+            self.network = CallNetwork(self.account_sid, self.auth_token)
+            self.network.record_wav = self.add_recording
+
+    @property
+    def calls(self) -> CallNetwork:
+        """The calls placed through the stand-in, its number plan and where it posts our webhooks."""
+        assert self.network is not None
+        return self.network
 
     # --- control -------------------------------------------------------------------------------------
     def start(self, port: int = 0) -> str:
@@ -122,6 +137,10 @@ class TwilioStandIn:
             return self._list_messages(request)
         if resource == "Calls.json" and request.method == "POST":
             return self._create_call(request)
+        if resource == "Calls.json" and request.method == "GET":
+            return self._list_calls(request)
+        if resource.startswith("Calls/") and resource.endswith(".json") and request.method == "GET":
+            return self._get_call(resource.removeprefix("Calls/").removesuffix(".json"))
         if resource.startswith("Recordings/"):
             return self._recording(request, resource.removeprefix("Recordings/"))
         return _json({"code": 20404, "message": "Not found"}, 404)
@@ -192,10 +211,33 @@ class TwilioStandIn:
         return _json({"recording_url": self.add_recording(wav)}, 201)
 
     def _create_call(self, request: Request) -> Response:
+        """POST Calls.json: place the call (the number plan decides what happens) and answer 201."""
         with self._lock:
-            sid = f"CA{next(self._ids):032x}"
-            self.calls.append({"sid": sid, **request.form.to_dict()})
-        return _json({"sid": sid, "status": "queued", "to": request.form.get("To", "")}, 201)
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return _json({"code": 20500, "message": "Internal error"}, 500)
+        form = request.form
+        if form.get("To") in self.refused_numbers:
+            return _json({"code": 21211, "message": "The 'To' number is not a valid phone number."}, 400)
+        if not form.get("To") or not form.get("From") or not form.get("Url"):
+            return _json({"code": 21205, "message": "To, From and Url are required."}, 400)
+        call = self.calls.create(form.to_dict(), form.getlist("StatusCallbackEvent"))
+        if self.call_delay_seconds:
+            time.sleep(self.call_delay_seconds)
+        return _json(call.resource(self.account_sid), 201)
+
+    def _list_calls(self, request: Request) -> Response:
+        """GET Calls.json filtered by To and From, newest first (one page)."""
+        found = self.calls.find(request.args.get("To"), request.args.get("From"))
+        page = [call.resource(self.account_sid) for call in found]
+        uri = f"{API}{self.account_sid}/Calls.json"
+        return _json({"calls": page, "page": 0, "page_size": len(page), "uri": uri, "next_page_uri": None}, 200)
+
+    def _get_call(self, sid: str) -> Response:
+        call = self.calls.get(sid)
+        if call is None:
+            return _json({"code": 20404, "message": f"Call {sid} not found"}, 404)
+        return _json(call.resource(self.account_sid), 200)
 
     def _recording(self, request: Request, name: str) -> Response:
         sid = name.split(".", 1)[0]

@@ -102,7 +102,7 @@ def _text(element: ET.Element) -> str:
 
 def _int(element: ET.Element, name: str, default: int) -> int:
     raw = element.get(name, "")
-    return int(raw) if raw.strip().isdigit() else default
+    return int(raw) if raw.strip().isdecimal() else default
 
 
 def _prompt(element: ET.Element) -> Prompt | None:

@@ -1,1 +1,1 @@
-"""Texting: the SMS conversation (pure), the Twilio messaging webhook, segment rules and the outbound sender."""
+"""Texting: the SMS conversation (pure), the Twilio messaging webhook and the outbound sender."""

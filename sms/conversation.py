@@ -415,7 +415,7 @@ def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, se
 def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: tuple[int, ...]) -> int | None:
     """The senior a reply to "who is this for?" names: their number in the list, or their name."""
     answer = normalise(text)
-    if answer.isdigit() and 1 <= int(answer) <= len(choices):
+    if answer.isdecimal() and 1 <= int(answer) <= len(choices):
         chosen = choices[int(answer) - 1]
         return chosen if any(s.id == chosen for s in seniors) else None
     # "Mary" or "for Mary" answers the question; "Mary needs a meal" is a new request of its own.

@@ -87,12 +87,12 @@ class DigitReply:
 
 def digit_reply(text: str) -> DigitReply | None:
     words = normalise(text).replace("#", " ").split()
-    if len(words) == 1 and len(words[0]) == 1 and words[0].isdigit():
+    if len(words) == 1 and len(words[0]) == 1 and words[0].isdecimal():
         return DigitReply(int(words[0]))
     if len(words) == 2:
         first, second = words
-        if len(first) == 1 and first.isdigit() and _REFERENCE.fullmatch(second):
+        if len(first) == 1 and first.isdecimal() and _REFERENCE.fullmatch(second):
             return DigitReply(int(first), second)
-        if len(second) == 1 and second.isdigit() and _REFERENCE.fullmatch(first):
+        if len(second) == 1 and second.isdecimal() and _REFERENCE.fullmatch(first):
             return DigitReply(int(second), first)
     return None

@@ -31,7 +31,7 @@ def twilio_client(settings: Settings, timeout_seconds: float = SEND_TIMEOUT_SECO
     return client
 
 
-def _never_connected(exc: BaseException) -> bool:
+def never_connected(exc: BaseException) -> bool:
     """True when the request cannot have reached Twilio: the TCP (or TLS) connection was never made."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
@@ -59,7 +59,7 @@ class TwilioSender:
             # Only a connection that never opened is known not to have sent anything. A timeout waiting for the
             # answer, or a connection lost after the request went out, may hide a 201: the outcome is unknown.
             raise SendFailed(
-                f"Twilio unreachable: {exc}", transient=True, outcome_unknown=not _never_connected(exc)
+                f"Twilio unreachable: {exc}", transient=True, outcome_unknown=not never_connected(exc)
             ) from exc
         return str(message.sid)
 

@@ -209,9 +209,12 @@ def twilio_sends(path: str, query: dict[str, str], form: dict[str, str | None]) 
     for name in ("CallSid", "From"):
         if not (form.get(name) or "").strip():
             return False
+    call_sid = form.get("CallSid") or ""
+    if len(call_sid) > 64 or not call_sid.isascii():  # Twilio's CallSid is 34 ASCII characters
+        return False
     if path == "/voice/answer" and (query.get("via") not in {"keys", "speech", "silence"}):
         return False
-    return path not in {"/voice/answer", "/voice/dial"} or query.get("t", "").isdigit()
+    return path not in {"/voice/answer", "/voice/dial"} or query.get("t", "").isdecimal()
 
 
 def check_hotline(response: TestResponse, sendable: bool) -> list[Verb] | None:
@@ -312,7 +315,9 @@ def test_the_staff_line_answers_every_signed_form_with_twiml(fuzzer: Fuzzer, ste
         response = fuzzer.post(path, form)
         if response.status_code == 400:
             call_sid, caller = (form.get("CallSid") or ""), (form.get("From") or "")
-            assert not call_sid or len(call_sid) > 64 or not caller, response.get_data(as_text=True)[:300]
+            assert not call_sid or len(call_sid) > 64 or not call_sid.isascii() or not caller, response.get_data(
+                as_text=True
+            )[:300]
             last = None
             continue
         verbs = parse_twiml(response)

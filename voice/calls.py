@@ -21,14 +21,16 @@ from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable
 from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
 from care.settings import LOCALES, Settings
+from i18n.clock import spoken_datetime
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
 from intents.hearing import WEIGHED
-from prompts.clock import spoken_datetime
+from voice.checkin_answers import vocabulary as checkin_vocabulary
 from voice.dialogue import (
     AddDetails,
     CallContext,
     CallDecision,
     CallDialogState,
+    CheckinAnswer,
     CreateRequest,
     InputKind,
     Listen,
@@ -36,6 +38,7 @@ from voice.dialogue import (
     Phase,
     ReadStatus,
     Speak,
+    StopCalls,
     TurnInput,
     ask_from_json,
     decision_of,
@@ -43,6 +46,7 @@ from voice.dialogue import (
     initial_state,
     keypad_utterance,
     listening,
+    start_checkin,
     step,
     understand,
 )
@@ -183,15 +187,27 @@ def _phone(hl: Hearthline, form: Mapping[str, str]) -> str:
     return try_e164(raw, hl.settings.default_region) or raw[:20]
 
 
+# Twilio's CallSid is 34 characters; the column holds 64. Anything longer was never sent by Twilio.
+MAX_CALL_SID = 64
+
+
+def _call_sid(form: Mapping[str, str]) -> str:
+    value = _required(form, "CallSid")
+    if len(value) > MAX_CALL_SID or not value.isascii():
+        raise BadWebhook("implausible CallSid")
+    return value
+
+
 def _turn(args: Mapping[str, str]) -> int:
     raw = args.get("t", "")
-    if not raw.isdigit():
+    # isdecimal, not isdigit: "²".isdigit() is true, and int("²") raises.
+    if not raw.isdecimal():
         raise BadWebhook("missing turn number")
     return int(raw)
 
 
 def parse_incoming(hl: Hearthline, form: Mapping[str, str]) -> Webhook:
-    return Webhook(Hook.INCOMING, _required(form, "CallSid"), _phone(hl, form), "incoming")
+    return Webhook(Hook.INCOMING, _call_sid(form), _phone(hl, form), "incoming")
 
 
 def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Webhook:
@@ -203,7 +219,7 @@ def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str
     recording_sid = (form.get("RecordingSid") or "").strip()
     return Webhook(
         Hook.ANSWER,
-        _required(form, "CallSid"),
+        _call_sid(form),
         _phone(hl, form),
         f"answer:{turn}:{via}:{digits}:{recording_sid}",
         turn=turn,
@@ -216,9 +232,7 @@ def parse_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str
 def parse_dial(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Webhook:
     turn = _turn(args)
     status = (form.get("DialCallStatus") or "failed").strip()
-    return Webhook(
-        Hook.DIAL, _required(form, "CallSid"), _phone(hl, form), f"dial:{turn}:{status}", turn=turn, dial_status=status
-    )
+    return Webhook(Hook.DIAL, _call_sid(form), _phone(hl, form), f"dial:{turn}:{status}", turn=turn, dial_status=status)
 
 
 # Twilio's final CallStatus values (https://www.twilio.com/docs/voice/api/call-resource#call-status-values).
@@ -227,7 +241,7 @@ CALL_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 def parse_status(hl: Hearthline, form: Mapping[str, str]) -> Webhook:
     status = (form.get("CallStatus") or "").strip()
-    return Webhook(Hook.STATUS, _required(form, "CallSid"), _phone(hl, form), f"status:{status}", call_status=status)
+    return Webhook(Hook.STATUS, _call_sid(form), _phone(hl, form), f"status:{status}", call_status=status)
 
 
 # --- the turn --------------------------------------------------------------------------------------------
@@ -274,6 +288,37 @@ def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
         heard.intent,
         heard.decision,
     )
+    return result
+
+
+CHECKIN_START = "checkin-start"
+
+
+def begin_checkin(hl: Hearthline, call_sid: str, phone: str, *, locale: str, name: str) -> TurnResult:
+    """A person answered a daily check-in call: from here it is a hotline call, keyed by its CallSid, that
+    starts with "Hello Mrs Kim ... Are you well today?" (its answers come to /voice/answer like any call's).
+
+    `phone` is the senior's (Twilio's From on an outbound call is our own number): a need they name becomes
+    their request, as on an inbound call.
+    """
+    hook = Webhook(Hook.INCOMING, call_sid, phone, CHECKIN_START)
+    with hl.db.sessions() as session:
+        prior = _replay(session, call_sid, CHECKIN_START)
+    if prior is not None:
+        return TurnResult(prior)
+    state, actions = start_checkin(call_context(hl), locale=locale, name=name)
+    try:
+        with hl.db.transaction() as session:
+            # "said" keeps every sentence of the call (an outbound call's captions in the simulator, and tests).
+            session.add(CallState(call_sid=call_sid, from_phone=phone, state={"said": []}, turns=0))
+            session.flush()
+            result, _job = _commit(session, hl, hook, (0, state), state, actions, Heard(), None)
+    except IntegrityError:
+        with hl.db.sessions() as session:
+            prior = _replay(session, call_sid, CHECKIN_START)
+        if prior is None:
+            raise
+        return TurnResult(prior)
     return result
 
 
@@ -361,6 +406,8 @@ def _commit(
     saved.update(
         dialog=state.to_json(), last={"spoken": renderer.spoken, "heard": asdict(heard), "phase": state.phase.value}
     )
+    if "said" in saved:
+        saved["said"] = [*saved["said"], *renderer.spoken]
     row.state = saved
     session.add(CallTurn(call_sid=hook.call_sid, delivery_key=hook.delivery_key, twiml=twiml))
     session.flush()
@@ -389,6 +436,11 @@ def _carry_out(
             rendered.extend(_status_lines(session, row))
         elif isinstance(action, AddDetails):
             details = True
+        elif isinstance(action, CheckinAnswer):
+            # Read by the check-in's outcome handler when the call ends (outreach.checkins).
+            row.state = {**row.state, "checkin_answers": [*row.state.get("checkin_answers", []), action.answer]}
+        elif isinstance(action, StopCalls):
+            row.state = {**row.state, "checkin_stop": True}
         else:
             rendered.append(action)
     return rendered, made, details
@@ -419,6 +471,9 @@ def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool
         return vocabulary(Locale(locale), YES_NO_INTENTS)
     if kind is ListenKind.DETAILS or free_open_answers:
         return None
+    if kind is ListenKind.CHECKIN:
+        # "Are you well today?" is answered "fine", "not so good", "stop calling me" as often as with a need.
+        return sorted({*vocabulary(Locale(locale), set(Intent)), *checkin_vocabulary(locale)})
     return vocabulary(Locale(locale), set(Intent))
 
 

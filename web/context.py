@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from care.db import Database
-from care.ports import JobQueue, PromptVoice, Recognizer, RecordingSource, SmsSender, Synthesizer
+from care.ports import CallPlacer, JobQueue, PromptVoice, Recognizer, RecordingSource, SmsSender, Synthesizer
 from care.settings import Settings
 from intents.opinion import SecondOpinion
 
@@ -28,6 +28,8 @@ class Hearthline:
     queue: JobQueue
     # The semantic second opinion the edge adds to every utterance (intents.opinion.enrich); None: matcher alone.
     understanding: SecondOpinion | None = None
+    # Outbound calls (outreach.dialer); None where nothing may call out.
+    placer: CallPlacer | None = None
 
 
 def current() -> Hearthline:

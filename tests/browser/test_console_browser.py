@@ -11,9 +11,9 @@ import pytest
 
 from care.models import ServiceRequest, utcnow
 from care.notices import service_name
+from i18n.messages import translate
 from prompts import catalog
 from prompts.audio import PromptAudio
-from prompts.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.browser.checks import contrast_failures, scrolls_sideways, tab_reaches, unlabelled_controls
 from tests.browser.conftest import Live, screenshot

@@ -14,7 +14,7 @@ from care.lifecycle import RequestAction
 from care.models import CallState, InboundMessage, ServiceRequest, utcnow
 from care.notices import STATUS_SETTLE, service_name
 from care.requests import apply_action, find_by_reference
-from prompts.messages import translate
+from i18n.messages import translate
 from simulator.phone import stop_standins, store_recording
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html

@@ -15,7 +15,7 @@ from care.chain import GENESIS
 from care.lifecycle import RequestAction
 from care.models import RequestEvent, ServiceRequest
 from care.requests import add_note, apply_action
-from tests.care.test_care_commands import fails, ok, run
+from tests.console.test_console_commands import fails, ok, run
 from tests.sms.people import ANN, add_people
 from tests.sms.people import text as send_text
 from web.context import EXTENSION_KEY, Hearthline

@@ -26,8 +26,8 @@ from care.models import (
 from care.notices import callback_reminders
 from care.people import family_of, identify, linked_seniors, staff_for_team
 from care.requests import NewRequest, apply_action, create_request, open_requests, rate
+from care.segments import Encoding, segment_info
 from care.settings import SettingsError, load_settings
-from sms.segments import Encoding, segment_info
 from tests.sms.people import ANN, CARMEN, JIN, KIM, LI, MARY, ROSA, SAM, STAFF_ON_CALL, WANG, add_people
 from web.context import Hearthline
 

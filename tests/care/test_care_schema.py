@@ -18,7 +18,7 @@ from care import schema
 from care.audit import verify
 from care.db import Base, Database
 from care.models import RequestEvent
-from tests.care.test_care_commands import ok
+from tests.console.test_console_commands import ok
 
 assert app_module.create_app  # the import is for its side effect: every table registered
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from care.retention import sweep_audio
-from prompts.messages import translate
+from i18n.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
 from tests.console.support import STAFF, login, seed_people

@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
-from care.console.web import SESSION_MAX_AGE
 from care.directory import LOCKOUT, MAX_FAILED_LOGINS
 from care.models import Senior, StaffMember, utcnow
+from console.web import SESSION_MAX_AGE
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, STAFF, Seeded, csrf_of, login
 from web.context import Hearthline

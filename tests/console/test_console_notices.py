@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from care.delivery import deliver_due
 from care.models import Notification, Senior, ServiceRequest, utcnow
 from care.notices import service_name
-from prompts.messages import translate
+from i18n.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.support import SENIOR_PHONE, STAFF, Seeded, login, make_request
 from web.context import Hearthline

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from tests.console.html import parse_html
 from tests.console.support import ADMIN, STAFF, Seeded, login

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from care.models import RequestEvent, ServiceRequest, utcnow
 from care.notices import service_name
-from prompts.messages import translate
+from i18n.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.html import parse_html
 from tests.console.support import (

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
 
-from care.console.charts import Bar, bar_chart, chart_table, column_chart
-from care.console.summary import summarise
 from care.lifecycle import RequestAction
 from care.models import CallState, InboundMessage, ServiceRequest, utcnow
 from care.requests import apply_action, find_by_reference, rate
+from console.charts import Bar, bar_chart, chart_table, column_chart
+from console.summary import summarise
 from tests.console.html import parse_html
 from tests.console.support import STAFF, Seeded, csrf_of, login, make_request
 from web.context import Hearthline

@@ -12,14 +12,14 @@ from care.lifecycle import RequestAction
 from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
-from prompts import messages
+from i18n import messages
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
-    *sorted((ROOT / "care" / "console").rglob("*.py")),
-    *sorted((ROOT / "care" / "console" / "templates").rglob("*.html")),
+    *sorted((ROOT / "console").rglob("*.py")),
+    *sorted((ROOT / "console" / "templates").rglob("*.html")),
     ROOT / "simulator" / "page.py",
     *sorted((ROOT / "simulator" / "templates" / "simulator").rglob("*.html")),
 ]

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from flask.testing import FlaskClient
 
-from prompts import messages
+from i18n import messages
 from prompts.audio import PromptAudio, audio_token
 from prompts.models import RecordingSource
 from tests.conftest import PUBLIC_BASE_URL

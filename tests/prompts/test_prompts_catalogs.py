@@ -10,8 +10,9 @@ import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from prompts import catalog, extract, messages
-from prompts.grammar import Word
+from i18n import messages
+from i18n.grammar import Word
+from prompts import catalog, extract
 
 PO_FILES = sorted(messages.LOCALES_DIR.glob("*/LC_MESSAGES/*.po"))
 DOMAINS_PRESENT = sorted({po.stem for po in PO_FILES})
@@ -41,7 +42,7 @@ def test_every_key_is_translated_in_every_locale_with_the_same_placeholders(loca
     for key, text in english.items():
         assert translated[key].strip(), f"{locale}/{domain}: {key} is empty"
         assert catalog.placeholders(translated[key]) == catalog.placeholders(text), f"{locale}/{domain}: {key}"
-        # The text formats with its own parameters (no stray braces; only known particle specs, prompts.grammar).
+        # The text formats with its own parameters (no stray braces; only known particle specs, i18n.grammar).
         translated[key].format(**dict.fromkeys(catalog.placeholders(text), Word("x")))
 
 
@@ -100,7 +101,7 @@ def test_catalog_keys_no_code_uses_are_reported() -> None:
 
 def test_the_extractor_finds_marked_calls_literal_keys_and_fstring_prefixes() -> None:
     source = (
-        "from prompts.messages import translate, N_\n"
+        "from i18n.messages import translate, N_\n"
         "translate('common', 'service.meals', 'en')\n"
         "x = N_('sms', 'sms.help')\n"
         "say('voice.greeting')\n"

@@ -9,7 +9,8 @@ import numpy as np
 import soundfile as sf
 from flask import Flask
 
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from tests.prompts.conftest import espeak_speech, wav_bytes
 from web.context import EXTENSION_KEY

@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, text
 
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.models import PromptChoice, PromptEvent, PromptRecording, RecordingSource
 from tests.prompts.conftest import espeak_speech, wav_bytes
@@ -60,7 +61,7 @@ def test_a_database_failure_falls_back_to_synthesis(hearthline: Hearthline, voic
 
 def test_prompt_selection_and_time_formats_stay_pure() -> None:
     code = (
-        "import sys, prompts.catalog, prompts.clock, prompts.voices, prompts.cache;"
+        "import sys, prompts.catalog, i18n.clock, prompts.voices, prompts.cache;"
         "bad = {'flask', 'twilio', 'vosk', 'pyttsx3', 'sqlalchemy'} & set(sys.modules);"
         "print(sorted(bad))"
     )

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from care import directory
 from care.models import StaffMember, utcnow
-from prompts import catalog, messages
+from i18n import messages
+from prompts import catalog
 from prompts.audio import PromptAudio
 from prompts.models import RecordingState, StaffLineCall
 from simulator.twilio_standin import TwilioStandIn

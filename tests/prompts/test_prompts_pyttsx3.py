@@ -13,7 +13,7 @@ import soundfile as sf
 from flask import Flask
 
 from care.settings import SettingsError, TtsEngine, load_settings
-from prompts import messages
+from i18n import messages
 from prompts.audio_processing import trim_silence
 from prompts.pyttsx3_tts import Pyttsx3Synthesizer, VoiceInfo, choose_voice
 from prompts.tts import EspeakSynthesizer, SynthesisFailed

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from i18n import messages
 from prompts import audio_processing as ap
-from prompts import messages
 from prompts.audio import PromptAudio
 from prompts.models import PromptEvent, PromptRecording, RecordingSource, RecordingState
 from prompts.store import StoreError

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from prompts import messages
+from i18n import messages
 from prompts.tts import EspeakSynthesizer, SynthesisFailed
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from prompts.clock import written_datetime
+from i18n.clock import written_datetime
 from tests.sms.people import MARY, add_people, requests_of, text
 from web.context import EXTENSION_KEY, Hearthline
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from prompts.clock import written_datetime
-from prompts.messages import LOCALES, keys, translate
-from sms.segments import fit, segment_info
+from care.segments import fit, segment_info
+from i18n.clock import written_datetime
+from i18n.messages import LOCALES, keys, translate
 
 SAMPLE = {
     "hotline": "+15550100000",

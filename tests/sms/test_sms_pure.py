@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from care.segments import MAX_REPLY_SEGMENTS, Encoding, fit, segment_info
 from intents import Intent, Locale
 from sms.conversation import (
     NOTHING_PENDING as NOTHING,
@@ -26,7 +27,6 @@ from sms.conversation import (
     reply_to,
 )
 from sms.keywords import DigitReply, Keyword, digit_reply, keyword_of
-from sms.segments import MAX_REPLY_SEGMENTS, Encoding, fit, segment_info
 
 
 # --- segments -----------------------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_confirm_reopen_and_rate() -> None:
 
 def test_the_pure_core_imports_no_flask_twilio_or_database() -> None:
     code = (
-        "import sys, sms.conversation, sms.keywords, sms.segments;"
+        "import sys, sms.conversation, sms.keywords, care.segments;"
         "bad = [m for m in ('flask', 'twilio', 'sqlalchemy', 'vosk', 'pyttsx3', 'care.db') if m in sys.modules];"
         "print(','.join(bad))"
     )

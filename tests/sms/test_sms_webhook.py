@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql_text
 
 from care.models import Conversation, InboundMessage, RequestEvent, ServiceRequest, SmsOptOut
-from sms.segments import Encoding, segment_info
+from care.segments import Encoding, segment_info
 from tests.sms.people import (
     ANN,
     CARMEN,

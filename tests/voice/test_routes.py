@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from care.models import CallState, CallTurn, FamilyLink, FamilyMember, RequestEvent, Senior, StaffMember
-from prompts import clock
+from i18n import clock
 from simulator.twilio_standin import TwilioStandIn
 from tests.twiml import flatten, parse_twiml, signed_post
 from tests.voice.conftest import CALLER, Call
@@ -256,6 +256,11 @@ def test_bad_signature_is_refused_and_nothing_stored(keypad_app: Flask) -> None:
         ("/voice/incoming", {"From": CALLER}),
         ("/voice/answer?via=keys", {"CallSid": "CA1", "From": CALLER, "Digits": "1"}),
         ("/voice/answer?t=1&via=bogus", {"CallSid": "CA1", "From": CALLER}),
+        # Found by the webhook fuzzer: "²".isdigit() is true and int("²") raised inside the turn.
+        ("/voice/answer?t=%C2%B2&via=keys", {"CallSid": "CA1", "From": CALLER, "Digits": "1"}),
+        # Found by the webhook fuzzer: the hotline took a 3,000-character CallSid the staff line refuses.
+        ("/voice/incoming", {"CallSid": "0" * 3000, "From": CALLER}),
+        ("/voice/incoming", {"CallSid": "CA\u00e9" + "0" * 31, "From": CALLER}),
     ],
 )
 def test_malformed_webhook_is_a_400_and_stores_nothing(keypad_app: Flask, path: str, params: dict[str, str]) -> None:

@@ -13,8 +13,8 @@ from huey import RedisHuey
 from sqlalchemy import delete
 
 from care.models import CallState, RequestEvent
+from i18n.messages import translate
 from intents import Decision, HeardWord, Hearing, InputSource, Intent, Locale, Utterance
-from prompts.messages import translate
 from simulator.twilio_standin import TwilioStandIn
 from tests.voice.conftest import Call
 from tests.voice.test_routes import ALWAYS_OPEN, add_senior

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from care.settings import LOCALES
-from prompts import messages
-from prompts.messages import translate
+from i18n import messages
+from i18n.messages import translate
 
 VOICE_DIR = Path(__file__).parents[2] / "voice"
 
