@@ -193,15 +193,12 @@ class VoskRecognizer:
             return _transcript(words, forced=False, checked=False)
         if verify is None or not verify(" ".join(w.text for w in words)):
             return _transcript(words, forced=True, checked=False)
-        deadline = time.monotonic() + self.check_seconds
-        free, complete, until = _decode(model, rate, pcm, None, deadline, keep_partial=True)
-        free_text = " ".join(f.text for f in free)
+        free, complete, _ = _decode(model, rate, pcm, None, deadline=time.monotonic() + self.check_seconds)
         if complete:
+            free_text = " ".join(f.text for f in free)
             return _transcript(support(words, free), forced=True, checked=True, free_text=free_text)
-        # Out of time: the words the free decoding got to are judged as in a full check, the rest stay unknown
-        # (intents.hearing asks about an emergency among them rather than dropping it).
-        log.warning("free check ran out of its %.0f s at %.1f s of audio: checked that far", self.check_seconds, until)
-        return _transcript(support(words, free, until), forced=True, checked=False, free_text=free_text)
+        log.warning("free decoding ran out of its %.0f s: the phrase-list result stays unchecked", self.check_seconds)
+        return _transcript(words, forced=True, checked=False)
 
 
 @dataclass(frozen=True)
@@ -266,14 +263,10 @@ def similarity(word: str, heard: Sequence[str]) -> float:
     return best
 
 
-def support(words: Sequence[TimedWord], free: Sequence[TimedWord], until: float | None = None) -> list[TimedWord]:
-    """Mark each phrase-list word supported when the free decoding heard something like it over its span; with
-    `until` (the free decoding stopped there, in seconds) a word it did not get to stays supported (unknown)."""
+def support(words: Sequence[TimedWord], free: Sequence[TimedWord]) -> list[TimedWord]:
+    """Mark each phrase-list word supported when the free decoding heard something like it over its span."""
     marked = []
     for word in words:
-        if until is not None and word.end + ALIGN_SLACK_SECONDS > until:
-            marked.append(word)
-            continue
         over = [
             f.text
             for f in free

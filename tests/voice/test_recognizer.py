@@ -10,14 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from voice.recognizer import (
-    RecognitionFailed,
-    TimedWord,
-    VoskRecognizer,
-    model_sample_rate,
-    support,
-    to_pcm16_mono,
-)
+from voice.recognizer import RecognitionFailed, VoskRecognizer, model_sample_rate, to_pcm16_mono
 
 pytestmark = pytest.mark.slow
 
@@ -106,13 +99,3 @@ def test_a_free_decoding_past_its_budget_returns_what_it_heard_so_far_marked_par
     assert len(cut.text.split()) < len(whole.text.split())
     generous = recognizer.transcribe(phrase, "ko", budget=60.0)
     assert generous.hearing is not None and not generous.hearing.partial
-
-
-def test_a_check_that_ran_out_judges_only_the_words_it_got_to() -> None:
-    """The free decoding stopped at 1.5 s: 불이 (0.2-0.6 s) was heard differently, so it is not supported; 났어요
-    (2.0-2.5 s) was never reached and stays supported (unknown), to be asked about rather than dropped."""
-    words = [TimedWord("불이", 1.0, 0.2, 0.6), TimedWord("났어요", 1.0, 2.0, 2.5)]
-    free = [TimedWord("여기", 0.7, 0.2, 0.6)]
-    marked = support(words, free, until=1.5)
-    assert [w.supported for w in marked] == [False, True]
-    assert [w.supported for w in support(words, free)] == [False, False]  # a full check judges both
