@@ -1,4 +1,5 @@
-"""The intent engine's command line: `match --locale L` reads lines and writes JSON lines; `train` fits the model."""
+"""The intent engine's command line: `match --locale L` reads lines and writes JSON lines; `train` fits the model;
+`cv` cross-validates it."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("train", help="fit the semantic classifier on intents/corpus and write intents/model")
     fit.add_argument("--corpus", type=Path, default=None, help="folder of <locale>.tsv files (default intents/corpus)")
     fit.add_argument("--out", type=Path, default=None, help="where to write the model (default intents/model)")
+    cv = sub.add_parser("cv", help="cross-validated figures per locale: single heads against ensembles, with spread")
+    cv.add_argument("--seeds", type=int, default=10, help="how many seeded heads to fit (default 10)")
+    cv.add_argument("--heads", type=int, default=None, help="heads an ensemble (default: as training)")
+    cv.add_argument("--fold", type=int, default=None, help="evaluate one fold only (one fit a seed instead of five)")
     return parser
 
 
@@ -92,4 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         kwargs = {k: v for k, v in (("corpus", args.corpus), ("out", args.out)) if v is not None}
         train(**kwargs, log=sys.stderr)
         return 0
+    if args.command == "cv":
+        from intents import crossval  # numpy and the embedding model: only for this command
+        from intents.train import HEADS
+
+        return crossval.main(args.seeds, args.heads or HEADS, args.fold, sys.stdout, sys.stderr)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first

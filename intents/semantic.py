@@ -87,28 +87,34 @@ class ModelMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Classifier:
-    """A softmax classifier with one hidden ReLU layer over embeddings, temperature-calibrated, with per-locale
-    thresholds (intents.train says how it was chosen)."""
+    """An ensemble of softmax classifiers with one hidden ReLU layer over embeddings, their temperature-scaled
+    probabilities averaged, with per-locale thresholds (intents.train says how it was chosen)."""
 
     classes: tuple[Intent | None, ...]  # None is the explicit out-of-scope class
-    hidden: np.ndarray  # (dim, units), float32
-    hidden_bias: np.ndarray  # (units,)
-    weights: np.ndarray  # (units, classes)
-    bias: np.ndarray  # (classes,)
+    hidden: np.ndarray  # (heads, dim, units), float32
+    hidden_bias: np.ndarray  # (heads, units)
+    weights: np.ndarray  # (heads, units, classes)
+    bias: np.ndarray  # (heads, classes)
     temperature: float
     thresholds: Mapping[Locale, SemanticThresholds]
     version: str
     embedder: str
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities, one row per vector."""
-        # float32 throughout: one sentence is a (1, 384) by (384, 256) product, well inside float32's precision.
-        units = np.maximum(vectors.astype(np.float32, copy=False) @ self.hidden + self.hidden_bias, 0.0)
-        logits = (units @ self.weights + self.bias).astype(np.float64) / self.temperature
-        logits -= logits.max(axis=1, keepdims=True)
+        """Calibrated class probabilities, one row per vector: the mean of the heads' probabilities."""
+        # float32 throughout: one sentence is a (1, 384) by (384, 256) product a head, well inside float32's
+        # precision. Broadcast over the heads' axis: (heads, n, units), then (heads, n, classes).
+        units = np.maximum(vectors.astype(np.float32, copy=False) @ self.hidden + self.hidden_bias[:, None, :], 0.0)
+        logits = (units @ self.weights + self.bias[:, None, :]).astype(np.float64) / self.temperature
+        logits -= logits.max(axis=2, keepdims=True)
         exp = np.exp(logits)
-        result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        result: np.ndarray = (exp / exp.sum(axis=2, keepdims=True)).mean(axis=0)
         return result
+
+    @property
+    def heads(self) -> int:
+        """How many heads the ensemble averages."""
+        return int(self.hidden.shape[0])
 
     def opinion(self, row: np.ndarray, locale: Locale) -> Opinion:
         """One row of probabilities as the pure core's Opinion."""
@@ -139,6 +145,11 @@ def load_classifier(directory: Path = MODEL_DIR) -> Classifier:
         if "hidden" not in data:
             raise ModelMissing(f"{weights_path} has no hidden layer (an older model): run `python -m intents train`")
         hidden, hidden_bias, weights, bias = data["hidden"], data["hidden_bias"], data["weights"], data["bias"]
+    if hidden.ndim == 2:  # one head, as written before the ensemble: a leading axis of one
+        hidden, hidden_bias, weights, bias = hidden[None], hidden_bias[None], weights[None], bias[None]
+    heads = manifest.get("heads", 1)
+    if hidden.shape[0] != heads:
+        raise ModelMissing(f"{weights_path} holds {hidden.shape[0]} heads, {manifest_path} says {heads}")
     thresholds = {Locale(loc): SemanticThresholds(**values) for loc, values in manifest["thresholds"].items()}
     return Classifier(
         classes=tuple(_class(name) for name in manifest["classes"]),

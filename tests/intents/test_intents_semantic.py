@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -106,8 +107,8 @@ def test_training_writes_a_versioned_model_that_loads_and_refuses_a_tampered_fil
             f"-\ttricky\tqqq {n}",
         ]
     (corpus / "en.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    first = train(corpus, tmp_path / "a", Letters())
-    second = train(corpus, tmp_path / "b", Letters())
+    first = train(corpus, tmp_path / "a", Letters(), heads=1)  # one head is enough here, and 5x faster
+    second = train(corpus, tmp_path / "b", Letters(), heads=1)
     assert first["weights_sha256"] == second["weights_sha256"]  # rebuilding gives the same bytes
     assert first["corpus_files"] == ["en.tsv"] and first["embedder"] == "letters"
     classifier = load_classifier(tmp_path / "a")
@@ -115,5 +116,52 @@ def test_training_writes_a_versioned_model_that_loads_and_refuses_a_tampered_fil
     assert row[0, classifier.classes.index(Intent.MEALS)] > row[0, classifier.classes.index(Intent.TRANSPORT)]
     assert row[1, classifier.classes.index(Intent.TRANSPORT)] > row[1, classifier.classes.index(Intent.MEALS)]
     (tmp_path / "a" / "classifier.npz").write_bytes(b"half a file")
+    with pytest.raises(ModelMissing):
+        load_classifier(tmp_path / "a")
+
+
+def _tiny_corpus(directory: Path) -> Path:
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    lines = []
+    for n in range(12):
+        lines += [
+            f"meals\tplain\tlunch please number {n}",
+            f"transport\tplain\tzzz ride taxi {n}",
+            f"-\ttricky\tqqq {n}",
+        ]
+    (corpus / "en.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return corpus
+
+
+def test_the_model_is_an_ensemble_whose_probabilities_are_the_mean_of_its_heads(tmp_path: Path) -> None:
+    corpus = _tiny_corpus(tmp_path)
+    manifest = train(corpus, tmp_path / "a", Letters(), heads=2)
+    again = train(corpus, tmp_path / "b", Letters(), heads=2)
+    assert manifest["heads"] == 2 and manifest["seeds"] == [0, 1]
+    assert manifest["weights_sha256"] == again["weights_sha256"]  # deterministic for a given training
+    classifier = load_classifier(tmp_path / "a")
+    assert classifier.heads == 2
+    vectors = Letters().embed(["lunch please 3", "zzz ride taxi 3", "qqq 5", "something else"])
+    heads = [
+        replace(
+            classifier,
+            hidden=classifier.hidden[k : k + 1],
+            hidden_bias=classifier.hidden_bias[k : k + 1],
+            weights=classifier.weights[k : k + 1],
+            bias=classifier.bias[k : k + 1],
+        ).probabilities(vectors)
+        for k in range(2)
+    ]
+    assert not np.allclose(heads[0], heads[1])  # seeded differently: the heads are not copies of one another
+    np.testing.assert_allclose(classifier.probabilities(vectors), np.mean(heads, axis=0), rtol=1e-6)
+    np.testing.assert_allclose(classifier.probabilities(vectors).sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_a_manifest_that_disagrees_with_the_weights_on_the_number_of_heads_is_refused(tmp_path: Path) -> None:
+    train(_tiny_corpus(tmp_path), tmp_path / "a", Letters(), heads=2)
+    path = tmp_path / "a" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**manifest, "heads": 3}), encoding="utf-8")
     with pytest.raises(ModelMissing):
         load_classifier(tmp_path / "a")
