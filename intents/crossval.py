@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,20 +13,14 @@ from intents.corpus import Example
 from intents.matcher import match_utterance
 from intents.semantic import E5Small, Embedder
 from intents.train import (
-    CACHE,
     CLASSES,
     FOLDS,
     HEADS,
-    HIDDEN,
-    L2,
-    LEARNING_RATE,
-    STEPS,
     _fold,
     _matcher_hears,
     averaged,
     embed_cached,
-    fit,
-    logits_of,
+    fold_logits,
     temperature,
     thresholds,
     training_examples,
@@ -51,27 +44,6 @@ class Figures:
     emergency_recall: float  # emergencies that are at least the quick emergency question
     wrong_accepts: float  # lines accepted as an intent they do not mean
     oos_rejection: float  # out-of-scope lines rejected
-
-
-def _key(z: np.ndarray, y: np.ndarray) -> str:
-    h = hashlib.sha256(z.tobytes())
-    h.update(y.tobytes())
-    h.update(repr((HIDDEN, STEPS, LEARNING_RATE, L2, FOLDS)).encode())
-    return h.hexdigest()[:12]
-
-
-def fold_logits(z: np.ndarray, y: np.ndarray, folds: np.ndarray, seed: int, fold: int) -> np.ndarray:
-    """One head's logits on `fold`, fitted on the other folds; cached on disk (a fit takes a minute or more on a
-    busy 2-core machine, and the same corpus and seed give the same weights)."""
-    path = CACHE / f"oof-{_key(z, y)}-s{seed}-f{fold}.npy"
-    if path.exists():
-        cached: np.ndarray = np.load(path)
-        return cached
-    test = folds == fold
-    logits = logits_of(fit(z[~test], y[~test], len(CLASSES), seed), z[test])
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, logits)
-    return logits
 
 
 def figures(examples: Sequence[Example], outcomes: Sequence[tuple[Intent | None, Decision]]) -> Figures:

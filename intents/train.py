@@ -139,13 +139,34 @@ def _fold(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % FOLDS
 
 
+def _key(z: np.ndarray, y: np.ndarray) -> str:
+    h = hashlib.sha256(z.tobytes())
+    h.update(y.tobytes())
+    h.update(repr((HIDDEN, STEPS, LEARNING_RATE, L2, FOLDS)).encode())
+    return h.hexdigest()[:12]
+
+
+def fold_logits(z: np.ndarray, y: np.ndarray, folds: np.ndarray, seed: int, fold: int) -> np.ndarray:
+    """One head's logits on `fold`, fitted on the other folds; cached on disk (a fit takes a minute or more on a
+    busy 2-core machine, and the same corpus and seed give the same weights)."""
+    path = CACHE / f"oof-{_key(z, y)}-s{seed}-f{fold}.npy"
+    if path.exists():
+        cached: np.ndarray = np.load(path)
+        return cached
+    test = folds == fold
+    logits = logits_of(fit(z[~test], y[~test], len(CLASSES), seed), z[test])
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, logits)
+    return logits
+
+
 def out_of_fold_logits(x: np.ndarray, y: np.ndarray, texts: Sequence[str], seed: int = SEED) -> np.ndarray:
     """Each example's logits from a model fitted without it (the honest basis for calibration and thresholds)."""
     folds = np.array([_fold(t) for t in texts])
     logits = np.zeros((len(y), len(CLASSES)))
     for k in range(FOLDS):
         test = folds == k
-        logits[test] = logits_of(fit(x[~test], y[~test], len(CLASSES), seed), x[test])
+        logits[test] = fold_logits(x, y, folds, seed, k)
     return logits
 
 
