@@ -20,6 +20,7 @@ from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
+from care.urgency import check_rules as check_urgency_rules
 from intents.semantic import default_opinion
 from outreach.placer import TwilioCallPlacer
 from prompts.audio import PromptAudio
@@ -107,6 +108,7 @@ def build_adapters(settings: Settings) -> Hearthline:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from layered settings (defaults < HEARTHLINE_CONFIG file < environment < `config`)."""
     settings = load_settings(config)
+    check_urgency_rules()  # a broken care/urgency_rules file stops the start, not a caller's request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
     app.config.update(

@@ -11,6 +11,7 @@ from care.models import Notification, RequestStatus, ServiceRequest, StaffMember
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
 from care.phones import is_landline
+from care.urgency import describe
 from i18n.clock import written_datetime
 from i18n.messages import translate
 
@@ -55,7 +56,8 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
     """
     session.refresh(request, ["senior"])
     event = f"request:{request.id}:created"
-    family_key = "notify.emergency.family" if request.urgent else "notify.created"
+    # Only an emergency is one to the family; a request raised by care.urgency reads as an ordinary new request.
+    family_key = "notify.emergency.family" if request.intent == "emergency" else "notify.created"
     for phone, locale in _family_recipients(session, request):
         body = translate(
             "notify",
@@ -66,6 +68,9 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
             reference=request.reference,
         )
         enqueue(session, Message(event, phone, body, kind="family", request_id=request.id))
+    if request.urgent and request.intent != "emergency":
+        _alert_raised(session, request, zone, event)
+        return
     if request.urgent or request.intent == "operator":
         staff_key = "notify.emergency.staff" if request.urgent else "notify.callback.staff"
         for member in staff_for_team(session, request.team):
@@ -81,6 +86,30 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
                 due=written_datetime(request.due_at, STAFF_LOCALE, zone),
             )
             enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
+
+
+def request_raised(session: Session, request: ServiceRequest, zone: tzinfo) -> None:
+    """Alert the team's staff that details added later made a request urgent (care.requests.raise_for_details)."""
+    _alert_raised(session, request, zone, f"request:{request.id}:raised:{request.urgent_because}")
+
+
+def _alert_raised(session: Session, request: ServiceRequest, zone: tzinfo, event: str) -> None:
+    """The staff alert for a request care.urgency raised: what it is for, why it is urgent, when it is due."""
+    for member in staff_for_team(session, request.team):
+        assert member.phone is not None
+        body = translate(
+            "notify",
+            "notify.urgent.staff",
+            STAFF_LOCALE,
+            who=_who(request, STAFF_LOCALE),
+            phone=request.requester_phone,
+            reference=request.reference,
+            service=service_name(request.intent, STAFF_LOCALE),
+            reasons=describe(request.urgent_because, STAFF_LOCALE),
+            transcript=(request.transcript or request.details or "-")[:200],
+            due=written_datetime(request.due_at, STAFF_LOCALE, zone),
+        )
+        enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
 
 
 def status_changed(

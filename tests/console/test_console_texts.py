@@ -13,6 +13,7 @@ from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
 from i18n import messages
+from prompts import audio_processing as ap
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
 
@@ -45,12 +46,19 @@ def used_keys() -> set[str]:
     found |= {f"sim.log.{event.value}" for event in Event}  # the simulator's call log
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
-        f"history.kind.{kind}" for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned")
+        f"history.kind.{kind}"
+        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "urgency")
     }
+    # Why an upload was refused: one message per kind of bad audio (prompts.audio_processing.BadAudio.reason).
+    found |= {f"prompts.bad.{kind.reason}" for kind in _bad_audio_kinds(ap.BadAudio)}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
     return found
+
+
+def _bad_audio_kinds(kind: type[ap.BadAudio]) -> list[type[ap.BadAudio]]:
+    return [kind] + [sub for child in kind.__subclasses__() for sub in _bad_audio_kinds(child)]
 
 
 def mentioned_keys() -> set[str]:
