@@ -11,6 +11,7 @@ BENCHMARKS: dict[str, str] = {
     "console": "bench.console_bench:main",
     "intents": "bench.intents_bench:main",
     "load": "bench.load_bench:main",
+    "outreach": "bench.outreach_bench:main",
     "prompts": "bench.prompts_bench:main",
     "sms": "bench.sms_bench:main",
     "speech": "bench.speech_bench:main",

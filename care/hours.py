@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from care.settings import Settings
 
 # Opening days are a week long at most; after this many days without an opening the hours are misconfigured
-# (settings validation keeps opening_time < closing_time, but opening_days may be empty).
-DAYS_TO_LOOK_AHEAD = 8
+# (settings validation keeps opening_time < closing_time, but opening_days may be empty). Holidays can close a
+# run of working days (Christmas to New Year, Lunar New Year, Chuseok): three weeks covers them.
+DAYS_TO_LOOK_AHEAD = 22
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,10 @@ class ServiceHours:
     closes: time
     days: frozenset[int]  # Monday is 0
     callback_within: timedelta  # counted from now while the line is open, else from the next opening
+    holidays: frozenset[date] = frozenset()  # the line is closed all day
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.days and day not in self.holidays
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceHours:
@@ -31,6 +36,7 @@ class ServiceHours:
             closes=settings.closing_time,
             days=frozenset(settings.opening_days),
             callback_within=timedelta(hours=settings.callback_within_hours),
+            holidays=frozenset(settings.holidays),
         )
 
     def _local(self, now: datetime) -> datetime:
@@ -40,7 +46,7 @@ class ServiceHours:
     def is_open(self, now: datetime) -> bool:
         """Whether somebody answers the staff line at `now`."""
         local = self._local(now)
-        return local.weekday() in self.days and self.opens <= local.time() < self.closes
+        return self.is_working_day(local.date()) and self.opens <= local.time() < self.closes
 
     def next_opening(self, now: datetime) -> datetime:
         """The next moment the staff line is answered (`now` itself when it is open), in the centre's zone."""
@@ -48,7 +54,7 @@ class ServiceHours:
         for days in range(DAYS_TO_LOOK_AHEAD):
             day = (local + timedelta(days=days)).date()
             closing = datetime.combine(day, self.closes, tzinfo=self.zone)
-            if day.weekday() in self.days and local < closing:
+            if self.is_working_day(day) and local < closing:
                 return max(datetime.combine(day, self.opens, tzinfo=self.zone), local)
         return local  # no opening day configured: promise from now rather than never
 

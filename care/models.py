@@ -254,3 +254,14 @@ class CallTurn(Base):
     delivery_key: Mapped[str] = mapped_column(String(200))
     twiml: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhoneLine(Base):
+    """What staff know about a number's line: whether it can receive texts (None there: the numbering plan's
+    guess, care.lines). A landline that the plan cannot tell from a mobile (the US, Canada) is set here."""
+
+    __tablename__ = "phone_lines"
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    receives_texts: Mapped[bool] = mapped_column()
+    set_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from care.models import Notification, RequestStatus, ServiceRequest, StaffMember, StaffRole
+from care.lines import receives_texts
+from care.models import Notification, RequesterKind, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
-from care.phones import is_landline
 from care.urgency import describe
 from i18n.clock import written_datetime
 from i18n.messages import translate
@@ -69,37 +70,28 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
         )
         enqueue(session, Message(event, phone, body, kind="family", request_id=request.id))
     if request.urgent and request.intent != "emergency":
-        _alert_raised(session, request, zone, event)
-        return
-    if request.urgent or request.intent == "operator":
+        _alert_staff(session, request, zone, event, "notify.urgent.staff")
+    elif request.urgent or request.intent == "operator":
         staff_key = "notify.emergency.staff" if request.urgent else "notify.callback.staff"
-        for member in staff_for_team(session, request.team):
-            assert member.phone is not None
-            body = translate(
-                "notify",
-                staff_key,
-                STAFF_LOCALE,
-                who=_who(request, STAFF_LOCALE),
-                phone=request.requester_phone,
-                reference=request.reference,
-                transcript=(request.transcript or "-")[:200],
-                due=written_datetime(request.due_at, STAFF_LOCALE, zone),
-            )
-            enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
+        _alert_staff(session, request, zone, event, staff_key)
 
 
 def request_raised(session: Session, request: ServiceRequest, zone: tzinfo) -> None:
     """Alert the team's staff that details added later made a request urgent (care.requests.raise_for_details)."""
-    _alert_raised(session, request, zone, f"request:{request.id}:raised:{request.urgent_because}")
+    event = f"request:{request.id}:raised:{request.urgent_because}"
+    _alert_staff(session, request, zone, event, "notify.urgent.staff")
 
 
-def _alert_raised(session: Session, request: ServiceRequest, zone: tzinfo, event: str) -> None:
-    """The staff alert for a request care.urgency raised: what it is for, why it is urgent, when it is due."""
+def _alert_staff(session: Session, request: ServiceRequest, zone: tzinfo, event: str, key: str) -> None:
+    """Text the request's team at once: who, what for, why urgent (care.urgency), what was said, when it is due.
+
+    Each message key uses the fields it needs (str.format leaves the others unused).
+    """
     for member in staff_for_team(session, request.team):
         assert member.phone is not None
         body = translate(
             "notify",
-            "notify.urgent.staff",
+            key,
             STAFF_LOCALE,
             who=_who(request, STAFF_LOCALE),
             phone=request.requester_phone,
@@ -123,7 +115,9 @@ def status_changed(
     status = RequestStatus(request.status)
     event = f"request:{request.id}:event:{event_id}"
     recipients = _family_recipients(session, request)
-    if not is_landline(request.requester_phone):
+    # A requester who cannot receive texts (a landline) is asked by a confirmation call instead (outreach.confirm,
+    # one of the status listeners below).
+    if request.requester_kind != RequesterKind.SYSTEM and receives_texts(session, request.requester_phone)[0]:
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
         if phone == skip_phone:
@@ -138,6 +132,19 @@ def status_changed(
         supersede_pending(session, request_id=request.id, to_phone=phone, kinds=STATUS_KINDS)
         hold = STATUS_SETTLE if status in PASSING_STATUSES else timedelta(0)
         enqueue(session, Message(event, phone, body, kind=kind, request_id=request.id, hold=hold))
+    for listener in _STATUS_LISTENERS.values():
+        listener(session, request, event_id)
+
+
+# Parts above care that act on a status change in the same transaction (outreach places a confirmation call to
+# a requester who cannot receive texts); registered by name, so an app built twice registers once.
+StatusListener = Callable[[Session, ServiceRequest, int], None]
+_STATUS_LISTENERS: dict[str, StatusListener] = {}
+
+
+def listen_for_status(name: str, listener: StatusListener) -> None:
+    """Call `listener(session, request, event_id)` after every status change's notices are queued."""
+    _STATUS_LISTENERS[name] = listener
 
 
 # A callback nobody has picked up is flagged to staff an hour before the time the caller was promised

@@ -26,9 +26,3 @@ def try_e164(raw: str, region: str = "US") -> str | None:
         return to_e164(raw, region)
     except BadPhoneNumber:
         return None
-
-
-def is_landline(e164: str) -> bool:
-    """True only where the numbering plan says fixed line for certain; such numbers cannot get texts."""
-    number = phonenumbers.parse(e164, None)
-    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE

@@ -47,6 +47,8 @@ class NewRequest:
     audio_path: str | None = None
     audio_expires_at: datetime | None = None
     actor: str = ""
+    team: str | None = None  # instead of the intent's route (a check-in plan's own team)
+    announce: bool = True  # False: the family is not texted about it (the caller tells them in its own words)
 
 
 def _new_reference(session: Session) -> str:
@@ -105,7 +107,7 @@ def create_request(
         audio_path=new.audio_path,
         audio_expires_at=new.audio_expires_at,
         status=RequestStatus.NEW,
-        team=route.team,
+        team=new.team or route.team,
         due_at=raised.due(now, routed_due),
         created_at=now,
         updated_at=now,
@@ -133,7 +135,8 @@ def create_request(
     )
     if raised.reasons:
         session.add(_urgency_event(request, raised, at=now))
-    notices.request_created(session, request, zone)
+    if new.announce:
+        notices.request_created(session, request, zone)
     return request, True
 
 
@@ -176,10 +179,12 @@ def apply_action(
     assignee: str | None = None,
     now: datetime | None = None,
     quiet_for: str | None = None,
+    announce: bool = True,
 ) -> ServiceRequest:
     """Move a request through its life cycle; raises TransitionRefused when the action does not apply.
 
-    `quiet_for` is a phone that made the change by text and is answered directly, so the outbox skips it.
+    `quiet_for` is a phone that made the change by text and is answered directly, so the outbox skips it;
+    `announce=False` tells nobody (a check-in's request closed because the senior was found all right).
     """
     now = now or utcnow()
     before = RequestStatus(request.status)
@@ -206,6 +211,8 @@ def apply_action(
         )
     )
     session.flush()
+    if not announce:
+        return request
     notices.status_changed(
         session,
         request,

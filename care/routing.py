@@ -27,6 +27,9 @@ ROUTES: dict[str, Route] = {
     "complaint": Route("community", timedelta(days=7)),
     "events": Route("activities", timedelta(days=7)),
     "operator": Route("front_desk", timedelta(hours=4)),  # a callback request
+    # A daily check-in that needs staff (nobody reached, a worrying trend, "stop calling me"): the plan's team
+    # works it; an unreachable senior is made urgent by the ladder (outreach.checkins).
+    "wellbeing": Route("befriending", timedelta(hours=24)),
 }
 
 TEAMS = sorted({route.team for route in ROUTES.values()})

@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,9 @@ class Settings:
     opening_time: time = time(9, 0)
     closing_time: time = time(17, 0)
     opening_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+    # The centre's holidays (ISO dates, comma-separated): the staff line is closed, and check-in calls are not
+    # placed unless a plan says so (nobody would be there to take the last rung of the ladder).
+    holidays: tuple[date, ...] = ()
     default_locale: str = "en"
     callback_within_hours: int = 4  # what the caller is promised when nobody can answer
     audio_retention_days: int = 30  # local copies of callers' recordings; 0 keeps none after transcription
@@ -151,6 +154,26 @@ class Settings:
     confirm_call_tries: int = 3
     confirm_call_retry_minutes: int = 120
     confirm_close_after_days: int = 3
+    # Reaching out (issue 13). Quiet hours: no outbound call to a senior from 9 p.m. to 8 a.m. on the centre's
+    # clock, outside the hours US rules allow telephone solicitation of homes (47 CFR 64.1200(c)(1), under the
+    # Telephone Consumer Protection Act).
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+    # A cap on outbound calls a day to one senior, every purpose together: a check-in and its two retries (3)
+    # and a reminder with its two retries (3). Repeated calls to one number are what Ofcom's persistent-misuse
+    # policy (2016, ss.128-131 Communications Act 2003) warns about; past the cap the ladder skips to family.
+    outreach_max_calls_per_day: int = 6
+    # The check-in ladder (issue 13's defaults): two more tries ten minutes apart, then the family, who get
+    # half an hour to reply "1" before an urgent task goes to staff (long enough to phone or pop round, short
+    # enough that someone who fell is reached the same hour).
+    checkin_retries: int = 2
+    checkin_retry_minutes: int = 10
+    checkin_family_wait_minutes: int = 30
+    # Trends (issue 13): feeling unwell, lonely or low on three calls in a row; or two missed calls after five
+    # answered in a row (a senior who always answers and stops is the change Korea's care calls look for).
+    checkin_low_in_a_row: int = 3
+    checkin_missed_in_a_row: int = 2
+    checkin_answered_before: int = 5
     # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
     queue_name: str = "hearthline"
 
@@ -197,6 +220,10 @@ def _parse_tts_engine(raw: str) -> TtsEngine:
         raise ValueError(f"expected {' or '.join(TtsEngine)}, got {raw!r}") from None
 
 
+def _parse_dates(raw: str) -> tuple[date, ...]:
+    return tuple(sorted({date.fromisoformat(part) for part in raw.replace(" ", "").split(",") if part}))
+
+
 def _parse_days(raw: str) -> tuple[int, ...]:
     days = tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
     if not days or any(d < 0 or d > 6 for d in days):
@@ -212,6 +239,7 @@ _PARSERS: dict[type | str, Callable[[str], Any]] = {
     "Path": Path,
     "time": _parse_time,
     "tuple[int, ...]": _parse_days,
+    "tuple[date, ...]": _parse_dates,
     "TtsEngine": _parse_tts_engine,
 }
 
@@ -343,6 +371,13 @@ def validate(s: Settings) -> list[str]:
         "confirm_call_tries": (1, 10),
         "confirm_call_retry_minutes": (1, 24 * 60),
         "confirm_close_after_days": (0, 60),
+        "outreach_max_calls_per_day": (1, 20),
+        "checkin_retries": (0, 5),
+        "checkin_retry_minutes": (1, 120),
+        "checkin_family_wait_minutes": (5, 240),
+        "checkin_low_in_a_row": (2, 14),
+        "checkin_missed_in_a_row": (1, 14),
+        "checkin_answered_before": (1, 30),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)

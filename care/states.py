@@ -24,6 +24,7 @@ class RequesterKind(StrEnum):
     SENIOR = "senior"
     FAMILY = "family"
     UNKNOWN = "unknown"  # a caller whose number is not on file
+    SYSTEM = "system"  # Hearthline itself (a daily check-in that needs staff): nobody to tell of each step
 
 
 class StaffRole(StrEnum):

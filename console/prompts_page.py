@@ -116,7 +116,7 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
 
 def _recording_id() -> int:
     raw = request.form.get("recording_id", "")
-    if not raw.strip().isdigit():
+    if not raw.strip().isdecimal():
         abort(400, description=t("error.bad_request"))
     found = stored_id(raw)
     if found is None:
@@ -159,7 +159,7 @@ def prompt_rollback(locale: str, key: str) -> Response:
     _prompt_text(key, locale)
     raw = request.form.get("to", "")
     try:
-        version = _audio().store.rollback(key, locale, actor(), to=int(raw) if raw.isdigit() else None)
+        version = _audio().store.rollback(key, locale, actor(), to=int(raw) if raw.isdecimal() else None)
     except StoreError as exc:
         flash(t("prompts.not_saved", reason=str(exc)), "error")
     else:

@@ -84,7 +84,7 @@ def search_clause(query: str, region: str) -> ColumnElement[bool] | None:
     A number matches the requester's phone and the phone of the senior the request is for. None: no match.
     """
     text = query.strip()
-    if text.isdigit() and len(text) <= REFERENCE_DIGITS:
+    if text.isdecimal() and len(text) <= REFERENCE_DIGITS:
         return ServiceRequest.reference == text
     phone = try_e164(text, region)
     if phone is None:

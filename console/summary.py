@@ -138,7 +138,7 @@ def _hours(value: float | None) -> str:
 @bp.get("/summary")
 def summary() -> str:
     days = request.args.get("days", "14")
-    period = int(days) if days.isdigit() and int(days) in PERIODS else 14
+    period = int(days) if days.isdecimal() and int(days) in PERIODS else 14
     settings = current().settings
     with current().db.sessions() as db:
         s = summarise(db, days=period, zone=settings.zone)

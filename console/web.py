@@ -133,7 +133,7 @@ def admin_required(view: F) -> F:
 def stored_id(raw: str) -> int | None:
     """A row id typed into a form field, or None when it cannot be one (not digits, or past any stored id)."""
     value = raw.strip()
-    return int(value) if value.isdigit() and len(value) <= 10 and int(value) <= MAX_STORED_ID else None
+    return int(value) if value.isdecimal() and len(value) <= 10 and int(value) <= MAX_STORED_ID else None
 
 
 def back_to(endpoint: str, **values: Any) -> Response:

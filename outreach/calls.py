@@ -18,12 +18,14 @@ from outreach.script import PERSON_ANSWER, Script
 from outreach.states import MACHINE_ANSWERS, AnswerVia, AttemptStatus, from_twilio
 from outreach.twiml import OutboundRenderer, Rendered, after_answer, answered, ask_again, voicemail
 from outreach.view import AttemptView
-from voice.calls import RECORDING_BUDGET_SECONDS, render_context
+from voice.calls import MAX_CALL_SID, RECORDING_BUDGET_SECONDS, begin_checkin, render_context
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, apology
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)
+
+MAX_ID_DIGITS = 18  # fits a 64-bit integer column
 
 
 class BadWebhook(ValueError):
@@ -48,7 +50,8 @@ def remember_words(session: Session, row: CallAttempt, sid: str, spoken: list[st
 
 def _attempt_id(args: Mapping[str, str]) -> int:
     raw = args.get("attempt", "")
-    if not raw.isdigit():
+    # isdecimal, not isdigit: "²".isdigit() is true and int("²") raises; an id has at most 18 digits.
+    if not raw.isdecimal() or len(raw) > MAX_ID_DIGITS:
         raise BadWebhook("missing attempt")
     return int(raw)
 
@@ -57,6 +60,8 @@ def _call_sid(form: Mapping[str, str]) -> str:
     sid = (form.get("CallSid") or "").strip()
     if not sid:
         raise BadWebhook("missing CallSid")
+    if len(sid) > MAX_CALL_SID or not sid.isascii():
+        raise BadWebhook("implausible CallSid")
     return sid
 
 
@@ -81,12 +86,20 @@ def on_answer(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) 
         ctx = render_context(hl, row.locale, 1)
         if answered_by in MACHINE_ANSWERS:
             reply = voicemail(ctx, attempt_id, script)
+        elif script.checkin_dialogue:
+            handover = (row.to_phone, row.locale, str((row.context or {}).get("name", "")))
+            reply = None
         else:
             if script.question is not None:
                 row.question_tries = 1
             reply = answered(ctx, attempt_id, script, speech=_speech(hl, row.locale))
-        remember_words(session, row, sid, list(reply.spoken))
-        return reply
+        if reply is not None:
+            remember_words(session, row, sid, list(reply.spoken))
+            return reply
+    # After the commit: the hotline's turn takes its own transaction (SQLite has one writer at a time).
+    phone, locale, name = handover
+    turn = begin_checkin(hl, sid, phone, locale=locale, name=name)
+    return Rendered(turn.twiml, ())
 
 
 def on_reply(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -> Reply:
@@ -95,7 +108,8 @@ def on_reply(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) -
     via = args.get("via", "")
     if via not in {"keys", "speech", "silence"}:
         raise BadWebhook("unknown answer kind")
-    turn = int(args["t"]) if args.get("t", "").isdigit() else 0
+    raw_turn = args.get("t", "")
+    turn = int(raw_turn) if raw_turn.isdecimal() and len(raw_turn) <= MAX_ID_DIGITS else 0
     digits = (form.get("Digits") or "").strip()
     recording_url = (form.get("RecordingUrl") or "").strip()
     with hl.db.sessions() as session:

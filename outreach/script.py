@@ -76,5 +76,9 @@ class Script:
 
     message: tuple[Speak, ...]
     question: Question | None = None
+    # The daily check-in: a person who answers gets the hotline's own dialogue (voice.calls.begin_checkin), which
+    # greets them by `context["name"]`, takes any answer in words (a need, an emergency, "stop calling me") and
+    # notes it on the call; `message` and `question` are then not played. A machine still gets `voicemail`.
+    checkin_dialogue: bool = False
     voicemail: tuple[Speak, ...] = (Speak("voice.outreach.voicemail"),)
     goodbye: tuple[Speak, ...] = (Speak("voice.outreach.goodbye"),)

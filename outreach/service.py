@@ -9,6 +9,7 @@ from typing import Any
 
 from care.models import utcnow
 from outreach.attempts import on_commit_with_new_attempts
+from outreach.confirm import register_confirm
 from outreach.dialer import Dialer, DialerPolicy, PassReport
 from web.context import Hearthline
 
@@ -72,4 +73,5 @@ def register_outreach(hl: Hearthline) -> Outreach | None:
     hl.queue.register(DIAL_JOB, dial_job)
     hl.queue.every_minute(DIAL_JOB, dial_sweep)
     on_commit_with_new_attempts(hl.db.sessions, outreach.wake)
+    register_confirm(hl.settings)
     return outreach

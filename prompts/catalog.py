@@ -58,7 +58,7 @@ def read_numbers(path: Path = NUMBERS_FILE) -> dict[str, int]:
         if not line:
             continue
         parts = line.split("\t")
-        if len(parts) != 2 or not parts[0].isdigit() or not parts[1].strip():
+        if len(parts) != 2 or not parts[0].isdecimal() or not parts[1].strip():
             raise NumberingError(f"{path.name} line {line_number}: expected 'number<TAB>key', got {line!r}")
         number, key = int(parts[0]), parts[1].strip()
         if number in seen:

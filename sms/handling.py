@@ -8,6 +8,7 @@ repeated delivery of the same message finds the stored reply and does nothing ag
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -83,6 +84,17 @@ MAX_BODY_CHARS = 4000
 RATING_WINDOW = timedelta(days=7)
 
 
+# Replies other parts give before the conversation (a family member's "1" to a check-in that needs them):
+# (session, phone, body) -> the reply, or None to leave the text to the conversation. Registered by name in
+# create_app, so registering again (one app per test) replaces.
+TextHook = Callable[[Session, str, str], str | None]
+_TEXT_HOOKS: dict[str, TextHook] = {}
+
+
+def register_text_hook(name: str, hook: TextHook) -> None:
+    _TEXT_HOOKS[name] = hook
+
+
 class MalformedMessage(ValueError):
     """The webhook lacks what every Twilio message has (MessageSid, From, Body) or is absurdly long."""
 
@@ -115,7 +127,7 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
     scope = _scope(phone, [s.id for s in seniors])
     resolved = session.scalars(
         select(ServiceRequest)
-        .where(scope, ServiceRequest.status == RequestStatus.RESOLVED)
+        .where(scope, ServiceRequest.status == RequestStatus.RESOLVED, _not_system)
         .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
     )
     closed = session.scalars(
@@ -124,6 +136,7 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
             scope,
             ServiceRequest.status == RequestStatus.CLOSED,
             ServiceRequest.rating.is_(None),
+            _not_system,
             ServiceRequest.closed_at >= utcnow() - RATING_WINDOW,
         )
         .order_by(ServiceRequest.closed_at.desc(), ServiceRequest.id.desc())
@@ -137,6 +150,11 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
         awaiting_confirmation=tuple(RequestRef(r.reference, r.status) for r in resolved),
         awaiting_rating=tuple(RequestRef(r.reference, r.status) for r in closed),
     )
+
+
+# Requests Hearthline opened itself (a check-in nobody answered) are nobody's to confirm or rate by text: a
+# family member's "1" that stopped the ladder must not then rate the request it closed.
+_not_system = ServiceRequest.requester_kind != RequesterKind.SYSTEM
 
 
 def _scope(phone: str, senior_ids: list[int]) -> Any:
@@ -167,6 +185,19 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             # Texts from one number are taken one at a time from here on, so the second of two texts sent
             # together reads what the first left (and neither is lost to the other's new conversation row).
             conversation = _conversation_locked(session, incoming.from_phone)
+            for hook in _TEXT_HOOKS.values():
+                hooked = hook(session, incoming.from_phone, incoming.body)
+                if hooked is not None:
+                    text = fit(hooked)
+                    session.add(
+                        InboundMessage(
+                            message_sid=incoming.message_sid,
+                            from_phone=incoming.from_phone,
+                            body=incoming.body,
+                            reply=text,
+                        )
+                    )
+                    return Answer(text)
             sender = _sender_view(session, incoming.from_phone, settings)
             state = ConversationState.from_json(conversation.state or {}, default_locale)
             heard = enrich(utterance_of(incoming.body, sender, default_locale), hl.understanding)

@@ -36,6 +36,10 @@ PURE_MODULES = [
     "care.routing",
     "care.states",
     "care.urgency",
+    "outreach.schedule",
+    "outreach.ladder",
+    "outreach.trends",
+    "voice.checkin_answers",
     "outreach.states",
     "outreach.script",
 ]

@@ -31,11 +31,13 @@ from care.settings import LOCALES, Settings
 from i18n.clock import spoken_datetime
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
 from intents.hearing import WEIGHED
+from voice.checkin_answers import vocabulary as checkin_vocabulary
 from voice.dialogue import (
     AddDetails,
     CallContext,
     CallDecision,
     CallDialogState,
+    CheckinAnswer,
     CreateRequest,
     InputKind,
     Listen,
@@ -43,6 +45,7 @@ from voice.dialogue import (
     Phase,
     ReadStatus,
     Speak,
+    StopCalls,
     TurnInput,
     ask_from_json,
     decision_of,
@@ -50,6 +53,7 @@ from voice.dialogue import (
     initial_state,
     keypad_utterance,
     listening,
+    start_checkin,
     step,
     understand,
 )
@@ -294,6 +298,37 @@ def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
     return result
 
 
+CHECKIN_START = "checkin-start"
+
+
+def begin_checkin(hl: Hearthline, call_sid: str, phone: str, *, locale: str, name: str) -> TurnResult:
+    """A person answered a daily check-in call: from here it is a hotline call, keyed by its CallSid, that
+    starts with "Hello Mrs Kim ... Are you well today?" (its answers come to /voice/answer like any call's).
+
+    `phone` is the senior's (Twilio's From on an outbound call is our own number): a need they name becomes
+    their request, as on an inbound call.
+    """
+    hook = Webhook(Hook.INCOMING, call_sid, phone, CHECKIN_START)
+    with hl.db.sessions() as session:
+        prior = _replay(session, call_sid, CHECKIN_START)
+    if prior is not None:
+        return TurnResult(prior)
+    state, actions = start_checkin(call_context(hl), locale=locale, name=name)
+    try:
+        with hl.db.transaction() as session:
+            # "said" keeps every sentence of the call (an outbound call's captions in the simulator, and tests).
+            session.add(CallState(call_sid=call_sid, from_phone=phone, state={"said": []}, turns=0))
+            session.flush()
+            result, _job = _commit(session, hl, hook, (0, state), state, actions, Heard(), None)
+    except IntegrityError:
+        with hl.db.sessions() as session:
+            prior = _replay(session, call_sid, CHECKIN_START)
+        if prior is None:
+            raise
+        return TurnResult(prior)
+    return result
+
+
 def incoming(hl: Hearthline, form: Mapping[str, str]) -> TurnResult:
     """The hotline rang: greet the caller (in their language when the number is on file)."""
     return take_turn(hl, parse_incoming(hl, form))
@@ -378,6 +413,8 @@ def _commit(
     saved.update(
         dialog=state.to_json(), last={"spoken": renderer.spoken, "heard": asdict(heard), "phase": state.phase.value}
     )
+    if "said" in saved:
+        saved["said"] = [*saved["said"], *renderer.spoken]
     row.state = saved
     session.add(CallTurn(call_sid=hook.call_sid, delivery_key=hook.delivery_key, twiml=twiml))
     session.flush()
@@ -406,6 +443,11 @@ def _carry_out(
             rendered.extend(_status_lines(session, row))
         elif isinstance(action, AddDetails):
             details = True
+        elif isinstance(action, CheckinAnswer):
+            # Read by the check-in's outcome handler when the call ends (outreach.checkins).
+            row.state = {**row.state, "checkin_answers": [*row.state.get("checkin_answers", []), action.answer]}
+        elif isinstance(action, StopCalls):
+            row.state = {**row.state, "checkin_stop": True}
         else:
             rendered.append(action)
     return rendered, made, details
@@ -436,6 +478,9 @@ def phrases_for(kind: ListenKind | None, locale: str, *, free_open_answers: bool
         return vocabulary(Locale(locale), YES_NO_INTENTS)
     if kind is ListenKind.DETAILS or free_open_answers:
         return None
+    if kind is ListenKind.CHECKIN:
+        # "Are you well today?" is answered "fine", "not so good", "stop calling me" as often as with a need.
+        return sorted({*vocabulary(Locale(locale), set(Intent)), *checkin_vocabulary(locale)})
     return vocabulary(Locale(locale), set(Intent))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from intents import Decision, InputSource, Intent, Locale, Match, Utterance, match_utterance
 from voice import keypad
+from voice.checkin_answers import Reading, read_answer
 from voice.keypad import KeyMeaning, MenuId
 
 
@@ -22,6 +23,8 @@ class Phase(StrEnum):
     EMERGENCY_CHECK = "emergency_check"  # "do you need emergency help right now?" after a weakly heard emergency
     EMERGENCY = "emergency"  # dialling the emergency number
     EMERGENCY_BACKUP = "emergency_backup"  # the emergency dial failed; dialling the staff line
+    CHECKIN = "checkin"  # an outbound daily call: "Are you well today?"
+    CHECKIN_STOP = "checkin_stop"  # "Shall we stop the daily calls?" after "stop calling me"
     ENDED = "ended"
 
 
@@ -40,6 +43,7 @@ class ListenKind(StrEnum):
     YES_NO = "yes_no"  # short answer: phrase list of yes/no words
     DETAILS = "details"  # free text kept on the request
     EMERGENCY_CHECK = "emergency_check"  # the fail-safe yes/no: short timings, the yes/no phrase list
+    CHECKIN = "checkin"  # "Are you well today?": an open answer, with the check-in's own words in the phrase list
 
 
 class DialTarget(StrEnum):
@@ -121,6 +125,18 @@ class Hangup:
     pass
 
 
+@dataclass(frozen=True)
+class CheckinAnswer:
+    """What the senior's answer to a daily call came to (an outreach.trends.Answer value), for the edge to log."""
+
+    answer: str
+
+
+@dataclass(frozen=True)
+class StopCalls:
+    """The senior confirmed they want no more daily calls: pause the plan and tell staff."""
+
+
 # What one step of the call decides: words to speak, what to listen for, and effects for the edge to carry out.
 CallDecision = (
     Speak
@@ -134,6 +150,8 @@ CallDecision = (
     | ReadStatus
     | StaffRecording
     | Hangup
+    | CheckinAnswer
+    | StopCalls
 )
 
 
@@ -502,6 +520,8 @@ def step(state: CallDialogState, event: TurnInput, ctx: CallContext) -> Step:
         return start(ctx, known_locale=event.known_locale, is_staff=event.is_staff)
     if state.phase is Phase.ENDED:
         return _goodbye(state)
+    if state.phase in (Phase.CHECKIN, Phase.CHECKIN_STOP) and event.kind is not InputKind.DIAL_RESULT:
+        return _on_checkin(state, ctx, event)
     if state.phase is Phase.EMERGENCY_CHECK and event.kind is not InputKind.DIAL_RESULT:
         return _on_emergency_check(state, ctx, event)
     if event.kind is InputKind.HANGUP:
@@ -603,3 +623,145 @@ def _dial_result(state: CallDialogState, ctx: CallContext, status: str) -> Step:
 def keypad_utterance(digits: str, locale: str) -> Utterance:
     """Digits as the one input shape."""
     return Utterance(digits, InputSource.KEYPAD, Locale(locale))
+
+
+# --- the daily check-in call (issue 13): an outbound call that becomes a hotline call when there is a need ---
+# Keys on the check-in question; 0, 9 and * keep their meaning everywhere (voice.keypad).
+CHECKIN_WELL_KEY = "1"
+CHECKIN_NEED_KEY = "2"
+CHECKIN_STOP_KEY = "3"  # where no speech model hears "stop calling me", the keypad must be able to say it
+# What a service asked for on a check-in says about the day (the trend counts unwell and lonely answers).
+_CHECKIN_KIND = {Intent.MEDICAL: "unwell", Intent.MEDICATION: "unwell", Intent.COMPANIONSHIP: "lonely"}
+
+
+def start_checkin(ctx: CallContext, *, locale: str, name: str) -> Step:
+    """A person answered the daily call: greet them by name and ask how they are."""
+    state = CallDialogState(phase=Phase.CHECKIN, locale=locale)
+    hello = Speak("voice.checkin.hello", (("name", name),))
+    return _checkin_question(state, ctx, lead=(hello,))
+
+
+def _checkin_question(
+    state: CallDialogState, ctx: CallContext, *, lead: tuple[Speak, ...] = (), slow: bool = False
+) -> Step:
+    state = replace(state, phase=Phase.CHECKIN)
+    if state.locale not in ctx.speech_locales:
+        # No speech model for this language: the keys alone answer (1 well, 2 something needed).
+        prompts = (*lead, Speak("voice.checkin.question", slow=slow), Speak("voice.checkin.keys", slow=slow))
+        return _asking(state, [Gather("checkin", prompts)])
+    prompts = (*lead, Speak("voice.checkin.question", slow=slow))
+    if slow:
+        prompts = (*prompts, Speak("voice.checkin.keys", slow=True))
+    return _asking(state, [Listen(ListenKind.CHECKIN, prompts)])
+
+
+def _checkin_unclear(state: CallDialogState, ctx: CallContext) -> Step:
+    """Nothing usable heard: ask once more, slowly, with the keys; then a kind goodbye (we call again tomorrow)."""
+    failures = state.speech_failures + 1
+    state = replace(state, speech_failures=failures)
+    if failures < ctx.speech_retries_before_keypad:
+        if state.phase is Phase.CHECKIN_STOP:
+            # No clear answer to "shall we stop?": the calls go on (stopping them is never a guess).
+            return _checkin_question(state, ctx, lead=(Speak("voice.checkin.keep"),), slow=True)
+        return _checkin_question(state, ctx, slow=True)
+    actions: list[CallDecision] = [CheckinAnswer("unclear"), Speak("voice.checkin.unclear"), Hangup()]
+    return replace(state, phase=Phase.ENDED), actions
+
+
+def _checkin_well(state: CallDialogState) -> Step:
+    actions: list[CallDecision] = [CheckinAnswer("well"), Speak("voice.checkin.glad"), Hangup()]
+    return replace(state, phase=Phase.ENDED), actions
+
+
+def _checkin_low(state: CallDialogState, ctx: CallContext) -> Step:
+    """Not so well: say so kindly and ask what would help; any need then goes the hotline's way."""
+    if state.locale not in ctx.speech_locales:
+        # Keys only: the hotline's keypad menu of services, as an inbound caller without speech gets.
+        menu = replace(state, menu=MenuId.MAIN.value, speech_failures=0, keypad_failures=0)
+        new, actions = _menu(menu, prompts=[Speak("voice.checkin.sorry")])
+        return new, [CheckinAnswer("low"), *actions]
+    prompts = (Speak("voice.checkin.sorry"), Speak("voice.checkin.anything"))
+    new = replace(state, phase=Phase.ANYTHING_ELSE, speech_failures=0)
+    return _asking(new, [CheckinAnswer("low"), Listen(ListenKind.OPEN, prompts)])
+
+
+def _checkin_stop_question(state: CallDialogState) -> Step:
+    new = replace(state, phase=Phase.CHECKIN_STOP, speech_failures=0)
+    return _asking(new, [Listen(ListenKind.YES_NO, (Speak("voice.checkin.stop_confirm"),))])
+
+
+def _checkin_stopped(state: CallDialogState) -> Step:
+    actions: list[CallDecision] = [StopCalls(), CheckinAnswer("stop"), Speak("voice.checkin.stopped"), Hangup()]
+    return replace(state, phase=Phase.ENDED), actions
+
+
+def _on_checkin(state: CallDialogState, ctx: CallContext, event: TurnInput) -> Step:
+    """An answer to "Are you well today?" (or to "shall we stop the daily calls?")."""
+    if event.kind is InputKind.HANGUP:
+        return replace(state, phase=Phase.ENDED), []
+    utterance = event.utterance if event.kind is InputKind.UTTERANCE else None
+    if utterance is None:
+        return _checkin_unclear(state, ctx)
+    if utterance.source is InputSource.KEYPAD:
+        return _on_checkin_keys(state, ctx, utterance.text.strip()[:1])
+    result = event.match if event.match is not None else understand(state, event).match
+    assert result is not None
+    return _on_checkin_words(state, ctx, result, utterance)
+
+
+def _on_checkin_keys(state: CallDialogState, ctx: CallContext, digit: str) -> Step:
+    escape = keypad.escape_key(digit)
+    if escape is KeyMeaning.EMERGENCY:
+        return _with_answer("emergency", _emergency(state, "", "keypad"))
+    if escape is KeyMeaning.PERSON:
+        return _person(state, ctx)
+    if escape is KeyMeaning.REPEAT:
+        return _repeat(state, ctx)
+    if state.phase is Phase.CHECKIN_STOP:
+        if digit == keypad.YES_KEY:
+            return _checkin_stopped(state)
+        return _checkin_question(state, ctx, lead=(Speak("voice.checkin.keep"),))
+    if digit == CHECKIN_WELL_KEY:
+        return _checkin_well(state)
+    if digit == CHECKIN_NEED_KEY:
+        return _checkin_low(state, ctx)
+    if digit == CHECKIN_STOP_KEY:
+        return _checkin_stop_question(state)
+    return _checkin_unclear(state, ctx)
+
+
+def _with_answer(answer: str, step_: Step) -> Step:
+    new, actions = step_
+    return new, [CheckinAnswer(answer), *actions]
+
+
+def _on_checkin_words(state: CallDialogState, ctx: CallContext, result: Match, utterance: Utterance) -> Step:
+    intent, heard = result.intent, result.decision is not Decision.REJECT and not result.negated
+    if intent is Intent.EMERGENCY and heard:
+        # The hotline's emergency flow, unchanged: a clear one dials at once, a doubtful one is asked about.
+        return _with_answer("emergency", _on_match(replace(state, phase=Phase.OPEN), ctx, result, utterance))
+    if intent is Intent.OPERATOR and heard:
+        return _person(state, ctx, utterance.text, "speech")
+    if intent is Intent.REPEAT and heard:
+        return _repeat(state, ctx)
+    reading = read_answer(utterance.text, state.locale)
+    if state.phase is Phase.CHECKIN_STOP:
+        if reading is Reading.STOP or (intent is Intent.YES and heard):
+            return _checkin_stopped(state)
+        if intent is Intent.NO or reading is not None:
+            return _checkin_question(state, ctx, lead=(Speak("voice.checkin.keep"),))
+        return _checkin_unclear(state, ctx)
+    if reading is Reading.STOP:
+        return _checkin_stop_question(state)
+    if intent in Intent.SERVICES and intent is not Intent.STATUS and heard:
+        # A need: the same request flow as an inbound call (confirmed when unsure, then the reference).
+        kind = _CHECKIN_KIND.get(intent, "need")
+        opened = replace(state, phase=Phase.OPEN, speech_failures=0)
+        return _with_answer(kind, _on_match(opened, ctx, result, utterance))
+    if reading is Reading.LOW or (reading is None and intent is Intent.NO and heard):
+        return _checkin_low(state, ctx)
+    if reading is Reading.WELL or (intent is Intent.YES and heard):
+        return _checkin_well(state)
+    if intent is Intent.GOODBYE and heard:
+        return _with_answer("unclear", _goodbye(state))
+    return _checkin_unclear(state, ctx)

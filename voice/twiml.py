@@ -161,7 +161,7 @@ class Renderer:
         pause = self.ctx.end_of_speech_seconds
         if listen.kind is ListenKind.YES_NO:
             max_length = min(max_length, YES_NO_MAX_SECONDS)
-        elif listen.kind is ListenKind.OPEN:
+        elif listen.kind in (ListenKind.OPEN, ListenKind.CHECKIN):
             max_length = min(max_length, OPEN_MAX_SECONDS)
         elif listen.kind is ListenKind.EMERGENCY_CHECK:
             max_length = min(max_length, EMERGENCY_CHECK_MAX_SECONDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -198,50 +198,50 @@ def test_a_text_about_a_fixed_heater_makes_an_ordinary_repair(client: FlaskClien
     assert request.due_at - request.created_at == timedelta(hours=48)
 
 
+def _call(
+    hl: Hearthline, phone: str, locale: str, said: str, *, intent: str = "meals", now: datetime
+) -> ServiceRequest:
+    """A request as a call makes it (voice.calls passes what the caller said as the transcript)."""
+    with hl.db.transaction() as s:
+        senior = s.scalar(select(Senior).where(Senior.phone == phone))
+        request, _ = create_request(
+            s,
+            NewRequest(
+                intent=intent,
+                channel=Channel.VOICE,
+                requester_phone=phone,
+                source_key=f"call:{phone}:{intent}",
+                requester_kind=RequesterKind.SENIOR if senior else RequesterKind.FAMILY,
+                senior_id=senior.id if senior else None,
+                locale=locale,
+                transcript=said,
+            ),
+            zone=hl.settings.zone,
+            now=now,
+        )
+        s.expunge(request)
+        return request
+
+
 def test_a_senior_who_lives_alone_gets_every_request_sooner(people: Hearthline) -> None:
     with people.db.transaction() as s:
         rosa = s.scalar(select(Senior).where(Senior.phone == ROSA))
         assert rosa is not None
         rosa.lives_alone = True
-        rosa_id = rosa.id
     now = utcnow()
-    with people.db.transaction() as s:
-        request, _ = create_request(
-            s,
-            NewRequest(
-                intent="meals",
-                channel=Channel.VOICE,
-                requester_phone=ROSA,
-                source_key="call:rosa",
-                requester_kind=RequesterKind.SENIOR,
-                senior_id=rosa_id,
-                locale="es",
-                transcript="Necesito comida a domicilio",
-            ),
-            zone=people.settings.zone,
-            now=now,
-        )
-        assert request.urgent and parse_reasons(request.urgent_because) == (R.LIVES_ALONE,)
-        assert request.due_at == now + timedelta(hours=12)  # meals: 24 h, halved
+    request = _call(people, ROSA, "es", "Necesito comida a domicilio", now=now)
+    assert request.urgent and parse_reasons(request.urgent_because) == (R.LIVES_ALONE,)
+    assert request.due_at == now + timedelta(hours=12)  # meals: 24 h, halved
     # A senior who does not live alone: the same request keeps its day.
-    with people.db.transaction() as s:
-        kim = s.scalar(select(Senior).where(Senior.phone == KIM))
-        assert kim is not None
-        request, _ = create_request(
-            s,
-            NewRequest(
-                intent="meals",
-                channel=Channel.VOICE,
-                requester_phone=KIM,
-                source_key="call:kim",
-                senior_id=kim.id,
-                locale="ko",
-                transcript="식사 배달 부탁해요",
-            ),
-            zone=people.settings.zone,
-            now=now,
-        )
-        assert not request.urgent and request.due_at == now + timedelta(hours=24)
+    request = _call(people, KIM, "ko", "식사 배달 부탁해요", now=now)
+    assert not request.urgent and request.due_at == now + timedelta(hours=24)
+
+
+def test_a_call_that_names_a_fall_is_due_within_the_hour(people: Hearthline) -> None:
+    now = utcnow()
+    request = _call(people, KIM, "ko", "할머니가 넘어지셨어요", intent="medical", now=now)
+    assert request.urgent and request.urgent_because == "fall"
+    assert request.due_at == now + timedelta(hours=1)  # medical: 24 h, a fall: within the hour
 
 
 # --- in the console, in the reader's language ------------------------------------------------------------------
@@ -302,22 +302,11 @@ def test_details_added_later_raise_a_request_once_and_alert_staff(people: Hearth
     # A keypad call makes an ordinary repair; the details the caller then records, once transcribed, say why it
     # cannot wait (voice.calls.add_details passes them here).
     now = utcnow()
+    made = _call(people, ANN, "en", "", intent="home_repair", now=now)
+    assert not made.urgent and made.due_at == now + timedelta(hours=48)
     with people.db.transaction() as s:
-        request, _ = create_request(
-            s,
-            NewRequest(
-                intent="home_repair",
-                channel=Channel.VOICE,
-                requester_phone=ANN,
-                source_key="call:details",
-                requester_kind=RequesterKind.FAMILY,
-                locale="en",
-                understood_by="keypad",
-            ),
-            zone=people.settings.zone,
-            now=now,
-        )
-        assert not request.urgent and request.due_at == now + timedelta(hours=48)
+        request = s.get(ServiceRequest, made.id)
+        assert request is not None
         raise_for_details(s, request, "the boiler stopped working and she is freezing", zone=people.settings.zone)
         raise_for_details(s, request, "she is still freezing", zone=people.settings.zone)  # nothing new
         assert request.urgent and request.urgent_because == "no_heating"

@@ -253,3 +253,19 @@ def test_huge_ids_and_nul_bytes_get_a_plain_400_or_404_on_postgresql(
     response = other.post("/console/login", data=form)
     assert response.status_code == 400
     assert "NUL" in parse_html(response.get_data(as_text=True)).by_id("error-message").text
+
+
+def test_superscript_and_other_non_ascii_digits_are_not_a_500(app: Flask, seeded: Seeded) -> None:
+    # "²".isdigit() is true but int("²") raises: every place that reads a number must refuse it plainly.
+    client = app.test_client()
+    token = login(client, *ADMIN)
+    assert client.get("/console/?q=%C2%B2").status_code == 200
+    assert client.get("/console/summary?days=%C2%B2").status_code == 200
+    key = "voice.greeting"
+    for url, form in (
+        (f"/console/prompts/en/{key}/approve", {"recording_id": "²"}),
+        (f"/console/prompts/en/{key}/rollback", {"to": "²"}),
+        (f"/console/seniors/{seeded.senior_id}/links", {"family_id": "²", "consent_given_by": "May"}),
+    ):
+        response = client.post(url, data={"csrf_token": token, **form})
+        assert response.status_code in (303, 400, 404), (url, response.status_code)
