@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
+import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
 import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
 import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
@@ -139,12 +140,14 @@ def _register(app: Flask, settings: Settings) -> None:
     """Blueprints and CLI commands of each part of the product (each package has one register_commands)."""
     from console import bp as console_bp
     from console.commands import register_commands as console_commands
+    from opendata.setup import register as opendata_register
     from outreach.checkin_commands import register_commands as checkin_commands
     from outreach.checkins import register_outreach as checkin_programmes
     from outreach.routes import bp as outreach_bp
     from outreach.service import register_outreach
     from prompts.commands import register_commands as prompts_commands
     from prompts.routes import bp as prompts_bp
+    from sms.handling import register_jobs as sms_jobs
     from sms.routes import bp as sms_bp
     from voice.calls import register_jobs as call_jobs
     from voice.commands import register_commands as voice_commands
@@ -156,11 +159,14 @@ def _register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(outreach_bp)
     console_commands(app)
+    # The open-data layer (Open311, the HSDS directory, exports, partner webhooks).
+    opendata_register(app)
     prompts_commands(app)
     voice_commands(app)
     checkin_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
+    sms_jobs(app.extensions[EXTENSION_KEY])
     register_outreach(app.extensions[EXTENSION_KEY])
     checkin_programmes(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:

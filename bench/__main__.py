@@ -11,10 +11,12 @@ BENCHMARKS: dict[str, str] = {
     "console": "bench.console_bench:main",
     "intents": "bench.intents_bench:main",
     "load": "bench.load_bench:main",
+    "open311": "bench.open311_bench:main",
     "outreach": "bench.outreach_bench:main",
     "prompts": "bench.prompts_bench:main",
     "sms": "bench.sms_bench:main",
     "speech": "bench.speech_bench:main",
+    "stream": "bench.stream_bench:main",
     "voice": "bench.voice_bench:main",
 }
 

@@ -130,12 +130,24 @@ def plan(args: argparse.Namespace) -> list[Row]:
 PARTS["plan"] = plan
 
 
+def dial(args: argparse.Namespace) -> list[Row]:
+    from bench.outreach_dial import dial as dial_part
+
+    return dial_part(args)
+
+
+PARTS["dial"] = dial
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench outreach", description=__doc__)
     parser.add_argument("--part", choices=[*PARTS, "all"], default="all")
     parser.add_argument("--seniors", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--callees", type=int, default=2000, help="dial: callees of the crisis-style broadcast")
+    parser.add_argument("--rates", default="1,10", help="dial: calls per second to try, comma separated")
+    parser.add_argument("--lines", type=int, default=200, help="dial: dialer_max_concurrent_calls for the broadcast")
     args = parser.parse_args(argv)
     rows: list[Row] = []
     for name, part in PARTS.items():

@@ -158,15 +158,19 @@ class HueyQueue:
         """Run one job in this process (the worker's task body)."""
         self.jobs[job](payload)
 
-    def run_pending_jobs(self) -> int:
-        """Run the queued jobs in this process now and return how many ran (the simulator and tests).
+    def run_pending_jobs(self, until: datetime | None = None) -> int:
+        """Run the queued jobs due by `until` (default now) in this process; return how many ran (the simulator
+        and tests, which pass a later time to run a delayed job without waiting for it).
 
-        Outbox passes waiting in the same queue are put back for the worker: this runs jobs only.
+        Outbox passes waiting in the same queue, and jobs not yet due, are put back for the worker.
         """
+        until = until or utcnow()
         ran, others = 0, []
+        for task in self.huey.read_schedule(until):
+            self.huey.enqueue(task)  # delayed jobs the worker's scheduler has not moved to the queue yet
         while (task := self.huey.dequeue()) is not None:
-            if task.name == JOB_TASK:
-                self.huey.execute(task)
+            if task.name == JOB_TASK and (task.eta is None or task.eta <= until):
+                self.huey.execute(task, until)  # as at `until`, so a delayed job due by then runs
                 ran += 1
             else:
                 others.append(task)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from care.chain import GENESIS, event_digest
 from care.db import Base
-from care.states import Channel, NotificationStatus, RequesterKind, RequestStatus, StaffRole
+from care.states import Channel, InboxKind, InboxStatus, NotificationStatus, RequesterKind, RequestStatus, StaffRole
 
-__all__ = ["Channel", "NotificationStatus", "RequestStatus", "RequesterKind", "StaffRole"]
+__all__ = ["Channel", "InboxKind", "InboxStatus", "NotificationStatus", "RequestStatus", "RequesterKind", "StaffRole"]
 
 
 def utcnow() -> datetime:
@@ -83,7 +83,12 @@ class StaffMember(Base):
 
 class ServiceRequest(Base):
     __tablename__ = "service_requests"
-    __table_args__ = (Index("ix_requests_status_team", "status", "team"),)
+    # Open311 and exports read requests by time range, newest first, of every kind or of one (bench open311).
+    __table_args__ = (
+        Index("ix_requests_status_team", "status", "team"),
+        Index("ix_requests_created_at", "created_at"),
+        Index("ix_requests_intent_created_at", "intent", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     # Idempotency key from the channel (CallSid + step, MessageSid): a repeated webhook finds this row.
@@ -143,8 +148,8 @@ class HistoryIsAppendOnly(RuntimeError):
 @event.listens_for(Session, "before_flush")
 def _refuse_history_rewrites(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, RequestEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise HistoryIsAppendOnly(f"request history entry {obj.id} cannot be changed or deleted")
+        if isinstance(obj, RequestEvent | InboxEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise HistoryIsAppendOnly(f"{obj.__tablename__} entry {obj.id} cannot be changed or deleted")
     _chain_new_events(session)
 
 
@@ -221,6 +226,39 @@ class InboundMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     reply: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxText(Base):
+    """A text nobody on file could be served from (a stranger, a relative not yet linked): staff read every one.
+
+    `status` is where it stands (open, request, dismissed); what happened to it, by whom and why, is in its
+    append-only history (InboxEvent).
+    """
+
+    __tablename__ = "inbox_texts"
+    __table_args__ = (Index("ix_inbox_status", "status", "received_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_phone: Mapped[str] = mapped_column(String(20), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(5), default="en")  # the language it was answered in
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default=InboxStatus.OPEN)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"), default=None)
+    request: Mapped[ServiceRequest | None] = relationship()
+    events: Mapped[list[InboxEvent]] = relationship(order_by="InboxEvent.id", cascade="save-update")
+
+
+class InboxEvent(Base):
+    """One entry of an inbox text's append-only history: received, linked, made a request, dismissed (and why)."""
+
+    __tablename__ = "inbox_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_id: Mapped[int] = mapped_column(ForeignKey("inbox_texts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Conversation(Base):

@@ -116,8 +116,12 @@ def status_changed(
     event = f"request:{request.id}:event:{event_id}"
     recipients = _family_recipients(session, request)
     # A requester who cannot receive texts (a landline) is asked by a confirmation call instead (outreach.confirm,
-    # one of the status listeners below).
-    if request.requester_kind != RequesterKind.SYSTEM and receives_texts(session, request.requester_phone)[0]:
+    # one of the status listeners below). An Open311 client may post without a phone: then only the family is told.
+    if (
+        request.requester_phone
+        and request.requester_kind != RequesterKind.SYSTEM
+        and receives_texts(session, request.requester_phone)[0]
+    ):
         recipients.insert(0, (request.requester_phone, request.locale))
     for phone, locale in recipients:
         if phone == skip_phone:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from intents.types import Hearing
@@ -78,8 +79,28 @@ class RecordingSource(Protocol):
         ...
 
 
+class LiveSpeech(Protocol):
+    """One answer decoded while the caller speaks (Media Streams)."""
+
+    def feed(self, pcm: bytes) -> None:
+        """16-bit PCM at 8 kHz as it arrives."""
+        ...
+
+    def finish(self) -> Transcript:
+        """The transcript once the caller has stopped."""
+        ...
+
+    def wav(self) -> bytes:
+        """What was fed, as an 8 kHz WAV (kept for staff as a recording is)."""
+        ...
+
+
 class Recognizer(Protocol):
     def has_model(self, locale: str) -> bool: ...
+
+    def stream(self, locale: str, phrases: Sequence[str] | None = None) -> LiveSpeech:
+        """A decoder for one answer fed frame by frame: free when `phrases` is None."""
+        ...
 
     def transcribe(
         self,
@@ -108,6 +129,10 @@ class PromptVoice(Protocol):
         """Like audio_url, without looking for staff recordings: never touches the database."""
         ...
 
+    def audio_file(self, key: str, locale: str, text: str, rate_wpm: int | None = None) -> Path | None:
+        """The prompt's audio file for a Media Stream (as audio_url chooses), or synthesis at `rate_wpm`."""
+        ...
+
 
 class JobQueue(Protocol):
     def wake_outbox(self) -> None:
@@ -130,8 +155,9 @@ class JobQueue(Protocol):
         """Run `task` on the worker every minute (a safety net for lost wake-ups)."""
         ...
 
-    def run_pending_jobs(self) -> int:
-        """Run the queued jobs in this process now; return how many ran (the simulator and tests)."""
+    def run_pending_jobs(self, until: datetime | None = None) -> int:
+        """Run the queued jobs due by `until` (default now) in this process; return how many ran (the simulator
+        and tests)."""
         ...
 
 

@@ -117,6 +117,23 @@ class Settings:
     # own default, rather than a snappier 2-3 s that cuts older speakers off.
     end_of_speech_seconds: int = 5
     max_recording_seconds: int = 30
+    # How a spoken answer reaches us: "record" (<Record>, recognised after the caller stops) or "stream" (Twilio
+    # Media Streams: recognised while the caller speaks, prompts interruptible; voice/stream.py). A call whose
+    # stream cannot start or drops carries on by <Record>.
+    voice_path: str = "record"
+    # The stream's end of speech. Voice agents end a turn after 0.8 s of silence (Pipecat's VADParams.stop_secs
+    # before its turn model, 2024) for everyday adult speech. Older speakers talk and pause longer: segment,
+    # syllable and sentence durations 20-25% longer than young adults' (Smith, Wasowicz & Preston, J Speech Hear
+    # Res 30(4):522-9, 1987), pauses more frequent (Bóna, JASA 136(2), 2014), and hesitation pauses in
+    # spontaneous speech run past 1 s (the "long" class of Campione & Véronis, Speech Prosody 2002). So 1.5 s of
+    # silence ends an answer: past a hesitant senior's word-finding pause, far below <Record>'s 5 s.
+    stream_pause_seconds: float = 1.5
+    # Speech must last this long before it counts as started (and interrupts a prompt): Pipecat's
+    # VADParams.start_secs, 0.2 s; a cough or a click is shorter.
+    stream_speech_start_seconds: float = 0.2
+    # WebRTC VAD aggressiveness 0 (keeps most audio as speech) to 3 (most eager to call it noise); 2 suits phone
+    # lines with some background noise.
+    stream_vad_aggressiveness: int = 2
     # Escalation: after this many failed tries at speech the caller is offered the keypad, after this many
     # more a person. Two tries is the tapered-prompt pattern of VoiceXML 2.0 (§5.2.2 event counters: reprompt,
     # then change strategy) and keeps a confused caller from being looped; a person is never more than a few
@@ -132,6 +149,18 @@ class Settings:
     # Longer than a send can take: the REST client gives up after 10 s (sms.sender.SEND_TIMEOUT_SECONDS).
     outbox_lease_seconds: float = 120.0
     outbox_batch_size: int = 50
+    # Open311 GeoReport v2 (opendata/): the jurisdiction this endpoint answers for (empty: any, as one that serves
+    # a single jurisdiction may, per the specification) and the discovery document's contact and key service.
+    open311_jurisdiction_id: str = ""
+    open311_contact: str = ""
+    open311_key_service: str = ""
+    # Partner webhooks: a partner that is down is retried with backoff from 30 s doubling to an hour; 48 attempts
+    # ride out a weekend-long outage (about 40 h) before a delivery is marked failed for an admin to see.
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_max_attempts: int = 48
+    # A partner must answer within this (its 2xx is the receipt); the lease covers the wait with a margin.
+    webhook_timeout_seconds: float = 10.0
     # Outbound calls (outreach.dialer). Twilio accounts place 1 call a second unless Twilio raises the limit
     # ("Calls Per Second", https://www.twilio.com/docs/voice/api/call-resource#rate-limiting): calls beyond it
     # are queued by Twilio, so a paced dialer keeps risk order and our own clock honest.
@@ -176,6 +205,18 @@ class Settings:
     checkin_answered_before: int = 5
     # The job queue's name (Huey); deployments sharing one Redis, and tests, keep their queues apart by it.
     queue_name: str = "hearthline"
+    # Texts in context. A digit is a rating only as the direct answer to "how did we do?", sent this soon after:
+    # most people read and answer a text within the hour (EZ Texting's 2021 survey of 2,000 US adults,
+    # https://www.eztexting.com/press/ez-texting-2021-text-message-survey; 84% answer a personal text within
+    # 30 minutes in 160 Characters' 2007 survey). Later, or after other texts, a bare "1" is about something else.
+    sms_rating_reply_minutes: int = 60
+    # The same text from the same number within this many hours is one request ("you already asked"): the
+    # time we promise a callback in (callback_within_hours), during which a repeat is chasing, not new. 0: off.
+    sms_repeat_window_hours: int = 4
+    # "Is this an emergency? Reply YES" unanswered this long goes to staff as an urgent request. Silence on an
+    # emergency question counts as yes (DESIGN.md); 84% of people expect an answer to a text within 5 minutes
+    # (160 Characters, 2007), so someone who is able to answer has answered well before 3.
+    sms_emergency_answer_seconds: int = 180
 
     @property
     def is_production(self) -> bool:
@@ -339,6 +380,8 @@ def validate(s: Settings) -> list[str]:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{ENV_PREFIX}TIMEZONE: unknown time zone {s.timezone!r}")
+    if s.voice_path not in {"record", "stream"}:
+        problems.append(f"{ENV_PREFIX}VOICE_PATH: expected record or stream")
     if s.open_answers_recognition not in {"phrases", "free"}:
         problems.append(f"{ENV_PREFIX}OPEN_ANSWERS_RECOGNITION: expected phrases or free")
     if not isinstance(s.tts_engine, TtsEngine):
@@ -352,6 +395,9 @@ def validate(s: Settings) -> list[str]:
         "silence_timeout_seconds": (2, 30),
         "end_of_speech_seconds": (1, 10),
         "max_recording_seconds": (5, 120),
+        "stream_pause_seconds": (0.5, 5.0),
+        "stream_speech_start_seconds": (0.06, 1.0),
+        "stream_vad_aggressiveness": (0, 3),
         "speech_retries_before_keypad": (1, 5),
         "keypad_retries_before_person": (1, 5),
         "audio_retention_days": (0, 3650),
@@ -362,6 +408,10 @@ def validate(s: Settings) -> list[str]:
         "outbox_max_attempts": (1, 100),
         "outbox_lease_seconds": (1, 3600),
         "outbox_batch_size": (1, 1000),
+        "webhook_retry_base_seconds": (0.1, 3600),
+        "webhook_retry_cap_seconds": (0.1, 24 * 3600),
+        "webhook_max_attempts": (1, 200),
+        "webhook_timeout_seconds": (1, 30),
         "dialer_calls_per_second": (0.01, 100),
         "dialer_max_concurrent_calls": (1, 10000),
         "dialer_ring_seconds": (5, 600),
@@ -378,6 +428,9 @@ def validate(s: Settings) -> list[str]:
         "checkin_low_in_a_row": (2, 14),
         "checkin_missed_in_a_row": (1, 14),
         "checkin_answered_before": (1, 30),
+        "sms_rating_reply_minutes": (1, 24 * 60),
+        "sms_repeat_window_hours": (0, 72),
+        "sms_emergency_answer_seconds": (30, 15 * 60),
     }
     for name, (low, high) in bounds.items():
         value = getattr(s, name)

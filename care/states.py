@@ -18,6 +18,7 @@ class Channel(StrEnum):
     VOICE = "voice"
     SMS = "sms"
     WEB = "web"
+    OPEN311 = "open311"  # a partner system's POST (GeoReport v2, opendata/)
 
 
 class RequesterKind(StrEnum):
@@ -39,3 +40,18 @@ class NotificationStatus(StrEnum):
     FAILED = "failed"  # gave up after every retry; staff see it
     SUPPRESSED = "suppressed"  # the recipient texted STOP
     SUPERSEDED = "superseded"  # a later notice about the same request reached the outbox before it was sent
+
+
+class InboxStatus(StrEnum):
+    OPEN = "open"  # nobody has dealt with it yet
+    REQUEST = "request"  # staff made a request of it
+    DISMISSED = "dismissed"  # staff read it and said why nothing is to be done
+
+
+class InboxKind(StrEnum):
+    """What an inbox text's history records."""
+
+    RECEIVED = "received"
+    LINKED = "linked"  # the sender was linked to a senior (family, with consent)
+    REQUEST = "request"
+    DISMISSED = "dismissed"

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from console import auth, people, prompts_page, queue, summary  # noqa: F401  (registers the pages)
+from console import (  # noqa: F401  (registers the pages)
+    auth,
+    calls_page,
+    checkins_page,
+    inbox,
+    opendata_pages,
+    people,
+    prompts_page,
+    queue,
+    summary,
+)
 from console.web import bp
 
 __all__ = ["bp"]

@@ -12,6 +12,7 @@ from care.lifecycle import OPEN_STATUSES
 from care.models import FamilyLink, FamilyMember, Senior, ServiceRequest, StaffMember, StaffRole, utcnow
 from care.routing import TEAMS
 from care.settings import LOCALES
+from console.calls_page import texts_choice, texts_label
 from console.web import admin_required, back_to, bp, staff, stored_id, t
 from web.context import current
 
@@ -125,6 +126,8 @@ def senior_page(senior_id: int) -> str:
             links=links,
             candidates=candidates,
             requests=requests,
+            texts=texts_label(db, senior.phone),
+            texts_choice=texts_choice(db, senior.phone),
         )
 
 

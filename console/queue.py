@@ -26,7 +26,9 @@ from care.phones import try_e164
 from care.requests import REFERENCE_DIGITS, RequestNotFound, add_note, apply_action, find_by_reference
 from care.retention import kept_audio
 from care.routing import TEAMS
+from console.calls_page import confirm_calls
 from console.web import actor, back_to, bp, phone_display, staff, t
+from opendata.models import RequestProvider
 from web.context import current
 
 # How often an open queue page fetches itself again: a new emergency shows within this, without a reload.
@@ -217,6 +219,7 @@ def request_page(reference: str) -> str:
         return render_template(
             "console/request.html",
             req=req,
+            provider=db.get(RequestProvider, req.id),
             events=events,
             names=actor_names(db, {event.actor for event in events}),
             caller=caller,
@@ -227,6 +230,8 @@ def request_page(reference: str) -> str:
             overdue=is_overdue(req, now),
             has_audio=_audio_file(req, now) is not None,
             note_max=NOTE_MAX_CHARS,
+            confirm=confirm_calls(db, req),
+            now=now,
         )
 
 

@@ -53,6 +53,9 @@ class DialerPolicy:
     max_dial_tries: int = Settings.dialer_max_dial_tries
     # A pass waits for a slot at most this long; a later slot is left to a scheduled pass (no job sleeps long).
     horizon_seconds: float = 2.0
+    # A pass dials for at most this long, then leaves the rest to the next (scheduled) pass: a 2,000-callee
+    # broadcast at 1 call a second must not hold a worker thread for half an hour.
+    pass_seconds: float = 10.0
     # An unknown outcome is checked this much later: Twilio has created the call by then, if it ever will.
     unknown_check_seconds: float = 30.0
     # A transient refusal (429, 5xx) is retried this much later, times the tries so far.
@@ -129,7 +132,8 @@ class Dialer:
         """Settle stale claims, then dial what is due until the pace, the line cap or the queue stops it."""
         report = PassReport()
         self.settle_stale(report)
-        while True:
+        until = self.now() + timedelta(seconds=self.policy.pass_seconds)
+        while self.now() < until:
             claim = self._claim(report)
             if claim is None:
                 break

@@ -112,6 +112,23 @@ class PromptAudio:
             log.warning("synthesis failed for %s (%s), Twilio will <Say> it: %s", key, locale, exc)
             return None
 
+    def audio_file(self, key: str, locale: str, text: str, rate_wpm: int | None = None) -> Path | None:
+        """The file a Media Stream plays for a prompt: the same choice as audio_url (a staff recording of exactly
+        this text, else synthesis), or a synthesis at `rate_wpm` (a slow repeat); None when nothing could be had."""
+        if rate_wpm is None:
+            try:
+                live = self.store.live(key, locale) if self.store.db.available else None
+            except SQLAlchemyError:
+                log.exception("prompt recordings unavailable; using synthesis for %s (%s)", key, locale)
+                live = None
+            if live is not None and live.text == text and (found := self.store.find(live.audio_id)) is not None:
+                return found
+        try:
+            return self.render(key, locale, text, rate_wpm).path
+        except (SynthesisFailed, UnknownVoice, OSError) as exc:
+            log.warning("synthesis failed for %s (%s): %s", key, locale, exc)
+            return None
+
     def engine(self) -> str:
         """Names the synthesiser and its version (raises SynthesisFailed when it is not installed)."""
         version = getattr(self.synthesizer, "version", "")
@@ -136,9 +153,9 @@ class PromptAudio:
                 continue
         return False
 
-    def render(self, key: str, locale: str, text: str) -> Rendered:
+    def render(self, key: str, locale: str, text: str, rate_wpm: int | None = None) -> Rendered:
         """Synthesise `text` unless the cache has it; raise SynthesisFailed or UnknownVoice."""
-        rate = self.settings.speaking_rate_wpm
+        rate = self.settings.speaking_rate_wpm if rate_wpm is None else rate_wpm
         audio_id = synthesis_key(text, espeak_voice(locale), rate, self.engine())
         found = self.cache.find(audio_id)
         if found is not None:

@@ -33,6 +33,7 @@ SOURCE_DIRS = (
     "sms",
     "prompts",
     "outreach",
+    "opendata",
     "console",
     "simulator",
 )

@@ -227,6 +227,17 @@ class PhoneCall:
         duration = "60" if status == "completed" else "0"
         return self._run(None, self._action(wait), {"DialCallStatus": status, "DialCallDuration": duration})
 
+    def stream_ended(self) -> Progress:
+        """The <Connect><Stream> ended (the app closed it, or it dropped): Twilio requests Connect's action, or
+        runs the verbs after it."""
+        wait = self._waiting()
+        if wait.kind is not WaitKind.STREAM:
+            raise NotWaiting("no media stream is open")
+        self.wait = None
+        if wait.action is None:
+            return self._run(step(parse(self.rest)), None, {})
+        return self._run(None, self._action(wait), {})
+
     def hang_up(self) -> Progress:
         self.ended, self.wait = True, None
         self._note(Event.HUNG_UP, by_caller=True)

@@ -39,6 +39,7 @@ class WaitKind(StrEnum):
     KEYS = "keys"  # <Gather input="dtmf">
     RECORD = "record"  # <Record>
     DIAL = "dial"  # <Dial>: ringing someone; the action hears how it went
+    STREAM = "stream"  # <Connect><Stream>: the call's audio goes over a WebSocket; the action follows its end
 
 
 class EndKind(StrEnum):
@@ -69,6 +70,8 @@ class Wait:
     max_length: int = 0
     action_on_empty_result: bool = False
     number: str = ""  # for DIAL
+    url: str = ""  # for STREAM: the wss:// address
+    parameters: tuple[tuple[str, str], ...] = ()  # for STREAM: the <Parameter>s, handed back in `start`
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,19 @@ def step(verbs: list[ET.Element]) -> Step:
                 method=verb.get("method", "POST").upper(),
                 timeout=_int(verb, "timeout", 30),
                 number=number,
+            )
+            return Step(tuple(prompts), wait=wait, rest=_rest(after), messages=tuple(messages))
+        if verb.tag == "Connect":
+            stream = verb.find("Stream")
+            if stream is None or not stream.get("url"):
+                raise BadTwiml("<Connect> without a <Stream url>")
+            parameters = tuple((p.get("name", ""), p.get("value", "")) for p in stream.findall("Parameter"))
+            wait = Wait(
+                WaitKind.STREAM,
+                action=verb.get("action"),
+                method=verb.get("method", "POST").upper(),
+                url=stream.get("url", ""),
+                parameters=parameters,
             )
             return Step(tuple(prompts), wait=wait, rest=_rest(after), messages=tuple(messages))
         if verb.tag == "Redirect":

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from intents import Decision, InputSource, Intent, Locale, Utterance, detect_locale, match_utterance
-from sms.keywords import DigitReply, Keyword, digit_reply, keyword_of, normalise
+from sms.keywords import DigitReply, Keyword, KeywordHit, digit_reply, keyword_of, normalise
+from sms.replies import Verdict, answer_of
 
 # Ratings are 1 (poor) to 5 (very good), as notify.status.closed asks.
 RATING_RANGE = range(1, 6)
@@ -26,6 +28,17 @@ MIN_CJK_CHARS_FOR_PERSON = 4
 # A reply to "who is this for?" is a number or a name; anything longer is read as a new text.
 MAX_WORDS_IN_A_NAME_ANSWER = 3
 YES_OR_NO = frozenset({Intent.YES, Intent.NO})
+# Words after an answer that ask for nothing new ("yes, any news on the other one?" is not a new request).
+NOT_A_NEED = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.STATUS})
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The conversation's time limits (from settings; the defaults are the settings' defaults)."""
+
+    # A digit is a rating only as the direct answer to the rating question, this soon after it was asked
+    # (care.settings.sms_rating_reply_minutes says why the hour).
+    rating_window: timedelta = timedelta(minutes=60)
 
 
 class Role(StrEnum):
@@ -46,6 +59,8 @@ class RequestRef:
 
     reference: str
     status: str  # "resolved" or "closed"
+    intent: str = ""  # the service asked for, so an answer naming it ("the meals arrived") picks this request
+    asked_at: datetime | None = None  # when we asked (resolved: "is it sorted?"; closed: "how did we do?")
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class SenderView:
     opted_out: bool = False
     awaiting_confirmation: tuple[RequestRef, ...] = ()  # resolved, newest first
     awaiting_rating: tuple[RequestRef, ...] = ()  # recently closed and unrated, newest first
+    last_text_at: datetime | None = None  # when this number last texted us before this text
 
 
 # --- decisions ---------------------------------------------------------------------------------------------
@@ -78,11 +94,21 @@ class ListStatus:
 @dataclass(frozen=True)
 class ConfirmResolved:
     reference: str
+    note: str = ""  # the words it was confirmed in, for the history ("yes thank you, the meals arrived")
 
 
 @dataclass(frozen=True)
 class Reopen:
     reference: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NoteOn:
+    """Add the sender's words to a request's history (a reply we asked about; nothing said is dropped)."""
+
+    reference: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -102,7 +128,7 @@ class OptIn:
 
 
 # What one text decides: effects for the edge to carry out (the reply travels beside them).
-SmsDecision = CreateRequest | ListStatus | ConfirmResolved | Reopen | Rate | OptOut | OptIn
+SmsDecision = CreateRequest | ListStatus | ConfirmResolved | Reopen | NoteOn | Rate | OptOut | OptIn
 
 
 @dataclass(frozen=True)
@@ -129,6 +155,7 @@ class EmergencyCheck:
 
     text: str
     locale: Locale
+    asked_by: str = ""  # the message that was asked about (the unanswered-question job looks for it)
 
 
 @dataclass(frozen=True)
@@ -149,7 +176,8 @@ class ConversationState:
             }
             data["choices"] = list(self.choices)
         if self.emergency_check is not None:
-            data["emergency_check"] = {"text": self.emergency_check.text, "locale": self.emergency_check.locale.value}
+            check = self.emergency_check
+            data["emergency_check"] = {"text": check.text, "locale": check.locale.value, "asked_by": check.asked_by}
         return data
 
     @classmethod
@@ -167,7 +195,9 @@ class ConversationState:
                 choices=tuple(int(c) for c in data.get("choices", ())),
                 emergency_check=None
                 if not check
-                else EmergencyCheck(str(check["text"]), Locale(check.get("locale", default_locale))),
+                else EmergencyCheck(
+                    str(check["text"]), Locale(check.get("locale", default_locale)), str(check.get("asked_by", ""))
+                ),
             )
         except (KeyError, TypeError, ValueError):
             return cls()
@@ -223,11 +253,18 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Repeated:
+    """The same text came from the same number a little earlier: its request stands, none is made."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
 class Done:
     """The change was made (confirmed, reopened, rated, opted out or in)."""
 
 
-SmsResult = Created | NotFound | StatusList | Refused | Done
+SmsResult = Created | Repeated | NotFound | StatusList | Refused | Done
 
 
 def settle(outcome: Outcome, results: tuple[SmsResult, ...]) -> Reply | None:
@@ -242,6 +279,10 @@ def settle(outcome: Outcome, results: tuple[SmsResult, ...]) -> Reply | None:
             return _status_reply((result.now,))
         if isinstance(result, StatusList):
             return _status_reply(result.items)
+        if isinstance(result, Repeated) and not any(isinstance(r, Created) for r in results):
+            # Only a repeat: "you already asked". Beside a new request (an unanswered emergency question and
+            # a need asked for again) the reply about the new one stands.
+            return Reply("sms.repeated", {"reference": result.reference})
         if isinstance(result, Created):
             extra = {"reference": result.reference}
             if result.promised_by is not None:
@@ -276,9 +317,16 @@ def reply_to(
     *,
     default_locale: Locale = Locale.EN,
     heard: Utterance | None = None,
+    now: datetime | None = None,
+    rules: Rules = Rules(),  # frozen, so one shared default is safe
 ) -> Outcome:
-    """Decide what one incoming text means and what to answer; `heard` is the text as the edge enriched it."""
+    """Decide what one incoming text means and what to answer; `heard` is the text as the edge enriched it.
+
+    `now` is when the text arrived (a rating is taken only within `rules.rating_window` of the question).
+    """
     locale = reply_locale(sender, text, default_locale)
+    if now is not None:
+        sender = replace(sender, awaiting_rating=_asked_just_now(sender, now, rules))
     outcome = _decide(text, sender, state, locale, heard if heard is not None and heard.text == text else None)
     if sender.opted_out and not any(isinstance(a, OptIn) for a in outcome.actions):
         # Texting us is their own act, so we still do the work (a request is created, staff see it), but a
@@ -287,22 +335,34 @@ def reply_to(
     return outcome
 
 
+def _asked_just_now(sender: SenderView, now: datetime, rules: Rules) -> tuple[RequestRef, ...]:
+    """The closed requests whose rating question this text directly answers.
+
+    Direct: asked within the window, and nothing else texted since ("1" an hour later, after other texts,
+    answers something else, not "how did we do?"). The question's time is unknown for refs the edge did not
+    date; those are left out rather than guessed.
+    """
+    return tuple(
+        ref
+        for ref in sender.awaiting_rating
+        if ref.asked_at is not None
+        and now - ref.asked_at <= rules.rating_window
+        and (sender.last_text_at is None or sender.last_text_at < ref.asked_at)
+    )
+
+
 def _decide(
     text: str, sender: SenderView, state: ConversationState, locale: Locale, heard: Utterance | None
 ) -> Outcome:
     hit = keyword_of(text)
-    if hit is not None and hit.keyword is Keyword.STOP:
-        # Twilio answers its own STOP words; a second confirmation from us would be refused (error 21610).
-        reply = None if hit.twilio_handles else Reply("sms.stopped")
-        return Outcome((OptOut(),), reply, locale)
+    if hit is not None and hit.keyword is not Keyword.START:
+        # STOP, HELP and STATUS answer at once, and an emergency question still waiting stays waiting (its
+        # timeout brings it to staff): a keyword in between never drops what the first text said.
+        return replace(
+            _keyword(hit, sender, locale), state=replace(NOTHING_PENDING, emergency_check=state.emergency_check)
+        )
     if hit is not None and hit.keyword is Keyword.START and (sender.opted_out or not hit.twilio_handles):
         return Outcome((OptIn(),), Reply("sms.started"), locale)
-    if hit is not None and hit.keyword is Keyword.HELP:
-        return Outcome((), Reply("sms.help"), locale)
-    if hit is not None and hit.keyword is Keyword.STATUS:
-        if sender.role is Role.UNKNOWN:
-            return Outcome((), Reply("sms.unknown_sender"), locale)
-        return Outcome((ListStatus(hit.reference),), Reply("sms.status.list"), locale)
 
     check = state.emergency_check
     if check is not None:
@@ -311,7 +371,13 @@ def _decide(
             return _emergency(f"{check.text}\n{text}", sender, check.locale)
         if answer.intent is Intent.NO and answer.decision is not Decision.REJECT:
             return Outcome((), Reply("sms.what_needed"), locale)
-        # Anything else is a new text of its own (a real emergency in words is caught below as usual).
+        # Anything else leaves the question unanswered, and an unclear answer to an emergency question counts
+        # as yes (DESIGN.md): staff get the first text now, with this one, as an urgent request, rather than the
+        # first being forgotten. A need this text names is requested too, for its own team.
+        urgent = urgent_request(f"{check.text}\n{text}", sender, check.locale)
+        own = _understand(text, sender, locale, heard)
+        also = tuple(a for a in own.actions if isinstance(a, CreateRequest) and a.intent is not Intent.EMERGENCY)
+        return Outcome((urgent, *also), Reply("sms.emergency_unanswered"), locale)
 
     pending = state.pending
     if pending is not None and sender.role is Role.FAMILY:
@@ -325,11 +391,86 @@ def _decide(
         if answered is not None:
             return answered
 
+    if sender.awaiting_confirmation and sender.role is not Role.UNKNOWN:
+        answered = _answer_in_words(text, sender, locale)
+        if answered is not None:
+            return answered
+
     return _understand(text, sender, locale, heard)
 
 
+def _keyword(hit: KeywordHit, sender: SenderView, locale: Locale) -> Outcome:
+    if hit.keyword is Keyword.STOP:
+        # Twilio answers its own STOP words; a second confirmation from us would be refused (error 21610).
+        reply = None if hit.twilio_handles else Reply("sms.stopped")
+        return Outcome((OptOut(),), reply, locale)
+    if hit.keyword is Keyword.HELP:
+        return Outcome((), Reply("sms.help"), locale)
+    if sender.role is Role.UNKNOWN:
+        return Outcome((), Reply("sms.unknown_sender"), locale)
+    return Outcome((ListStatus(hit.reference),), Reply("sms.status.list"), locale)
+
+
+def _answer_in_words(text: str, sender: SenderView, locale: Locale) -> Outcome | None:
+    """A reply in words to "is it sorted?" closes or reopens; one that also asks for something else is asked about.
+
+    "Yes thank you, the meals arrived" answers the meal request. "Yes, and I also need a ride" may answer it
+    or may only be a new request: we ask about the request rather than guess, and the ride is requested now.
+    """
+    answer = answer_of(text)
+    if answer is None:
+        return None
+    waiting = sender.awaiting_confirmation
+    need = _need_in(answer.rest, locale)
+    same = [ref for ref in waiting if need is not None and ref.intent == need.value]
+    digit = CONFIRM_FIXED if answer.verdict is Verdict.FIXED else CONFIRM_NOT_FIXED
+    if need is None or (same and answer.worded):
+        target = (same or list(waiting))[0] if len(same) == 1 or len(waiting) == 1 else None
+        if target is None:
+            return Outcome((), Reply("sms.which_request", {"digit": digit, "reference": waiting[0].reference}), locale)
+        if answer.verdict is Verdict.FIXED:
+            return Outcome(
+                (ConfirmResolved(target.reference, text),),
+                Reply("sms.confirmed", {"reference": target.reference}),
+                locale,
+            )
+        return Outcome(
+            (Reopen(target.reference, text),), Reply("sms.reopened", {"reference": target.reference}), locale
+        )
+    asked = (same or list(waiting))[0]
+    question = {"asked": asked.reference, "asked_intent": asked.intent}
+    if same:
+        # "No, mum needs her meals": about this request, but not plainly an answer. Ask; the words go on it.
+        return Outcome((NoteOn(asked.reference, text),), Reply("sms.about_request", question), locale)
+    new = _act_on(need, text, sender, locale)
+    if len(new.actions) == 1 and isinstance(new.actions[0], CreateRequest) and need is not Intent.EMERGENCY:
+        return Outcome(
+            new.actions, Reply("sms.about_request.new", {**question, "intent": need.value}), locale, new.state
+        )
+    return new  # an emergency, or "who is this for?": that first; the request still waits for its answer
+
+
+def _need_in(rest: str, locale: Locale) -> Intent | None:
+    """The service the words beside an answer ask for, if any."""
+    if not rest.strip():
+        return None
+    found = match_utterance(Utterance(rest, InputSource.SMS, detect_locale(rest) or locale))
+    if found.decision is Decision.REJECT or found.negated or found.intent is None or found.intent in NOT_A_NEED:
+        return None
+    return found.intent
+
+
 def _digit_answer(digits: DigitReply, sender: SenderView, locale: Locale) -> Outcome | None:
-    """Digits "1"/"2" confirm or reopen a resolved request; "1"-"5" rate a closed one; a reference picks which."""
+    """Digits "1"/"2" confirm or reopen a resolved request; "1"-"5" rate a closed one; a reference picks which.
+
+    A rating question asked after the newest "is it sorted?" is what a bare digit answers.
+    """
+    if digits.digit in RATING_RANGE and sender.awaiting_rating and digits.reference is None:
+        newest_rating = max((r.asked_at for r in sender.awaiting_rating if r.asked_at), default=None)
+        newest_confirm = max((r.asked_at for r in sender.awaiting_confirmation if r.asked_at), default=None)
+        if newest_rating is not None and (newest_confirm is None or newest_confirm < newest_rating):
+            rated = sender.awaiting_rating[0].reference
+            return Outcome((Rate(rated, digits.digit),), Reply("sms.rated", {"reference": rated}), locale)
     if digits.digit in (CONFIRM_FIXED, CONFIRM_NOT_FIXED) and sender.awaiting_confirmation:
         target = _pick(digits, sender.awaiting_confirmation)
         if target is None:
@@ -372,6 +513,11 @@ def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance 
     if intent is None:
         key = "sms.unknown_sender" if sender.role is Role.UNKNOWN else "sms.not_understood"
         return Outcome((), Reply(key), locale)
+    return _act_on(intent, text, sender, locale)
+
+
+def _act_on(intent: Intent, text: str, sender: SenderView, locale: Locale) -> Outcome:
+    """Make the request a text asks for (asking first which senior it is for, when that is unclear)."""
     if intent is Intent.EMERGENCY:
         return _emergency(text, sender, locale)
     if sender.role is Role.UNKNOWN:
@@ -395,11 +541,16 @@ def _emergency(text: str, sender: SenderView, locale: Locale) -> Outcome:
     (a request without a senior alerts staff). Family linked to several seniors are not asked which one
     first: staff see the text and the number, and there is no time for a question.
     """
+    return Outcome((urgent_request(text, sender, locale),), Reply("sms.emergency"), locale)
+
+
+def urgent_request(text: str, sender: SenderView, locale: Locale) -> CreateRequest:
+    """The emergency request a text makes: for the sender's one senior, or the one it names, else for nobody yet."""
     if sender.role is Role.SENIOR or (sender.role is Role.FAMILY and len(sender.seniors) == 1):
         senior_id: int | None = sender.seniors[0].id
     else:
         senior_id = _senior_named_in(text, sender.seniors) if sender.seniors else None
-    return Outcome((CreateRequest(Intent.EMERGENCY, senior_id, text, locale),), Reply("sms.emergency"), locale)
+    return CreateRequest(Intent.EMERGENCY, senior_id, text, locale)
 
 
 def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, sender: SenderView) -> Outcome:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from care import inbox
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -31,11 +32,12 @@ from care.models import (
     SmsOptOut,
     utcnow,
 )
-from care.outbox import is_opted_out
+from care.outbox import Message, enqueue, is_opted_out
 from care.people import identify, linked_seniors
 from care.requests import (
     NewRequest,
     RequestNotFound,
+    add_note,
     apply_action,
     create_request,
     find_by_reference,
@@ -53,7 +55,9 @@ from sms.conversation import (
     Created,
     CreateRequest,
     Done,
+    EmergencyCheck,
     ListStatus,
+    NoteOn,
     NotFound,
     OptIn,
     OptOut,
@@ -61,9 +65,11 @@ from sms.conversation import (
     Rate,
     Refused,
     Reopen,
+    Repeated,
     Reply,
     RequestRef,
     Role,
+    Rules,
     SenderView,
     SeniorRef,
     SmsResult,
@@ -71,8 +77,11 @@ from sms.conversation import (
     StatusList,
     reply_to,
     settle,
+    urgent_request,
     utterance_of,
 )
+from sms.keywords import keyword_of
+from sms.repeats import same_text
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)
@@ -80,8 +89,8 @@ log = logging.getLogger(__name__)
 # Twilio joins a long text into at most 1600 characters (https://www.twilio.com/docs/glossary/what-sms-character-limit);
 # anything far beyond that did not come from Twilio's messaging webhook.
 MAX_BODY_CHARS = 4000
-# A closed request can be rated for a week after it closed; later a bare digit means nothing.
-RATING_WINDOW = timedelta(days=7)
+# The job that brings an unanswered "is this an emergency?" to staff (queued when the question is asked).
+EMERGENCY_UNANSWERED_JOB = "sms.emergency_unanswered"
 
 
 # Replies other parts give before the conversation (a family member's "1" to a check-in that needs them):
@@ -112,7 +121,11 @@ class Answer:
     duplicate: bool = False
 
 
-def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView:
+def rules_of(settings: Settings) -> Rules:
+    return Rules(rating_window=timedelta(minutes=settings.sms_rating_reply_minutes))
+
+
+def _sender_view(session: Session, phone: str, settings: Settings, now: datetime) -> SenderView:
     caller = identify(session, phone)
     opted_out = is_opted_out(session, phone)
     locale = _locale_or_none(caller.locale)
@@ -137,9 +150,12 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
             ServiceRequest.status == RequestStatus.CLOSED,
             ServiceRequest.rating.is_(None),
             _not_system,
-            ServiceRequest.closed_at >= utcnow() - RATING_WINDOW,
+            ServiceRequest.closed_at >= now - rules_of(settings).rating_window,
         )
         .order_by(ServiceRequest.closed_at.desc(), ServiceRequest.id.desc())
+    )
+    last_text_at = session.scalar(
+        select(func.max(InboundMessage.received_at)).where(InboundMessage.from_phone == phone)
     )
     return SenderView(
         phone,
@@ -147,8 +163,10 @@ def _sender_view(session: Session, phone: str, settings: Settings) -> SenderView
         locale,
         seniors,
         opted_out,
-        awaiting_confirmation=tuple(RequestRef(r.reference, r.status) for r in resolved),
-        awaiting_rating=tuple(RequestRef(r.reference, r.status) for r in closed),
+        # "Is it sorted?" goes out when staff resolve; "how did we do?" when the request closes.
+        awaiting_confirmation=tuple(RequestRef(r.reference, r.status, r.intent, r.updated_at) for r in resolved),
+        awaiting_rating=tuple(RequestRef(r.reference, r.status, r.intent, r.closed_at) for r in closed),
+        last_text_at=last_text_at,
     )
 
 
@@ -177,6 +195,9 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
         raise MalformedMessage(f"a text of {len(incoming.body)} characters did not come from Twilio")
     settings = hl.settings
     default_locale = Locale(settings.default_locale)
+    # The text's arrival, before anything it changes (a request it closes is closed after it arrived).
+    now = utcnow()
+    ask_later: EmergencyCheck | None = None
     try:
         with hl.db.transaction() as session:
             stored = session.get(InboundMessage, incoming.message_sid)
@@ -195,22 +216,52 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
                             from_phone=incoming.from_phone,
                             body=incoming.body,
                             reply=text,
+                            received_at=now,
                         )
                     )
                     return Answer(text)
-            sender = _sender_view(session, incoming.from_phone, settings)
+            sender = _sender_view(session, incoming.from_phone, settings, now)
             state = ConversationState.from_json(conversation.state or {}, default_locale)
             heard = enrich(utterance_of(incoming.body, sender, default_locale), hl.understanding)
-            outcome = reply_to(incoming.body, sender, state, default_locale=default_locale, heard=heard)
+            outcome = reply_to(
+                incoming.body,
+                sender,
+                state,
+                default_locale=default_locale,
+                heard=heard,
+                now=now,
+                rules=rules_of(settings),
+            )
+            check = outcome.state.emergency_check
+            if check is not None and not check.asked_by:
+                # Asked just now: name the question after this text, so its timeout job finds it (or not).
+                ask_later = replace(check, asked_by=incoming.message_sid)
+                outcome = replace(outcome, state=replace(outcome.state, emergency_check=ask_later))
             results = _carry_out(session, incoming, sender, outcome, settings)
             reply = settle(outcome, results)
             text = _render(reply, outcome.locale, settings) if reply is not None else ""
             conversation.state = outcome.state.to_json()
+            if _for_the_inbox(incoming, sender, outcome):
+                inbox.record(
+                    session,
+                    message_sid=incoming.message_sid,
+                    phone=incoming.from_phone,
+                    body=incoming.body,
+                    locale=outcome.locale.value,
+                    at=now,
+                )
             session.add(
                 InboundMessage(
-                    message_sid=incoming.message_sid, from_phone=incoming.from_phone, body=incoming.body, reply=text
+                    message_sid=incoming.message_sid,
+                    from_phone=incoming.from_phone,
+                    body=incoming.body,
+                    reply=text,
+                    received_at=now,
                 )
             )
+        if ask_later is not None:
+            payload = {"phone": incoming.from_phone, "asked_by": ask_later.asked_by}
+            hl.queue.schedule(EMERGENCY_UNANSWERED_JOB, payload, settings.sms_emergency_answer_seconds)
         return Answer(text)
     except IntegrityError:
         # The same MessageSid delivered twice at once: the other delivery committed first; answer as it did.
@@ -219,6 +270,13 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             if stored is None:
                 raise
             return Answer(stored.reply, duplicate=True)
+
+
+def _for_the_inbox(incoming: Incoming, sender: SenderView, outcome: Outcome) -> bool:
+    """A text from someone not on file that made no request (and is no STOP/HELP keyword): staff must read it."""
+    if sender.role is not Role.UNKNOWN or keyword_of(incoming.body) is not None:
+        return False
+    return not any(isinstance(a, CreateRequest | OptOut | OptIn) for a in outcome.actions)
 
 
 def _conversation_locked(session: Session, phone: str) -> Conversation:
@@ -249,13 +307,20 @@ def _carry_out(
     """Do what the conversation decided; report what happened, one result per decision."""
     actor = f"{sender.role.value}:{incoming.from_phone}"
     results: list[SmsResult] = []
-    for action in outcome.actions:
+    for number, action in enumerate(outcome.actions):
         if isinstance(action, CreateRequest):
-            results.append(_create(session, incoming, sender, action, settings, actor))
+            # A text that makes two requests (an unanswered emergency question and a need) keys each apart.
+            source = incoming if number == 0 else replace(incoming, message_sid=f"{incoming.message_sid}:{number}")
+            results.append(_create(session, source, sender, action, settings, actor))
         elif isinstance(action, ListStatus):
             results.append(_status(session, sender, action.reference))
         elif isinstance(action, ConfirmResolved | Reopen | Rate):
             results.append(_answer_about(session, sender, action, actor))
+        elif isinstance(action, NoteOn):
+            request = _find(session, sender, action.reference)
+            if request is not None:
+                add_note(session, request, actor=actor, note=action.note, kind="detail")
+            results.append(Done() if request is not None else NotFound(action.reference))
         elif isinstance(action, OptOut | OptIn):
             row = session.get(SmsOptOut, incoming.from_phone)
             if row is None:
@@ -268,7 +333,12 @@ def _carry_out(
 
 def _create(
     session: Session, incoming: Incoming, sender: SenderView, action: CreateRequest, settings: Settings, actor: str
-) -> Created:
+) -> Created | Repeated:
+    earlier = _asked_before(session, incoming.from_phone, action, settings)
+    if earlier is not None:
+        # Sent again (no answer seemed to come, or a double tap): the request stands; its history says so.
+        add_note(session, earlier, actor=actor, note=action.text, kind="repeat")
+        return Repeated(earlier.reference)
     kind = {Role.SENIOR: RequesterKind.SENIOR, Role.FAMILY: RequesterKind.FAMILY}.get(
         sender.role, RequesterKind.UNKNOWN
     )
@@ -293,6 +363,26 @@ def _create(
     if action.intent is Intent.OPERATOR:
         promised = written_datetime(request.due_at, action.locale.value, settings.zone)
     return Created(request.reference, promised)
+
+
+def _asked_before(session: Session, phone: str, action: CreateRequest, settings: Settings) -> ServiceRequest | None:
+    """An open request this number made by text a little earlier in the same words, if any.
+
+    Emergencies are never folded into an earlier request: each text alerts staff again.
+    """
+    if settings.sms_repeat_window_hours == 0 or action.intent is Intent.EMERGENCY:
+        return None
+    recent = session.scalars(
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.requester_phone == phone,
+            ServiceRequest.channel == Channel.SMS,
+            ServiceRequest.status != RequestStatus.CLOSED,
+            ServiceRequest.created_at >= utcnow() - timedelta(hours=settings.sms_repeat_window_hours),
+        )
+        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+    )
+    return next((r for r in recent if same_text(r.transcript, action.text)), None)
 
 
 def _in_scope(request: ServiceRequest, sender: SenderView) -> bool:
@@ -325,7 +415,7 @@ def _answer_about(
         else:
             which = RequestAction.CLOSE if isinstance(action, ConfirmResolved) else RequestAction.REOPEN
             # The sender gets the TwiML reply now; the outbox tells everyone else (the family, the requester).
-            apply_action(session, request, which, actor=actor, quiet_for=sender.phone)
+            apply_action(session, request, which, actor=actor, note=action.note, quiet_for=sender.phone)
     except (TransitionRefused, ValueError):
         return Refused(_item(request))
     return Done()
@@ -349,8 +439,8 @@ def _render(reply: Reply, locale: Locale, settings: Settings) -> str:
     """The reply in the sender's language, within the SMS segment rules."""
     values: dict[str, Any] = {"hotline": settings.hotline_number, "emergency": settings.emergency_number}
     for name, value in reply.params.items():
-        if name == "intent":
-            values["service"] = translate("common", f"service.{value}", locale)
+        if name.endswith("intent"):  # "intent" -> {service}, "asked_intent" -> {asked_service}
+            values[name.removesuffix("intent") + "service"] = translate("common", f"service.{value}", locale)
         elif name == "items":
             values[name] = "; ".join(_render_item(item, locale) for item in value)
         else:
@@ -368,3 +458,36 @@ def _render_item(item: StatusItem, locale: Locale) -> str:
         status=translate("common", f"status.{item.status}", locale),
     )
     return line if item.senior_name is None else f"{item.senior_name}: {line}"
+
+
+# --- an emergency question nobody answered ---------------------------------------------------------------------
+def register_jobs(hl: Hearthline) -> None:
+    """Name this module's jobs on the queue (create_app, so the web process and the worker know them)."""
+    hl.queue.register(EMERGENCY_UNANSWERED_JOB, lambda payload: emergency_unanswered(hl, payload))
+
+
+def emergency_unanswered(hl: Hearthline, payload: dict[str, Any]) -> None:
+    """Bring a still-unanswered emergency question to staff as an urgent request.
+
+    Nothing happens when the sender answered meanwhile (YES, NO or another text: each settles the question).
+    """
+    phone, asked_by = str(payload["phone"]), str(payload["asked_by"])
+    settings = hl.settings
+    default_locale = Locale(settings.default_locale)
+    with hl.db.transaction() as session:
+        conversation = _conversation_locked(session, phone)
+        state = ConversationState.from_json(conversation.state or {}, default_locale)
+        check = state.emergency_check
+        if check is None or check.asked_by != asked_by:
+            return None
+        sender = _sender_view(session, phone, settings, utcnow())
+        action = urgent_request(check.text, sender, check.locale)
+        created = _create(
+            session, Incoming(f"{asked_by}:unanswered", phone, check.text), sender, action, settings, "system"
+        )
+        conversation.state = replace(state, emergency_check=None).to_json()
+        if not sender.opted_out:
+            body = _render(Reply("sms.emergency_timed_out"), check.locale, settings)
+            enqueue(session, Message(f"sms:{asked_by}:unanswered", phone, body, kind="sms_reply"))
+    log.info("SMS emergency question from %s unanswered: request %s", phone, created.reference)
+    hl.queue.wake_outbox()

@@ -11,7 +11,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("intents", "i18n", "care", "web", "voice", "sms", "prompts", "outreach", "console", "simulator", "bench")
+PACKAGES = (
+    "intents",
+    "i18n",
+    "care",
+    "web",
+    "voice",
+    "sms",
+    "prompts",
+    "outreach",
+    "opendata",
+    "console",
+    "simulator",
+    "bench",
+)
 
 # The pure core: understanding, the dialogue, the SMS conversation, prompt selection, the request life cycle.
 PURE_MODULES = [
@@ -206,7 +219,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"i18n"}),
     frozenset({"care"}),
     frozenset({"web"}),
-    frozenset({"prompts", "sms", "voice", "outreach"}),
+    frozenset({"prompts", "sms", "voice", "outreach", "opendata"}),
     frozenset({"console", "simulator"}),
     frozenset({"app", "bench"}),
 )

@@ -18,7 +18,7 @@ from care.hours import ServiceHours
 from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequest, utcnow
 from care.people import identify
 from care.phones import try_e164
-from care.ports import Deadline, OutOfTime, RecordingUnavailable
+from care.ports import Deadline, OutOfTime, RecordingUnavailable, Transcript
 from care.requests import (
     NewRequest,
     add_note,
@@ -38,13 +38,16 @@ from voice.dialogue import (
     CallDecision,
     CallDialogState,
     CheckinAnswer,
+    ChooseLanguage,
     CreateRequest,
+    Gather,
     InputKind,
     Listen,
     ListenKind,
     Phase,
     ReadStatus,
     Speak,
+    SpeakReference,
     StopCalls,
     TurnInput,
     ask_from_json,
@@ -58,7 +61,8 @@ from voice.dialogue import (
     understand,
 )
 from voice.recognizer import RecognitionFailed
-from voice.twiml import RenderContext, Renderer, apology
+from voice.stream_auth import stream_token, stream_url
+from voice.twiml import RenderContext, Renderer, apology, connect_stream
 from web.context import Hearthline
 
 log = logging.getLogger(__name__)
@@ -98,11 +102,15 @@ class Webhook:
     from_phone: str
     delivery_key: str  # the same delivery twice gets the same answer and does nothing again
     turn: int | None = None  # the turn whose question this answers (None: the call just started)
-    via: str = ""  # keys | speech | silence
+    via: str = ""  # keys | speech | silence | stream (an answer heard on the Media Stream)
     digits: str = ""
     recording_url: str = ""
     dial_status: str = ""
     call_status: str = ""
+    # An answer the Media Stream recognised while the caller spoke, and its audio (voice/stream.py).
+    streamed: Transcript | None = None
+    streamed_wav: bytes | None = None
+    on_stream: bool = False  # the turn was taken on the Media Stream: nothing is answered as TwiML
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,7 @@ class Recognised:
     event: TurnInput
     heard: Heard = Heard()
     wav: bytes | None = None
+    details_text: str = ""  # extra details already transcribed (the stream hears them as they are spoken)
 
 
 @dataclass(frozen=True)
@@ -145,11 +154,23 @@ class DetailsJob:
 
 
 @dataclass(frozen=True)
+class Playable:
+    """A turn's decisions that a Media Stream can play itself: prompts, then a question (no dial, no hang-up)."""
+
+    decisions: tuple[CallDecision, ...]
+    render: RenderContext
+
+
+@dataclass(frozen=True)
 class TurnResult:
     """The TwiML answer of one webhook and what the turn heard and decided."""
 
     twiml: str
     heard: Heard = Heard()
+    # For the Media Stream: the turn number now, and what to play (None: the turn needs TwiML, so the stream
+    # ends and Twilio fetches it from /voice/resume).
+    turn: int | None = None
+    play: Playable | None = None
 
 
 # --- settings as the dialogue and the renderer see them ------------------------------------------------------
@@ -274,7 +295,7 @@ def take_turn(hl: Hearthline, hook: Webhook) -> TurnResult:
     heard = _heard(recognised.heard, event, state, new_state, actions)
     try:
         with hl.db.transaction() as session:
-            result, job = _commit(session, hl, hook, stored, new_state, actions, heard, recognised.wav)
+            result, job = _commit(session, hl, hook, stored, new_state, actions, heard, recognised)
     except IntegrityError:
         # The same delivery raced this one and won: answer what it answered.
         with hl.db.sessions() as session:
@@ -319,7 +340,9 @@ def begin_checkin(hl: Hearthline, call_sid: str, phone: str, *, locale: str, nam
             # "said" keeps every sentence of the call (an outbound call's captions in the simulator, and tests).
             session.add(CallState(call_sid=call_sid, from_phone=phone, state={"said": []}, turns=0))
             session.flush()
-            result, _job = _commit(session, hl, hook, (0, state), state, actions, Heard(), None)
+            result, _job = _commit(
+                session, hl, hook, (0, state), state, actions, Heard(), Recognised(TurnInput(InputKind.START))
+            )
     except IntegrityError:
         with hl.db.sessions() as session:
             prior = _replay(session, call_sid, CHECKIN_START)
@@ -387,7 +410,7 @@ def _commit(
     state: CallDialogState,
     actions: list[CallDecision],
     heard: Heard,
-    wav: bytes | None,
+    recognised: Recognised,
 ) -> tuple[TurnResult, DetailsJob | None]:
     row = session.get(CallState, hook.call_sid, with_for_update=True)
     if row is None:
@@ -402,26 +425,37 @@ def _commit(
         current = CallDialogState.from_json(row.state.get("dialog", {}))
         return _reask(hl, row, current), None
     row.turns = (row.turns or 0) + 1
-    rendered, made, details = _carry_out(session, hl, row, state, actions, wav)
+    rendered, made, details = _carry_out(session, hl, row, state, actions, recognised)
     reference = made.reference if made is not None else row.state.get("reference")
     promised = made.promised_by if made is not None else None
-    renderer = Renderer(render_context(hl, state.locale, row.turns, reference=reference, promised_by=promised))
+    ctx = render_context(hl, state.locale, row.turns, reference=reference, promised_by=promised)
+    renderer = Renderer(ctx)
     twiml = renderer.render(rendered)
+    play = playable(rendered)
     saved: dict[str, Any] = {**row.state}
     if made is not None:
         saved.update(reference=made.reference, request_id=made.request_id)
     saved.update(
-        dialog=state.to_json(), last={"spoken": renderer.spoken, "heard": asdict(heard), "phase": state.phase.value}
+        dialog=state.to_json(),
+        last={"spoken": renderer.spoken, "heard": asdict(heard), "phase": state.phase.value},
+        # The <Record> path's answer to this turn: what /voice/resume gives Twilio when the stream ends.
+        twiml=twiml,
+        promised_by=promised,
+        play=None if play is None else decisions_to_json(play),
     )
     if "said" in saved:
         saved["said"] = [*saved["said"], *renderer.spoken]
     row.state = saved
-    session.add(CallTurn(call_sid=hook.call_sid, delivery_key=hook.delivery_key, twiml=twiml))
+    answer = twiml
+    if not hook.on_stream and play is not None and streaming(hl, row):
+        answer = connect_stream(stream_url(hl.settings), stream_token(hl.settings, hook.call_sid), RESUME_PATH)
+    session.add(CallTurn(call_sid=hook.call_sid, delivery_key=hook.delivery_key, twiml=answer))
     session.flush()
     job = None
     if details and hook.recording_url and saved.get("request_id") is not None:
         job = DetailsJob(saved["request_id"], hook.recording_url, row.from_phone, state.locale)
-    return TurnResult(twiml, heard), job
+    playing = None if play is None else Playable(tuple(play), ctx)
+    return TurnResult(answer, heard, row.turns, playing), job
 
 
 def _carry_out(
@@ -430,7 +464,7 @@ def _carry_out(
     row: CallState,
     state: CallDialogState,
     actions: list[CallDecision],
-    wav: bytes | None,
+    recognised: Recognised,
 ) -> tuple[list[CallDecision], Made | None, bool]:
     """Do what the dialogue decided; return what is left to render, the request made, and whether details follow."""
     rendered: list[CallDecision] = []
@@ -438,9 +472,11 @@ def _carry_out(
     details = False
     for action in actions:
         if isinstance(action, CreateRequest):
-            made = _create(session, hl, row, action, state, wav)
+            made = _create(session, hl, row, action, state, recognised.wav)
         elif isinstance(action, ReadStatus):
             rendered.extend(_status_lines(session, row))
+        elif isinstance(action, AddDetails) and recognised.details_text:
+            _note_details(session, row, recognised.details_text)
         elif isinstance(action, AddDetails):
             details = True
         elif isinstance(action, CheckinAnswer):
@@ -451,6 +487,118 @@ def _carry_out(
         else:
             rendered.append(action)
     return rendered, made, details
+
+
+def _note_details(session: Session, row: CallState, text: str) -> None:
+    """Details the stream transcribed as they were spoken go onto the request at once (no job needed)."""
+    request_id = row.state.get("request_id")
+    request = None if request_id is None else session.get(ServiceRequest, request_id)
+    if request is not None:
+        add_note(session, request, actor=f"caller:{row.from_phone}", note=text, kind="detail")
+
+
+# The decisions a Media Stream plays itself; anything else (dialling, hanging up, the staff line) is TwiML.
+PLAYABLE = (Speak, SpeakReference, Listen, Gather, ChooseLanguage)
+# Where Twilio goes when the <Connect><Stream> ends (Connect's action): the call goes on by TwiML from there.
+RESUME_PATH = "/voice/resume"
+
+
+def playable(decisions: list[CallDecision]) -> list[CallDecision] | None:
+    """The decisions when a stream can play them all and they end by waiting for the caller, else None."""
+    if not decisions or not all(isinstance(d, PLAYABLE) for d in decisions):
+        return None
+    if not isinstance(decisions[-1], (Listen, Gather, ChooseLanguage)):
+        return None
+    return decisions
+
+
+def decisions_to_json(decisions: list[CallDecision]) -> list[dict[str, Any]]:
+    """Playable decisions as JSON, stored with the call so the stream (any worker) can play the turn."""
+
+    def speak(item: Speak) -> dict[str, Any]:
+        return {"key": item.key, "params": [list(kv) for kv in item.params], "slow": item.slow}
+
+    out: list[dict[str, Any]] = []
+    for d in decisions:
+        if isinstance(d, Speak):
+            out.append({"speak": speak(d)})
+        elif isinstance(d, SpeakReference):
+            out.append({"reference": {"slow": d.slow}})
+        elif isinstance(d, Listen):
+            out.append({"listen": d.kind.value, "prompts": [speak(p) for p in d.prompts]})
+        elif isinstance(d, Gather):
+            out.append({"gather": d.menu, "prompts": [speak(p) for p in d.prompts]})
+        elif isinstance(d, ChooseLanguage):
+            out.append({"language": True})
+    return out
+
+
+def decisions_from_json(data: list[dict[str, Any]]) -> list[CallDecision]:
+    def speak(item: dict[str, Any]) -> Speak:
+        return Speak(str(item["key"]), tuple((str(k), str(v)) for k, v in item["params"]), bool(item["slow"]))
+
+    out: list[CallDecision] = []
+    for d in data:
+        if "speak" in d:
+            out.append(speak(d["speak"]))
+        elif "reference" in d:
+            out.append(SpeakReference(bool(d["reference"]["slow"])))
+        elif "listen" in d:
+            out.append(Listen(ListenKind(d["listen"]), tuple(speak(p) for p in d["prompts"])))
+        elif "gather" in d:
+            out.append(Gather(str(d["gather"]), tuple(speak(p) for p in d["prompts"])))
+        elif "language" in d:
+            out.append(ChooseLanguage())
+    return out
+
+
+@dataclass(frozen=True)
+class StreamedCall:
+    """What a Media Stream needs of a call when it starts: who calls, the turn, and what to play now."""
+
+    from_phone: str
+    locale: str
+    turn: int
+    play: Playable | None
+
+
+def streamed_call(hl: Hearthline, call_sid: str) -> StreamedCall | None:
+    """The call's current turn as the stream starts it (None: no such call)."""
+    with hl.db.sessions() as session:
+        row = session.get(CallState, call_sid)
+        if row is None:
+            return None
+        state = CallDialogState.from_json(row.state.get("dialog", {}))
+        ctx = render_context(
+            hl, state.locale, row.turns, reference=row.state.get("reference"), promised_by=row.state.get("promised_by")
+        )
+        data = row.state.get("play")
+        play = Playable(tuple(decisions_from_json(data)), ctx) if data else None
+        return StreamedCall(row.from_phone, state.locale, row.turns, play)
+
+
+def streaming(hl: Hearthline, row: CallState) -> bool:
+    """Whether this call's questions go over a Media Stream: the setting, unless its stream failed once."""
+    return hl.settings.voice_path == "stream" and row.state.get("path") != "record"
+
+
+def resume(hl: Hearthline, form: Mapping[str, str]) -> str:
+    """The <Connect><Stream> ended (Connect's action): go on by TwiML from the call's state.
+
+    After a turn the stream could not play (a dial, a hang-up) this is that turn's TwiML. After a question the
+    stream was playing, the stream dropped: the question is asked again by <Record>, and the rest of the call
+    stays on that path (a stream that failed once is not tried again on the same call).
+    """
+    call_sid = _required(form, "CallSid")
+    with hl.db.transaction() as session:
+        row = session.get(CallState, call_sid, with_for_update=True)
+        if row is None or not row.state.get("twiml"):
+            raise BadWebhook("no call to resume")
+        twiml = str(row.state["twiml"])
+        if row.state.get("play"):
+            log.warning("call %s: the media stream ended mid-question; carrying on by <Record>", call_sid)
+            row.state = {**row.state, "path": "record"}
+    return twiml
 
 
 def _reask(hl: Hearthline, row: CallState, state: CallDialogState) -> TurnResult:
@@ -502,6 +650,8 @@ def recognise(hl: Hearthline, hook: Webhook, state: CallDialogState, deadline: D
             _delete_at_twilio(hl, hook.recording_url, deadline)  # a key ended the recording; the audio is not used
         event = TurnInput(InputKind.UTTERANCE, keypad_utterance(hook.digits, state.locale))
         return Recognised(event, Heard(hook.digits, source="keypad"))
+    if hook.via == "stream" and hook.streamed is not None:
+        return _streamed(hl, hook.streamed, hook.streamed_wav, state)
     if hook.via == "speech" and hook.recording_url:
         if listening(state) is ListenKind.DETAILS:
             # Details are free speech, slower to recognise than a webhook may take: transcribed on the queue.
@@ -537,8 +687,21 @@ def _speech(hl: Hearthline, recording_url: str, state: CallDialogState, deadline
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)
         return Recognised(unclear, Heard(source="speech"))
+    return _heard_speech(hl, transcript, state, wav)
+
+
+def _streamed(hl: Hearthline, transcript: Transcript, wav: bytes | None, state: CallDialogState) -> Recognised:
+    """An answer the Media Stream recognised while it was spoken: details are kept as said, the rest matched."""
+    if listening(state) is ListenKind.DETAILS:
+        event = TurnInput(InputKind.DETAILS)
+        return Recognised(event, Heard(transcript.text, transcript.confidence, source="speech"), wav, transcript.text)
+    return _heard_speech(hl, transcript, state, wav)
+
+
+def _heard_speech(hl: Hearthline, transcript: Transcript, state: CallDialogState, wav: bytes | None) -> Recognised:
+    """A transcript in the one input shape, with the semantic second opinion added (both paths)."""
     if not transcript.text:
-        return Recognised(unclear, Heard(source="speech", confidence=0.0), wav)
+        return Recognised(TurnInput(InputKind.UNCLEAR), Heard(source="speech", confidence=0.0), wav)
     utterance = Utterance(
         transcript.text, InputSource.SPEECH, Locale(state.locale), transcript.confidence, hearing=transcript.hearing
     )

@@ -134,6 +134,17 @@ class VoskRecognizer:
             self._loaded(locale)
         return loaded
 
+    def stream(self, locale: str, phrases: Sequence[str] | None = None) -> SpeechStream:
+        """A decoder fed while the caller speaks: free when `phrases` is None, else the phrase list with a free
+        decoding beside it (RecognitionFailed when the locale has no model)."""
+        model, rate = self._loaded(locale)
+        grammar: list[str] | None = None
+        if phrases:
+            grammar = self.known_words(locale, phrases)
+            if model.vosk_model_find_word("[unk]") != -1:
+                grammar.append("[unk]")
+        return SpeechStream(model, rate, grammar)
+
     def model(self, locale: str) -> Any:
         """The shared vosk.Model for a locale, loaded once per process."""
         return self._loaded(locale)[0]
@@ -262,3 +273,72 @@ def _transcript(words: list[TimedWord] | None, *, forced: bool, checked: bool, f
     heard = tuple(HeardWord(w.text, round(w.confidence, 3), w.supported) for w in words)
     hearing = Hearing(heard, forced=forced, checked=checked, free_text=free_text)
     return Transcript(text=" ".join(w.text for w in words), confidence=round(confidence, 3), hearing=hearing)
+
+
+# Twilio Media Streams carry 8 kHz audio (voice.mulaw.RATE); the stream is resampled to the model's rate as the
+# recorded path resamples a whole WAV, so both paths give the model the same features.
+STREAM_INPUT_RATE = 8000
+# Kaldi is handed audio in pieces of at least this many model-rate samples (0.1 s at 16 kHz): per-call overhead
+# stays small and the transcript is still ready a moment after the caller stops.
+STREAM_CHUNK_SAMPLES = 1600
+
+
+class SpeechStream:
+    """One answer decoded while the caller speaks: freely, or with a phrase list and a free decoding beside it
+    (so what the phrase list heard is checked against the free words, as the recorded path does, at no wait)."""
+
+    def __init__(self, model: Any, rate: int, grammar: list[str] | None) -> None:
+        import vosk  # heavy; only this adapter imports it
+
+        self._rate = rate
+        self._resampler = soxr.ResampleStream(STREAM_INPUT_RATE, rate, 1, dtype="int16", quality="HQ")
+        self._free = vosk.KaldiRecognizer(model, float(rate))
+        self._free.SetWords(True)
+        self._grammar = None
+        if grammar is not None:
+            self._grammar = vosk.KaldiRecognizer(model, float(rate), json.dumps(grammar, ensure_ascii=False))
+            self._grammar.SetWords(True)
+        self._pending = bytearray()
+        self.audio = bytearray()  # the answer at 8 kHz, kept for staff as the recorded path keeps a recording
+
+    def _accept(self, data: bytes) -> None:
+        self._free.AcceptWaveform(data)
+        if self._grammar is not None:
+            self._grammar.AcceptWaveform(data)
+
+    def feed(self, pcm: bytes) -> None:
+        """16-bit PCM at 8 kHz, any length (Twilio sends 20 ms at a time)."""
+        self.audio.extend(pcm)
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
+        self._pending.extend(self._resampler.resample_chunk(samples).astype("<i2").tobytes())
+        if len(self._pending) >= STREAM_CHUNK_SAMPLES * 2:
+            self._accept(bytes(self._pending))
+            self._pending.clear()
+
+    def finish(self) -> Transcript:
+        """The answer's transcript (only the last tenth of a second is left to decode when the caller stops)."""
+        tail = self._resampler.resample_chunk(np.zeros(0, dtype="<i2"), last=True).astype("<i2").tobytes()
+        self._accept(bytes(self._pending) + tail)
+        self._pending.clear()
+        free = _words(json.loads(self._free.FinalResult()))
+        if self._grammar is None:
+            return _transcript(free, forced=False, checked=False)
+        forced = _words(json.loads(self._grammar.FinalResult()))
+        if not forced:
+            return _transcript(forced, forced=True, checked=False)
+        free_text = " ".join(f.text for f in free)
+        return _transcript(support(forced, free), forced=True, checked=True, free_text=free_text)
+
+    def wav(self) -> bytes:
+        """The answer as an 8 kHz 16-bit mono WAV."""
+        out = io.BytesIO()
+        soundfile.write(out, np.frombuffer(bytes(self.audio), dtype="<i2"), STREAM_INPUT_RATE, format="WAV")
+        return out.getvalue()
+
+
+def _words(result: dict[str, Any]) -> list[TimedWord]:
+    return [
+        TimedWord(str(w["word"]), float(w.get("conf", 0.0)), float(w.get("start", 0.0)), float(w.get("end", 0.0)))
+        for w in result.get("result", [])
+        if w.get("word") and w.get("word") != "[unk]"
+    ]

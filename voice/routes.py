@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
+from simple_websocket import Server
 
 from care.settings import Settings
 from voice import calls
+from voice.stream import StreamSession
+from voice.stream_auth import STREAM_PATH
 from web.context import current
-from web.webhooks import twilio_signed
+from web.webhooks import stream_signature_is_valid, twilio_signed
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +92,48 @@ def fallback() -> Response:
     Without the database: when the primary failed, a hung or absent database is the likeliest reason.
     """
     return _twiml(_apology(request.form.get("CallSid"), database=False))
+
+
+@bp.post(calls.RESUME_PATH)
+@twilio_signed(_settings)
+def resume() -> Response:
+    """<Connect><Stream> ended (its action): the call goes on by TwiML from its state (voice/stream.py)."""
+    call_sid = request.form.get("CallSid")
+    try:
+        return _twiml(calls.resume(current(), request.form))
+    except calls.BadWebhook:
+        return _twiml(_apology(call_sid))
+    except Exception:
+        log.exception("resuming call %s failed", call_sid)
+        return _twiml(_apology(call_sid))
+
+
+class _WebSocketDone(Response):
+    """The answer once a WebSocket has ended: the socket was the request's, so nothing more is written.
+
+    Gunicorn's worker must be told to stop (StopIteration), Werkzeug's dev server writes nothing further
+    (as flask-sock does it, for the servers the README runs: `make run` and gunicorn's threaded workers).
+    """
+
+    def __init__(self, ws: Server) -> None:
+        super().__init__()
+        self._mode = ws.mode
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self._mode == "gunicorn":
+            raise StopIteration()
+        if self._mode == "werkzeug":
+            return super().__call__(environ, start_response)
+        return []
+
+
+@bp.route(STREAM_PATH, websocket=True)
+def stream() -> Response:
+    """Twilio's Media Stream of a call (WebSocket): signed upgrade, then the call's turns (voice/stream.py)."""
+    if not stream_signature_is_valid(_settings()):
+        abort(403, description="Twilio signature missing or invalid")
+    if request.headers.get("Upgrade", "").lower() != "websocket":
+        abort(400, description="expected a WebSocket upgrade")
+    ws = Server(request.environ)
+    StreamSession(current(), ws).run()
+    return _WebSocketDone(ws)

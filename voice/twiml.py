@@ -229,6 +229,19 @@ class Renderer:
         return str(self.response)
 
 
+def connect_stream(url: str, token: str, action: str) -> str:
+    """Hand the call's audio to our Media Stream endpoint (bidirectional: <Connect><Stream>).
+
+    The token comes back in the stream's `start` message (customParameters); when the stream ends, Twilio
+    requests Connect's `action` and the call goes on by TwiML from there (TwiML <Connect> reference, action).
+    """
+    response = VoiceResponse()
+    connect = response.connect(action=action, method="POST")
+    stream = connect.stream(url=url)
+    stream.parameter(name="token", value=token)
+    return str(response)
+
+
 def apology(ctx: RenderContext, key: str = "voice.error") -> str:
     """The answer when anything inside failed: an apology and a person (never silence, never a 500)."""
     renderer = Renderer(ctx)

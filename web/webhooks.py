@@ -35,6 +35,21 @@ def signature_is_valid(settings: Settings) -> bool:
     return any(RequestValidator(token).validate(url, params, signature) for token in settings.webhook_auth_tokens)
 
 
+def stream_signature_is_valid(settings: Settings) -> bool:
+    """A Media Stream's WebSocket upgrade: Twilio signs the wss:// URL it opened (a GET, so no parameters)."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    url = ws_url(public_url(settings))
+    return any(RequestValidator(token).validate(url, {}, signature) for token in settings.webhook_auth_tokens)
+
+
+def ws_url(url: str) -> str:
+    """An http(s) URL as the WebSocket URL at the same place (https -> wss, http -> ws)."""
+    scheme, _, rest = url.partition("://")
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
+
+
 def sign(settings: Settings, path_and_query: str, params: dict[str, str]) -> str:
     """The signature Twilio would send for a POST of `params` to our `path_and_query` (simulators use it)."""
     url = settings.public_base_url.rstrip("/") + path_and_query

@@ -12,7 +12,13 @@ from care.lifecycle import RequestAction
 from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
+from care.states import InboxKind
+from console.calls_page import TEXTS_CHOICES
 from i18n import messages
+from outreach.checkin_tables import ConsentHow, PlanStatus
+from outreach.ladder import Status as LadderStatus
+from outreach.states import AttemptStatus
+from outreach.trends import Answer
 from prompts import audio_processing as ap
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
@@ -35,6 +41,8 @@ def used_keys() -> set[str]:
     found |= {f"team.{team}" for team in TEAMS}
     found |= {f"action.{a.value}.{part}" for a in RequestAction for part in ("title", "button")}
     found |= {f"queue.filter.{name}" for name in ("open", "waiting", "resolved", "closed", "all")}
+    found |= {f"call_status.{status.value}" for status in AttemptStatus}
+    found |= {f"people.texts.choice.{choice}" for choice in TEXTS_CHOICES}
     found |= {f"role.{r.value}" for r in StaffRole}
     found |= {f"outbox.{s.value}" for s in NotificationStatus}
     found |= {f"prompts.state.{s.value}" for s in RecordingState}
@@ -47,13 +55,32 @@ def used_keys() -> set[str]:
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
         f"history.kind.{kind}"
-        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "urgency")
+        for kind in (
+            "created",
+            "status",
+            "note",
+            "detail",
+            "detail_audio",
+            "rating",
+            "assigned",
+            "checkin",
+            "repeat",
+            "urgency",
+        )
     }
+    found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
+    # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
+    found |= {f"checkins.status.{s.value}" for s in PlanStatus}
+    found |= {f"checkins.how.{h.value}" for h in ConsentHow}
+    found |= {f"checkins.round.{s.value}" for s in LadderStatus} | {"checkins.round.none"}
+    found |= {f"checkins.answer.{a.value}" for a in Answer}
+    found |= {f"checkins.{what}" for what in ("pause", "resume", "remove")}
     # Why an upload was refused: one message per kind of bad audio (prompts.audio_processing.BadAudio.reason).
     found |= {f"prompts.bad.{kind.reason}" for kind in _bad_audio_kinds(ap.BadAudio)}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
+    found |= {f"inbox.waiting.{form}" for form in ("one", "other")}
     return found
 
 

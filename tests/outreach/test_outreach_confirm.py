@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
@@ -19,6 +21,7 @@ from care.requests import NewRequest, apply_action, create_request
 from outreach.attempts import attempts_for
 from outreach.confirm import ConfirmProgramme
 from outreach.dialer import Dialer, DialerPolicy
+from outreach.models import CallAttempt
 from outreach.placer import TwilioCallPlacer
 from outreach.states import AttemptStatus, Purpose
 from simulator.standin_calls import Callee, Pickup
@@ -83,6 +86,12 @@ def _dialer(hl: Hearthline, later: float = 0.0) -> Dialer:
         DialerPolicy.from_settings(hl.settings),
         now=lambda: utcnow() + timedelta(seconds=later),
     )
+
+
+def _handled(hl: Hearthline, request_id: int) -> int:
+    with hl.db.sessions() as session:
+        rows = session.scalars(select(CallAttempt).where(CallAttempt.subject_id == request_id))
+        return sum(1 for row in rows if row.handled_at is not None)
 
 
 def _calls(hl: Hearthline, request_id: int) -> list[AttemptStatus]:
@@ -155,10 +164,8 @@ def test_no_answer_is_tried_again_then_staff_may_close_with_a_note_after_the_day
         request_id = _resolved_request(hl, MADRID_LANDLINE)
         for n in range(3):
             _dialer(hl, later=n * 90).run_pass()
-            wait_for(
-                lambda n=n: _calls(hl, request_id).count(AttemptStatus.NO_ANSWER) == n + 1,
-                f"call {n + 1} to end",
-            )
+            # Ended, and its handler has run (it queues the next try after the status is recorded).
+            wait_for(lambda n=n: _handled(hl, request_id) == n + 1, f"call {n + 1} to end")
         assert _dialer(hl, later=600).run_pass().dialled == 0  # three tries, no fourth
         programme = ConfirmProgramme(hl.settings)
         with hl.db.transaction() as session:
@@ -203,3 +210,20 @@ def test_a_family_member_closing_it_first_withdraws_the_queued_call(
         apply_action(session, request, RequestAction.CLOSE, actor="family:+12025550122")
     assert _calls(hl, request_id) == [AttemptStatus.CANCELED]
     assert _dialer(hl).run_pass().dialled == 0
+
+
+@pytest.mark.slow
+def test_a_korean_senior_answers_the_confirmation_call_by_saying_yes(
+    make_app: Callable[..., Flask], standin: TwilioStandIn, ko_model_root: Path, say: Callable[[str, str], bytes]
+) -> None:
+    """Speech as well as keys: "네" said after the beep is recognised by the Korean model and closes the request."""
+    seoul_landline = "+8223456789"
+    standin.calls.plan[seoul_landline] = Callee(Pickup.ANSWER, (say("네", "ko"),))
+    with served(make_app(vosk_model_dir=ko_model_root, **_settings()), standin) as hl:
+        request_id = _resolved_request(hl, seoul_landline, "ko")
+        _dialer(hl).run_pass()
+        wait_for(lambda: _request(hl, request_id).status == RequestStatus.CLOSED, "the request to close", 60)
+        with hl.db.sessions() as session:
+            [view] = attempts_for(session, Purpose.CONFIRM, request_id)
+    assert (view.answer, view.answer_via) == ("yes", "speech")
+    assert "네" in view.heard

@@ -22,6 +22,8 @@ SAMPLE = {
     "digit": 1,
     "items": "482100 a ride - received",
     "status": "received",
+    "asked": "501451",
+    "asked_service": "help with pension or paperwork",
 }
 
 
@@ -46,5 +48,6 @@ def test_each_reply_is_one_segment_with_typical_values(locale: str) -> None:
         service = translate("common", "service.benefits", locale)
         # A callback promised for the longest weekday and month names, as texts write it.
         when = written_datetime(datetime(2026, 9, 30, 22, 45), locale, ZoneInfo("America/New_York"))
-        reply = fit(translate("sms", key, locale, **{**SAMPLE, "service": service, "when": when}))
+        values = {**SAMPLE, "service": service, "asked_service": service, "when": when}
+        reply = fit(translate("sms", key, locale, **values))
         assert segment_info(reply).segments == 1, (locale, key, reply)

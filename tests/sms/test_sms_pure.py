@@ -278,6 +278,12 @@ def test_a_possible_emergency_is_checked_and_yes_alerts_staff() -> None:
     assert confirmed.reply is not None and confirmed.reply.key == "sms.emergency"
     declined = reply_to("no", ANN, asked.state)
     assert declined.actions == () and declined.reply is not None and declined.reply.key == "sms.what_needed"
-    # Answering with the need itself is a request of its own.
+    # Anything but a yes or a no leaves the question unanswered (issue 12): the first text goes to staff as
+    # urgent with this one, and the need this one names is requested too; neither text is dropped.
     meal = reply_to("She needs a meal delivered", ANN, asked.state)
-    assert [type(a) for a in meal.actions] == [CreateRequest] and meal.actions[0].intent is Intent.MEALS  # type: ignore[union-attr]
+    both = "Please help my mum\nShe needs a meal delivered"
+    assert meal.actions == (
+        CreateRequest(Intent.EMERGENCY, MARY.id, both, Locale.EN),
+        CreateRequest(Intent.MEALS, MARY.id, "She needs a meal delivered", Locale.EN),
+    )
+    assert meal.reply is not None and meal.reply.key == "sms.emergency_unanswered" and meal.state == NOTHING
