@@ -22,6 +22,8 @@ from care.jobs import HueyQueue
 from care.outbox import on_commit_with_new_messages
 from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
+from care.spool import FOLDER_NAME as SPOOL_FOLDER
+from care.spool import Spool
 from care.urgency import check_rules as check_urgency_rules
 from intents.semantic import default_opinion
 from outreach.placer import TwilioCallPlacer
@@ -31,7 +33,7 @@ from prompts.tts import EspeakSynthesizer
 from sms.sender import TwilioSender
 from voice.recognizer import VoskRecognizer
 from voice.recordings import TwilioRecordings
-from web.context import EXTENSION_KEY, Hearthline
+from web.context import EXTENSION_KEY, SCHEMA_KEY, Hearthline
 
 # OWASP ASVS 4.0.3 V14.4.5: HSTS of at least 15724800 s (six months) with includeSubDomains; we ask a year.
 HSTS = "max-age=31536000; includeSubDomains"
@@ -102,6 +104,7 @@ def build_adapters(settings: Settings) -> Hearthline:
         synthesizer=synthesizer,
         prompt_voice=prompt_voice,
         queue=queue,
+        spool=Spool(settings.data_dir / SPOOL_FOLDER),
         understanding=understanding,
         placer=TwilioCallPlacer(settings),
     )
@@ -132,6 +135,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     schema_at_start = SchemaAtStart(hearthline.db, settings)
     schema_at_start.attempt()
     app.before_request(schema_at_start.attempt)
+    app.extensions[SCHEMA_KEY] = schema_at_start
     _register(app, settings)
     return app
 

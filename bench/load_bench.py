@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import socket
@@ -34,6 +35,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+
+from simulator.tcp_proxy import TcpProxy, target_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -78,82 +81,40 @@ def _wait(condition: Callable[[], bool], seconds: float) -> float | None:
     return None
 
 
-# --- a TCP proxy this bench can cut ------------------------------------------------------------------------------
-class Proxy:
-    """Forwards 127.0.0.1:port to a server; `cut()` drops every connection and refuses new ones until `restore()`.
-
-    The machine's own PostgreSQL and Redis are never touched: the apps reach them only through this.
-    """
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.listener.getsockname()[1])
-        self.cut_now = False
-        self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True, name=f"proxy-{self.port}").start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.cut_now:
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._open.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                self._close(sock)
-
-    def _close(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._open.discard(sock)
-        with suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-
-    def cut(self) -> None:
-        self.cut_now = True
-        with self._lock:
-            doomed = list(self._open)
-        for sock in doomed:
-            self._close(sock)
-
-    def restore(self) -> None:
-        self.cut_now = False
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
-
-
 def _refuses_unsigned(url: str) -> bool:
     """An instance is up when it refuses an unsigned webhook (403), as it must."""
     return requests.post(url + "/sms/incoming", timeout=2).status_code == 403
 
 
-def _url_through(url: str, proxy: Proxy) -> str:
-    parts = urlsplit(url)
-    netloc = f"{parts.username}@" if parts.username else ""
-    return parts._replace(netloc=f"{netloc}127.0.0.1:{proxy.port}").geturl()
+class LoadAverage:
+    """The machine's 1-minute load average sampled every 2 s while a block runs: "mean (max)".
+
+    The figures of a shared machine say as much about its other jobs as about us, so every row carries this.
+    """
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(2.0):
+                return
+
+    def __enter__(self) -> LoadAverage:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def __str__(self) -> str:
+        if not self.samples:
+            return "-"
+        return f"{statistics.mean(self.samples):.1f} (max {max(self.samples):.1f})"
 
 
 # --- the deployment under test -----------------------------------------------------------------------------------
@@ -181,17 +142,17 @@ class Cluster:
 
         with psycopg.connect(self.postgres_url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{self.schema}"')
-        pg, rd = urlsplit(self.postgres_url), urlsplit(self.redis_url)
-        self.db_proxy = Proxy((pg.hostname or "127.0.0.1", pg.port or 5432))
-        self.redis_proxy = Proxy((rd.hostname or "127.0.0.1", rd.port or 6379))
+        # The machine's own PostgreSQL and Redis are never touched: the apps reach them only through these.
+        self.db_proxy = TcpProxy(target_of(self.postgres_url, 5432))
+        self.redis_proxy = TcpProxy(target_of(self.redis_url, 6379))
         self.standin = TwilioStandIn(ACCOUNT_SID, AUTH_TOKEN)
         self.standin.start()
-        database_url = _url_through(self.postgres_url, self.db_proxy) + f"?options=-csearch_path%3D{self.schema}"
+        database_url = self.db_proxy.url(self.postgres_url) + f"?options=-csearch_path%3D{self.schema}"
         self.config: dict[str, Any] = {
             "environment": "development",
             "data_dir": str(self.folder),
             "database_url": database_url,
-            "redis_url": _url_through(self.redis_url, self.redis_proxy),
+            "redis_url": self.redis_proxy.url(self.redis_url),
             "queue_name": self.schema,
             "twilio_account_sid": ACCOUNT_SID,
             "twilio_auth_token": AUTH_TOKEN,
@@ -292,6 +253,7 @@ class Tally:
     apologies: int = 0  # turns answered "sorry, something went wrong" and put through to a person
     driver_errors: list[str] = field(default_factory=list)  # calls the emulator could not carry on
     texts: dict[str, tuple[float, int]] = field(default_factory=dict)  # MessageSid -> (seconds, status)
+    kept: set[str] = field(default_factory=set)  # texts answered "we got it" and kept in the spool (DB away)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def turn(self, started: float, seconds: float, status: int, kind: str) -> None:
@@ -396,10 +358,15 @@ class Driver:
             "To": self.settings.hotline_number,
             "Body": TEXTS[n % len(TEXTS)],
         }
+        from sms.handling import kept_for_later
+
         started = time.perf_counter()
-        status, _ = self.post("/sms/incoming", params, "text")
+        status, body = self.post("/sms/incoming", params, "text")
+        kept = status == 200 and _reply_of(body) == kept_for_later(self.settings, params["Body"])
         with self.tally.lock:
             self.tally.texts[sid] = (time.perf_counter() - started, status)
+            if kept:
+                self.tally.kept.add(sid)
 
     def resolve_new_requests(self) -> None:
         """Staff at work: every new request is resolved, so its requester is texted (the outbox, the workers)."""
@@ -427,11 +394,15 @@ class Driver:
                 with self.lock:
                     self.counter += 1
                     n = self.counter
+                started = time.perf_counter()
                 try:
                     self.call(n, stop)
                 except Exception as exc:  # the emulator itself could not go on (counted, not hidden)
                     with self.tally.lock:
                         self.tally.driver_errors.append(repr(exc)[:200])
+                # A caller put through to a person at once (an apology) rings again a while later, not in a
+                # tight loop that would count hundreds of one-turn calls as load.
+                stop.wait(max(0.0, THINK_SECONDS - (time.perf_counter() - started)))
 
         def texter() -> None:
             n = 0
@@ -465,6 +436,16 @@ class Driver:
                 thread.join(60)
 
 
+def _reply_of(twiml: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    try:
+        message = ET.fromstring(twiml).find("Message")
+    except ET.ParseError:
+        return ""
+    return "" if message is None else message.text or ""
+
+
 def _is_apology(twiml: str) -> bool:
     """voice.twiml.apology: the only answer that dials staff and then hangs up (a transfer leaves the line open)."""
     import xml.etree.ElementTree as ET
@@ -482,6 +463,7 @@ class Outcome:
     texts_posted: int
     texts_lost: int  # posted, answered, never stored
     texts_5xx: int
+    texts_kept: int  # answered "we got it" while the database was away, kept in the spool, replayed since
     sends_expected: int
     sends_missing: int  # notifications not sent after the drain
     sends_duplicated: int  # messages the stand-in got more often than the outbox holds them
@@ -495,6 +477,9 @@ def outcome(cluster: Cluster, driver: Driver, sids: set[str]) -> Outcome:
     from care.models import InboundMessage, Notification, NotificationStatus
 
     def unsent() -> bool:
+        # Texts kept while the database was away are replayed first (their replies join the outbox).
+        if cluster.hl.spool.pending():
+            return False
         with cluster.hl.db.sessions() as session:
             pending = select(func.count()).where(Notification.status != NotificationStatus.SENT)
             return (session.scalar(pending) or 0) == 0
@@ -509,23 +494,30 @@ def outcome(cluster: Cluster, driver: Driver, sids: set[str]) -> Outcome:
     duplicated = sum(max(0, count - outbox.get(key, 0)) for key, count in sent.items())
     texts = {sid: driver.tally.texts[sid] for sid in sids if sid in driver.tally.texts}
     fivexx = sum(1 for _, status in texts.values() if status >= 500)
-    return Outcome(len(texts), len(set(texts) - stored), fivexx, sum(outbox.values()), missing, duplicated, drained)
+    kept = len(driver.tally.kept & set(texts))
+    lost = len(set(texts) - stored)
+    return Outcome(len(texts), lost, fivexx, kept, sum(outbox.values()), missing, duplicated, drained)
 
 
 # --- the ramp -------------------------------------------------------------------------------------------------
-def ramp(cluster: Cluster, driver: Driver, levels: list[int], seconds: float, texts_per_call: float) -> list[str]:
+def ramp(
+    cluster: Cluster, driver: Driver, levels: list[int], seconds: float, texts_per_call: float, deadline: float
+) -> list[str]:
     rows = []
     header = (
-        "| calls at once | texts/s | turns | turn p50 ms | turn p95 ms | max ms | 5xx | apologies "
-        "| texts lost | sends missing | sends twice |"
+        "| calls at once | texts/s | turns | turn p50 ms | turn p95 ms | max ms | keypad calls' p95 ms "
+        "| speech calls' p95 ms | 5xx | apologies | texts lost | sends missing | sends twice | load avg (1 min) |"
     )
     print(header)
-    print("|" + "---|" * 11)
+    print("|" + "---|" * 14)
     for calls in levels:
+        if time.monotonic() + seconds + DRAIN_SECONDS > deadline:
+            print(f"(stopped before {calls} calls at once: --budget-minutes would be exceeded)")
+            break
         texts_per_second = round(calls * texts_per_call, 1)
         before_turns, before_texts = len(driver.tally.turns), set(driver.tally.texts)
         before_apologies = driver.tally.apologies
-        with driver.running(calls, texts_per_second):
+        with driver.running(calls, texts_per_second), LoadAverage() as load:
             time.sleep(seconds)
         turns = [t for t in driver.tally.turns[before_turns:] if t[3] != "text"]
         latencies = [t[1] for t in turns]
@@ -533,11 +525,15 @@ def ramp(cluster: Cluster, driver: Driver, levels: list[int], seconds: float, te
         errors = sum(1 for t in driver.tally.turns[before_turns:] if t[2] >= 500)
         apologies = driver.tally.apologies - before_apologies
         p95 = _percentile(latencies, 0.95)
+        by_kind = {
+            kind: _percentile([t[1] for t in turns if t[3] == kind], 0.95) * 1000 for kind in ("keypad", "speech")
+        }
         row = (
             f"| {calls} | {texts_per_second:g} | {len(turns)} | {statistics.median(latencies) * 1000:.0f} "
-            f"| {p95 * 1000:.0f} | {max(latencies) * 1000:.0f} | {errors} | {apologies} "
+            f"| {p95 * 1000:.0f} | {max(latencies) * 1000:.0f} | {by_kind['keypad']:.0f} | {by_kind['speech']:.0f} "
+            f"| {errors} | {apologies} "
             f"| {result.texts_lost}/{result.texts_posted} | {result.sends_missing}/{result.sends_expected} "
-            f"| {result.sends_duplicated} |"
+            f"| {result.sends_duplicated} | {load} |"
         )
         print(row, flush=True)
         rows.append(row)
@@ -547,7 +543,7 @@ def ramp(cluster: Cluster, driver: Driver, levels: list[int], seconds: float, te
 
 
 # --- faults ---------------------------------------------------------------------------------------------------
-def faults(cluster: Cluster, driver: Driver, calls: int, texts_per_second: float) -> None:
+def faults(cluster: Cluster, driver: Driver, calls: int, texts_per_second: float, deadline: float) -> None:
     def db_down() -> Callable[[], None]:
         cluster.db_proxy.cut()
         return cluster.db_proxy.restore
@@ -579,9 +575,10 @@ def faults(cluster: Cluster, driver: Driver, calls: int, texts_per_second: float
 
     print(
         "| fault (10 s, under load) | turns | turn p95 ms | longest wait ms | 5xx or no answer "
-        "| apologies | texts lost | texts 5xx | sends missing | sends twice | outbox drained after |"
+        "| apologies | texts lost | texts kept, replayed | texts 5xx | sends missing | sends twice "
+        "| outbox drained after | load avg (1 min) |"
     )
-    print("|" + "---|" * 11)
+    print("|" + "---|" * 13)
     for name, fault in (
         ("database unreachable", db_down),
         ("Redis unreachable", redis_down),
@@ -589,9 +586,12 @@ def faults(cluster: Cluster, driver: Driver, calls: int, texts_per_second: float
         ("Twilio hangs (12 s)", twilio_hangs),
         ("a worker SIGKILLed", worker_killed),
     ):
+        if time.monotonic() + 5 + FAULT_SECONDS + 10 + DRAIN_SECONDS > deadline:
+            print(f"(stopped before '{name}': --budget-minutes would be exceeded)")
+            break
         before_turns, before_texts = len(driver.tally.turns), set(driver.tally.texts)
         before_apologies = driver.tally.apologies
-        with driver.running(calls, texts_per_second):
+        with driver.running(calls, texts_per_second), LoadAverage() as load:
             time.sleep(5)
             undo = fault()
             time.sleep(FAULT_SECONDS)
@@ -605,8 +605,8 @@ def faults(cluster: Cluster, driver: Driver, calls: int, texts_per_second: float
         print(
             f"| {name} | {len(turns)} | {_percentile(latencies, 0.95) * 1000:.0f} | {max(latencies or [0]) * 1000:.0f} "
             f"| {bad} | {driver.tally.apologies - before_apologies} | {result.texts_lost}/{result.texts_posted} "
-            f"| {result.texts_5xx} | {result.sends_missing}/{result.sends_expected} | {result.sends_duplicated} "
-            f"| {drained} |",
+            f"| {result.texts_kept} | {result.texts_5xx} | {result.sends_missing}/{result.sends_expected} "
+            f"| {result.sends_duplicated} | {drained} | {load} |",
             flush=True,
         )
 
@@ -625,6 +625,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fault-calls", type=int, default=8)
     parser.add_argument("--only-faults", action="store_true", help="skip the ramp")
     parser.add_argument("--keep", type=Path, help="keep the servers' log in this folder")
+    parser.add_argument(
+        "--budget-minutes", type=float, default=45.0, help="stop starting levels and faults past this (default 45)"
+    )
     args = parser.parse_args(argv)
     if not args.postgres.startswith("postgresql://") or not args.redis.startswith("redis://"):
         print("set --postgres and --redis (or HEARTHLINE_TEST_POSTGRES_URL, HEARTHLINE_TEST_REDIS_URL)")
@@ -633,6 +636,7 @@ def main(argv: list[str]) -> int:
         if urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
             print(f"loopback only: {url} is not on this machine")
             return 1
+    deadline = time.monotonic() + args.budget_minutes * 60
     with tempfile.TemporaryDirectory(prefix="hearthline-load-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -640,19 +644,28 @@ def main(argv: list[str]) -> int:
         try:
             cluster.start()
             driver = Driver(cluster)
+            # The table is the output: the driver's own app and the Twilio stand-in log every request at INFO.
+            logging.getLogger().setLevel(logging.WARNING)
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
             print(
                 f"load: {args.instances} instance(s) × gunicorn -w {args.workers} --threads {args.threads} --preload, "
                 f"{args.instances} worker(s), PostgreSQL + Redis through cuttable proxies, {os.cpu_count()} cores, "
                 f"a turn every {THINK_SECONDS:.0f} s a call, half keypad (en) half speech (ko), {args.seconds:.0f} s "
                 "a level"
             )
+            one, five, fifteen = os.getloadavg()
+            print(f"machine load average before: {one:.1f} {five:.1f} {fifteen:.1f} (1, 5, 15 min)")
             if not args.only_faults:
-                ramp(cluster, driver, [int(x) for x in args.levels.split(",")], args.seconds, args.texts_per_call)
+                levels = [int(x) for x in args.levels.split(",")]
+                ramp(cluster, driver, levels, args.seconds, args.texts_per_call, deadline)
             if args.faults or args.only_faults:
                 print()
-                faults(cluster, driver, args.fault_calls, round(args.fault_calls * args.texts_per_call, 1))
+                texts_per_second = round(args.fault_calls * args.texts_per_call, 1)
+                faults(cluster, driver, args.fault_calls, texts_per_second, deadline)
             errors = Counter(driver.tally.driver_errors)
             print(f"\ncalls placed: {driver.tally.calls_done}; the emulator could not carry on: {dict(errors) or 0}")
+            one, five, fifteen = os.getloadavg()
+            print(f"machine load average after: {one:.1f} {five:.1f} {fifteen:.1f} (1, 5, 15 min)")
         finally:
             cluster.stop()
     return 0

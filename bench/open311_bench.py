@@ -14,14 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.console_bench import _percentile, _time
+
 ACCOUNT_SID = "AC" + "d" * 32
 INTENTS = ["meals", "transport", "medical", "medication", "home_repair", "benefits", "companionship", "events"]
 STATUSES = ["new", "assigned", "in_progress", "resolved", "closed", "closed", "closed"]
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def _seed(hl: Any, requests: int, days: int) -> list[str]:
@@ -72,15 +69,6 @@ def _seed(hl: Any, requests: int, days: int) -> list[str]:
         if batch:
             db.execute(insert(ServiceRequest), batch)
     return [str(100000 + rng.randrange(requests)) for _ in range(10)]
-
-
-def _time(call: Callable[[], Any], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
 
 
 def _postgres_schema() -> tuple[str, Callable[[], None]] | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, make_url
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -24,9 +27,33 @@ STATEMENT_TIMEOUT_MS = 4000
 POOL_TIMEOUT_SECONDS = 3
 # SQLite: how long a writer waits for another's lock (the sqlite3 default is 5 s; we had 15, Twilio's whole wait).
 SQLITE_BUSY_TIMEOUT_SECONDS = 4
+# What sqlite3 says when another writer holds the file past the busy timeout, or the file cannot be opened.
+SQLITE_WAITS = ("database is locked", "database table is locked", "unable to open database")
 # After the database failed to answer, skip it for this long where there is a way around it (the apology, prompt
 # recordings), instead of every request waiting out its own timeout on a database known to be gone.
 UNAVAILABLE_SECONDS = 3.0
+# A process waiting for the database to come back tries after 1 s, then doubling up to every 30 s: quick after a
+# blip (a restart takes seconds), and a long outage costs one connection attempt a half-minute.
+FIRST_RETRY_SECONDS = 1.0
+LONGEST_RETRY_SECONDS = 30.0
+
+
+def unreachable(error: BaseException) -> bool:
+    """The database did not answer in time (down, hung, locked past its timeout, every pooled connection busy),
+    as opposed to refusing what was asked of it (a missing table, a bad value): waiting and trying again will do."""
+    if isinstance(error, exc.TimeoutError):  # no pooled connection came free
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.Error):
+        # sqlite3 calls nearly everything OperationalError ("no such table" too); only these are waits.
+        return isinstance(error, exc.OperationalError) and any(
+            words in str(error.orig).lower() for words in SQLITE_WAITS
+        )
+    # psycopg: connection refused or lost, connect_timeout, statement_timeout (QueryCanceled) are all these.
+    return isinstance(error, exc.OperationalError | exc.InterfaceError)
 
 
 class Base(DeclarativeBase):
@@ -66,6 +93,11 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def _forget_connections(engine: Engine | None) -> None:
+    if engine is not None:
+        engine.dispose(close=False)
+
+
 class Database:
     """One engine and session factory, built once in create_app and shared by every request.
 
@@ -76,6 +108,13 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # gunicorn --preload builds the app (and opens connections) before forking its workers: a child that
+        # reused the parent's pooled connections would share their sockets with its siblings, and two processes
+        # talking on one PostgreSQL connection garble each other's statements ("unexpected result EMPTY_QUERY
+        # from command 'BEGIN'"). The child forgets them without closing them (SQLAlchemy docs, "Using
+        # Connection Pools with Multiprocessing or os.fork()"). A weak reference: many engines come and go.
+        engine = weakref.ref(self.engine)
+        os.register_at_fork(after_in_child=lambda: _forget_connections(engine()))
         self._unavailable_until = 0.0
         event.listen(self.engine, "handle_error", self._on_error)
 
@@ -95,6 +134,52 @@ class Database:
         """A session that commits on success and rolls back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    def reachable(self) -> bool:
+        """Whether the database answers a trivial query now (within its bounded waits)."""
+        return self._why_unreachable() is None
+
+    def _why_unreachable(self) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except exc.SQLAlchemyError as error:
+            if not unreachable(error):
+                raise
+            said = str(getattr(error, "orig", None) or error).strip().splitlines()
+            return said[0] if said else type(error).__name__
+        self._unavailable_until = 0.0  # it answers: whoever skipped it may use it again at once
+        return None
+
+    def wait_until_reachable(
+        self,
+        *,
+        who: str,
+        first_delay: float = FIRST_RETRY_SECONDS,
+        longest_delay: float = LONGEST_RETRY_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> float:
+        """Block until the database answers, trying again with doubling delays; return the seconds waited.
+
+        For processes that can do nothing without it (the queue worker): they start, say plainly that they are
+        waiting and for what, and go on when it is back, instead of dying and being restarted in a loop.
+        """
+        started = time.monotonic()
+        delay = first_delay
+        while (why := self._why_unreachable()) is not None:
+            log.warning(
+                "%s: the database at %s is not reachable; waiting, next try in %.0f s (%s)",
+                who,
+                self.engine.url.render_as_string(hide_password=True),
+                delay,
+                why,
+            )
+            sleep(delay)
+            delay = min(delay * 2, longest_delay)
+        waited = time.monotonic() - started
+        if waited > 0.5:
+            log.warning("%s: the database answers again after %.0f s; going on", who, waited)
+        return waited
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -58,7 +58,8 @@ class HueyQueue:
         self.chores = dict(chores or {})
         # Jobs other parts register by name (e.g. transcribing a caller's details after the answer was sent).
         self.jobs: dict[str, Callable[[dict[str, Any]], None]] = {}
-        # Passes other parts run every minute with the outbox sweep (the dialer: lost wake-ups, unknown calls).
+        # Passes other parts run every minute with the outbox sweep, and once when the worker starts (the dialer:
+        # lost wake-ups, unknown calls; the SMS spool: texts kept while the database was away).
         self.minutely: dict[str, Callable[[], None]] = {}
         self.policy = DeliveryPolicy.from_settings(settings)
         self.huey = build_huey(settings)

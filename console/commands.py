@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
 from care.urgency import describe as describe_reasons
 from i18n.clock import local
-from web.context import current
+from web.context import SCHEMA_KEY, current
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -355,10 +355,17 @@ def worker(workers: int) -> None:
     """Run the job queue consumer that delivers the notifications outbox (retries, backoff, periodic sweep)."""
     from care.jobs import HueyQueue
 
-    queue = current().queue
+    hl = current()
+    queue = hl.queue
     if not isinstance(queue, HueyQueue):
         raise click.ClickException("this app's job queue is not Huey; nothing to run")
-    # Drain whatever waited while no worker ran (and re-check claims of a worker that died) at once.
+    # Every job needs the database: a worker started while it is away waits for it (saying so) instead of
+    # failing each task, or dying and being restarted in a loop.
+    hl.db.wait_until_reachable(who="flask worker")
+    current_app.extensions[SCHEMA_KEY].attempt()
+    # Texts kept while the database was away (a crash may have left them), then whatever waited while no worker
+    # ran (and claims of a worker that died), at once.
+    queue.run_minutely()
     queue.wake_outbox()
     queue.consumer(workers=workers).run()
 

@@ -11,11 +11,13 @@ import phonenumbers
 from babel import Locale
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.blueprints import BlueprintSetupState
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from care.db import unreachable
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
 from care.urgency import describe as describe_reasons
@@ -39,6 +41,9 @@ SESSION_MAX_AGE = timedelta(hours=12)
 # Ids are PostgreSQL `integer` columns: a larger number is no row of ours, but handed to the database it is an
 # error ("integer out of range") and a 500. Anything past this is simply not found.
 MAX_STORED_ID = 2**31 - 1
+# While the database does not answer, the apology page asks the browser (and the reader) to try again after this
+# long: past the few seconds a restart takes, short enough for staff in the middle of a shift.
+RETRY_AFTER_SECONDS = 30
 PUBLIC_ENDPOINTS = {"console.login", "console.static", "console.set_language"}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ko": "한국어", "es": "Español"}
 # Pages are server-rendered; the only script is none, and audio is served by us. Nothing may frame the console.
@@ -162,8 +167,31 @@ def _has_nul() -> bool:
     return any("\x00" in text for text in fields)
 
 
+def _database_away_page() -> tuple[str, int, dict[str, str]]:
+    """A plain apology while the database does not answer: 503 with Retry-After, in the reader's language.
+
+    It names nobody and shows no menu (the signed-in check needs the database), so it renders without it.
+    """
+    g.pop("staff", None)
+    page = render_template("console/error.html", code=503, message=t("error.database_away"))
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+@bp.errorhandler(sa_exc.SQLAlchemyError)
+def _database_error(error: sa_exc.SQLAlchemyError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """The database did not answer in time: the apology page. It refused something: a bug, logged, and the page
+    every other failure gets."""
+    if unreachable(error):
+        current_app.logger.warning("console %s: the database did not answer: %s", request.path, error)
+        return _database_away_page()
+    current_app.logger.exception("console %s failed", request.path)
+    return render_template("console/error.html", code=500, message=t("error.general")), 500
+
+
 @bp.before_request
-def _gate() -> Response | None:
+def _gate() -> Response | tuple[str, int, dict[str, str]] | None:
+    if request.endpoint != "console.static" and not current().db.available:
+        return _database_away_page()  # known to be away this very moment: no page waits out another timeout
     if _has_nul():
         abort(400, description=t("error.nul"))
     if request.method == "POST":

@@ -30,6 +30,7 @@ from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from care.db import Database
+from care.delivery import DeliveryPolicy
 from care.models import RequestEvent, utcnow
 from care.settings import Settings
 from opendata.keys import Grant, parse_scopes
@@ -170,7 +171,10 @@ class Policy:
         return timedelta(seconds=self.timeout_seconds * 3 + 5)
 
     def backoff(self, attempts: int) -> timedelta:
-        return timedelta(seconds=min(self.cap_seconds, self.base_seconds * 2 ** max(attempts - 1, 0)))
+        """The SMS outbox's exponential backoff (care.delivery), on the webhook settings' base and cap."""
+        return DeliveryPolicy(retry_base_seconds=self.base_seconds, retry_cap_seconds=self.cap_seconds).backoff(
+            attempts
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:

@@ -19,6 +19,7 @@ from outreach.states import MACHINE_ANSWERS, AnswerVia, AttemptStatus, from_twil
 from outreach.twiml import OutboundRenderer, Rendered, after_answer, answered, ask_again, voicemail
 from outreach.view import AttemptView
 from voice.calls import MAX_CALL_SID, RECORDING_BUDGET_SECONDS, begin_checkin, render_context
+from voice.calls import call_status as hotline_call_status
 from voice.recognizer import RecognitionFailed
 from voice.twiml import RenderContext, apology
 from web.context import Hearthline
@@ -227,6 +228,13 @@ def on_status(hl: Hearthline, form: Mapping[str, str], args: Mapping[str, str]) 
         if status is None:
             raise BadWebhook(f"unknown CallStatus {call_status!r}")
         final = advance(session, row, status, now=utcnow(), call_sid=sid, answered_by=answered_by)
+    if final and status is AttemptStatus.COMPLETED:
+        # A check-in handed over to the hotline's dialogue: hanging up on "do you need emergency help?" counts
+        # as yes there, and the hotline learns of the hang-up from this callback (a no-op for other calls).
+        try:
+            hotline_call_status(hl, form)
+        except Exception:  # never in the way of the outcome: the handler below still runs
+            log.exception("hotline status turn failed for call %s", sid)
     if final:
         try:
             run_handler(hl.db, attempt_id)

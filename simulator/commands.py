@@ -24,9 +24,17 @@ def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask])
     @click.option("--locale", default=None, help="The caller's language (en, zh, ko, es); chosen at the language menu.")
     @click.option("--from", "from_phone", required=True, help="The caller's phone number.")
     @click.option("--twiml", "show_twiml", is_flag=True, help="Also print each TwiML answer.")
+    @click.option(
+        "--stream",
+        "use_stream",
+        is_flag=True,
+        help="Questions over a Media Stream (voice_path=stream), served locally.",
+    )
     @click.argument("steps", nargs=-1)
     @with_appcontext
-    def simulate_call(locale: str | None, from_phone: str, show_twiml: bool, steps: tuple[str, ...]) -> None:
+    def simulate_call(
+        locale: str | None, from_phone: str, show_twiml: bool, use_stream: bool, steps: tuple[str, ...]
+    ) -> None:
         """Play a call: steps are say:TEXT, wav:PATH, press:DIGITS, dial:STATUS, silence, hangup.
 
         Speech is synthesised with espeak-ng at 8 kHz and served as the recording by a local Twilio stand-in,
@@ -45,6 +53,16 @@ def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask])
             # The same settings (and so the same database), with recordings fetched from the local stand-in.
             same = {f.name: getattr(settings, f.name) for f in fields(settings)}
             same["twilio_api_base"] = standin.base_url
+            if use_stream:
+                from simulator.stream_script import StreamCallSimulator
+
+                same["voice_path"] = "stream"
+                streamed = StreamCallSimulator(rebuild(same), from_phone, locale=locale)
+                try:
+                    print_lines(streamed.run(parsed), click.echo, show_twiml=show_twiml)
+                finally:
+                    streamed.close()
+                return
             simulator = CallSimulator(rebuild(same), from_phone, locale=locale)
             print_lines(simulator.run(parsed), click.echo, show_twiml=show_twiml)
         except (CallFailed, NotWaiting) as exc:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from care import inbox
+from care.db import unreachable
 from care.hours import ServiceHours
 from care.lifecycle import RequestAction, TransitionRefused
 from care.models import (
@@ -46,9 +47,11 @@ from care.requests import (
 )
 from care.segments import fit
 from care.settings import Settings
+from care.spool import ReplayReport, Spooled
 from i18n.clock import written_datetime
 from i18n.messages import translate
 from intents import Intent, Locale, enrich
+from intents.locale import detect_locale
 from sms.conversation import (
     ConfirmResolved,
     ConversationState,
@@ -91,6 +94,8 @@ log = logging.getLogger(__name__)
 MAX_BODY_CHARS = 4000
 # The job that brings an unanswered "is this an emergency?" to staff (queued when the question is asked).
 EMERGENCY_UNANSWERED_JOB = "sms.emergency_unanswered"
+# The job that replays the SMS spool (care.spool) once the database answers again.
+REPLAY_JOB = "replay-sms-spool"
 
 
 # Replies other parts give before the conversation (a family member's "1" to a check-in that needs them):
@@ -187,12 +192,21 @@ def _locale_or_none(raw: str | None) -> Locale | None:
         return None
 
 
-def handle(hl: Hearthline, incoming: Incoming) -> Answer:
-    """Act on one incoming text exactly once and return the reply (the stored one for a repeated delivery)."""
+def check_incoming(incoming: Incoming) -> None:
+    """Raise MalformedMessage unless this is a text Twilio could have sent (before it is handled or spooled)."""
     if not incoming.message_sid or not incoming.from_phone:
         raise MalformedMessage("MessageSid and From are required")
     if len(incoming.body) > MAX_BODY_CHARS:
         raise MalformedMessage(f"a text of {len(incoming.body)} characters did not come from Twilio")
+
+
+def handle(hl: Hearthline, incoming: Incoming, *, reply_by_text: bool = False) -> Answer:
+    """Act on one incoming text exactly once and return the reply (the stored one for a repeated delivery).
+
+    `reply_by_text`: the webhook was answered long ago (a text replayed from the spool), so the reply goes to
+    the sender through the outbox, in the same transaction that stores the text.
+    """
+    check_incoming(incoming)
     settings = hl.settings
     default_locale = Locale(settings.default_locale)
     # The text's arrival, before anything it changes (a request it closes is closed after it arrived).
@@ -259,6 +273,8 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
                     received_at=now,
                 )
             )
+            if reply_by_text and text:
+                enqueue(session, Message(f"sms:{incoming.message_sid}:reply", incoming.from_phone, text, kind="reply"))
         if ask_later is not None:
             payload = {"phone": incoming.from_phone, "asked_by": ask_later.asked_by}
             hl.queue.schedule(EMERGENCY_UNANSWERED_JOB, payload, settings.sms_emergency_answer_seconds)
@@ -270,6 +286,19 @@ def handle(hl: Hearthline, incoming: Incoming) -> Answer:
             if stored is None:
                 raise
             return Answer(stored.reply, duplicate=True)
+
+
+def replay_spool(hl: Hearthline, budget_seconds: float | None = None) -> ReplayReport:
+    """Handle the texts kept while the database was away, oldest first, each once; their replies go by text."""
+
+    def act(entry: Spooled) -> None:
+        handle(hl, Incoming(entry.message_sid, entry.from_phone, entry.body), reply_by_text=True)
+
+    return hl.spool.replay(act, retry_later=unreachable, budget_seconds=budget_seconds)
+
+
+class SpoolWaiting(RuntimeError):
+    """Texts are still kept because the database is away (the job queue tries the replay again later)."""
 
 
 def _for_the_inbox(incoming: Incoming, sender: SenderView, outcome: Outcome) -> bool:
@@ -299,6 +328,13 @@ def apology(settings: Settings, phone_locale: str | None = None) -> str:
     """The short plain reply when something broke on our side (the database is busy or down)."""
     locale = _locale_or_none(phone_locale) or Locale(settings.default_locale)
     return fit(translate("sms", "sms.error", locale, hotline=settings.hotline_number))
+
+
+def kept_for_later(settings: Settings, body: str) -> str:
+    """The reply to a text kept in the spool: we have it and will answer by text (in the language it is written
+    in, as far as its script tells: the sender's settings are in the database we could not reach)."""
+    locale = detect_locale(body) or Locale(settings.default_locale)
+    return fit(translate("sms", "sms.kept", locale, emergency=settings.emergency_number))
 
 
 def _carry_out(
@@ -462,8 +498,22 @@ def _render_item(item: StatusItem, locale: Locale) -> str:
 
 # --- an emergency question nobody answered ---------------------------------------------------------------------
 def register_jobs(hl: Hearthline) -> None:
-    """Name this module's jobs on the queue (create_app, so the web process and the worker know them)."""
+    """Name this module's jobs on the queue (create_app, so the web process and the worker know them).
+
+    The spool's replay is a job queued when a text is kept, and a minutely chore of the worker (also at its start).
+    """
     hl.queue.register(EMERGENCY_UNANSWERED_JOB, lambda payload: emergency_unanswered(hl, payload))
+
+    def replay_job(_payload: dict[str, Any]) -> None:
+        report = replay_spool(hl)
+        if report.left:
+            raise SpoolWaiting(f"{report.left} texts wait for the database")
+
+    def replay_chore() -> None:
+        replay_spool(hl)
+
+    hl.queue.register(REPLAY_JOB, replay_job)
+    hl.queue.every_minute(REPLAY_JOB, replay_chore)
 
 
 def emergency_unanswered(hl: Hearthline, payload: dict[str, Any]) -> None:

@@ -8,14 +8,27 @@ from flask import Blueprint, Response, request
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from care.db import unreachable
 from care.phones import try_e164
-from sms.handling import Incoming, MalformedMessage, apology, handle
+from sms.handling import (
+    REPLAY_JOB,
+    Incoming,
+    MalformedMessage,
+    apology,
+    check_incoming,
+    handle,
+    kept_for_later,
+    replay_spool,
+)
 from web.context import current
 from web.webhooks import twilio_signed
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("sms", __name__)
+# Replaying kept texts inside a webhook stops after this long (Twilio waits 15 s in all; handling this text and
+# a database timeout must still fit): the rest, and this text after them, wait for the worker's replay.
+WEBHOOK_REPLAY_SECONDS = 5.0
 
 
 def _twiml(reply: str) -> Response:
@@ -43,13 +56,48 @@ def incoming() -> Response:
     if phone is None:
         # Short codes and alphanumeric senders cannot be anyone on file, and we cannot reply to them.
         return _bad_request(f"From {raw_from!r} is not a phone number")
+    incoming = Incoming(sid, phone, form["Body"])
     try:
-        answer = handle(hl, Incoming(sid, phone, form["Body"]))
+        check_incoming(incoming)
     except MalformedMessage as exc:
         return _bad_request(str(exc))
-    except SQLAlchemyError:
-        # The database is down or locked past its timeout: nothing was stored, so Twilio's next attempt (or
-        # the sender's retry) starts afresh. The sender gets a short plain apology, never an error page.
+    if not hl.db.available:
+        return _keep(incoming)  # known to be away this very moment: no point waiting out another timeout
+    if hl.spool.pending():
+        # Texts kept while the database was away go first, so a sender's texts are acted on in the order sent.
+        report = replay_spool(hl, budget_seconds=WEBHOOK_REPLAY_SECONDS)
+        if report.busy or report.left:
+            return _keep(incoming)
+    try:
+        answer = handle(hl, incoming)
+    except SQLAlchemyError as exc:
+        if unreachable(exc):
+            return _keep(incoming)
+        # The database refused what we asked (not a wait): nothing was stored; the sender must text again.
         log.exception("SMS %s from %s could not be stored", sid, phone)
         return _twiml(apology(hl.settings))
     return _twiml(answer.reply)
+
+
+def _keep(incoming: Incoming) -> Response:
+    """The database cannot take this text now: keep it on disk, tell the sender we have it, replay it later.
+
+    Twilio does not retry a messaging webhook it got an answer to, so an apology alone would lose the text.
+    """
+    hl = current()
+    try:
+        first = hl.spool.append(incoming.message_sid, incoming.from_phone, incoming.body)
+    except OSError:
+        log.critical("SMS %s from %s LOST: neither the database nor the spool took it", *_ids(incoming))
+        return _twiml(apology(hl.settings))
+    log.warning("SMS %s from %s kept in the spool until the database answers", *_ids(incoming))
+    if first:
+        try:  # the worker replays it as soon as the database answers (else its minutely chore does)
+            hl.queue.enqueue(REPLAY_JOB, {})
+        except Exception:
+            log.exception("could not queue the spool's replay; the worker's minutely chore will replay it")
+    return _twiml(kept_for_later(hl.settings, incoming.body))
+
+
+def _ids(incoming: Incoming) -> tuple[str, str]:
+    return incoming.message_sid, incoming.from_phone

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from simulator.tcp_proxy import TcpProxy, target_of
 from simulator.twilio_standin import TwilioStandIn
 from tests.backends import POSTGRES_URL, REDIS_URL, postgres_reason, redis_reason
 from web.context import EXTENSION_KEY, Hearthline
@@ -155,5 +157,34 @@ def pg_hearthline(postgres_url: str, make_app: Callable[..., Flask]) -> Iterator
         yield app, hl
         hl.db.dispose()
     finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@dataclass(frozen=True)
+class ProxiedApp:
+    """An app whose PostgreSQL is reached through a TCP proxy the test can cut or hang (simulator.tcp_proxy)."""
+
+    app: Flask
+    hl: Hearthline
+    proxy: TcpProxy
+    database_url: str
+
+
+@pytest.fixture
+def proxied_postgres(postgres_url: str, make_app: Callable[..., Flask]) -> Iterator[ProxiedApp]:
+    """An app on a fresh PostgreSQL schema of its own, reached only through a proxy; dropped afterwards."""
+    schema = f"hl_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    proxy = TcpProxy(target_of(postgres_url, 5432))
+    url = proxy.url(postgres_url) + f"?options=-csearch_path%3D{schema}"
+    try:
+        app = make_app(database_url=url)
+        hl: Hearthline = app.extensions[EXTENSION_KEY]
+        yield ProxiedApp(app, hl, proxy, url)
+        hl.db.dispose()
+    finally:
+        proxy.close()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -3,19 +3,18 @@ a person, the app starts without it and recovers when it returns."""
 
 from __future__ import annotations
 
-import socket
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing, suppress
+from contextlib import closing
 
 import psycopg
 import pytest
 from flask import Flask
 
 from care.db import UNAVAILABLE_SECONDS
+from simulator.tcp_proxy import Line, TcpProxy, target_of
 from tests.twiml import Verb, flatten, parse_twiml, signed_post
 from web.context import EXTENSION_KEY, Hearthline
 
@@ -24,77 +23,11 @@ TWILIO_WAIT_SECONDS = 15
 CALL = {"CallSid": "CA" + "d" * 32, "From": "+15551234567", "To": "+15550100000", "AccountSid": "AC" + "1" * 32}
 
 
-class TcpServer:
-    """A local TCP server: `hang` accepts connections and never says a word (a hung PostgreSQL); `forward_to`
-    relays to a real server; `stop` closes the port (a database that is down)."""
-
-    def __init__(self) -> None:
-        self._listener: socket.socket | None = None
-        self.port = _free_port()
-        self.target: int | None = None
-        self._held: list[socket.socket] = []
-
-    def hang(self) -> None:
-        self._listen(forward=False)
-
-    def forward_to(self, port: int) -> None:
-        self.target = port
-        self._listen(forward=True)
-
-    def _listen(self, *, forward: bool) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener, forward), daemon=True).start()
-
-    def _accept(self, listener: socket.socket, forward: bool) -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            self._held.append(conn)
-            if forward and self.target is not None:
-                upstream = socket.create_connection(("127.0.0.1", self.target))
-                self._held.append(upstream)
-                for a, b in ((conn, upstream), (upstream, conn)):
-                    threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
-        for conn in self._held:
-            conn.close()
-        self._held.clear()
-
-
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for end in (source, sink):
-            with suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-
-
-def _free_port() -> int:
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def hung_postgres() -> Iterator[TcpServer]:
-    server = TcpServer()
-    server.hang()
+def hung_postgres() -> Iterator[TcpProxy]:
+    server = TcpProxy(line=Line.HANG)
     yield server
-    server.stop()
+    server.close()
 
 
 def _timed(action: Callable[[], object]) -> tuple[object, float]:
@@ -111,7 +44,7 @@ def _dials_a_person(verbs: list[Verb], hl: Hearthline) -> bool:
 
 
 def test_a_hung_postgresql_still_lets_the_app_start_and_every_caller_reach_a_person(
-    make_app: Callable[..., Flask], hung_postgres: TcpServer
+    make_app: Callable[..., Flask], hung_postgres: TcpProxy
 ) -> None:
     url = f"postgresql://postgres@127.0.0.1:{hung_postgres.port}/hearthline"
     app, booted = _timed(lambda: make_app(database_url=url))
@@ -128,15 +61,15 @@ def test_a_hung_postgresql_still_lets_the_app_start_and_every_caller_reach_a_per
 
 
 def test_the_fallback_answers_without_touching_the_database(
-    make_app: Callable[..., Flask], hung_postgres: TcpServer
+    make_app: Callable[..., Flask], hung_postgres: TcpProxy
 ) -> None:
     app = make_app(database_url=f"postgresql://postgres@127.0.0.1:{hung_postgres.port}/hearthline")
     hl: Hearthline = app.extensions[EXTENSION_KEY]
     time.sleep(UNAVAILABLE_SECONDS + 0.1)  # the boot's failure is forgotten: nothing keeps it from trying again
-    before = len(hung_postgres._held)
+    before = hung_postgres.accepted
     verbs = parse_twiml(signed_post(app.test_client(), hl, "/voice/fallback", CALL))
     assert _dials_a_person(verbs, hl)
-    assert len(hung_postgres._held) == before  # not one connection attempt
+    assert hung_postgres.accepted == before  # not one connection attempt
 
 
 def test_a_locked_sqlite_database_gives_an_apology_well_inside_twilios_wait(
@@ -161,15 +94,14 @@ def test_the_app_starts_while_postgresql_is_down_and_recovers_when_it_returns(
     schema = f"hl_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    proxy = TcpServer()  # not listening yet: connections are refused, as when the server is down
-    real = psycopg.conninfo.conninfo_to_dict(postgres_url)
-    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{real['dbname']}?options=-csearch_path%3D{schema}"
+    proxy = TcpProxy(target_of(postgres_url, 5432), line=Line.DOWN)  # the server is down
+    url = proxy.url(postgres_url) + f"?options=-csearch_path%3D{schema}"
     try:
         app = make_app(database_url=url)
         hl: Hearthline = app.extensions[EXTENSION_KEY]
         client = app.test_client()
         assert _dials_a_person(parse_twiml(signed_post(client, hl, "/voice/incoming", CALL)), hl)
-        proxy.forward_to(int(real.get("port") or 5432))
+        proxy.restore()
         deadline = time.monotonic() + 10
         verbs: list[Verb] = []
         while time.monotonic() < deadline:
@@ -184,7 +116,7 @@ def test_the_app_starts_while_postgresql_is_down_and_recovers_when_it_returns(
             ).fetchone()
         assert tables is not None and tables[0] >= 10  # the schema was created once the database came back
     finally:
-        proxy.stop()
+        proxy.close()
         hl_app = locals().get("hl")
         if hl_app is not None:
             hl_app.db.dispose()

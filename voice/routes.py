@@ -108,6 +108,10 @@ def resume() -> Response:
         return _twiml(_apology(call_sid))
 
 
+# Twilio's messages are 20 ms of audio (a few hundred bytes as JSON); anything near this is not Twilio.
+MAX_STREAM_MESSAGE_BYTES = 64 * 1024
+
+
 class _WebSocketDone(Response):
     """The answer once a WebSocket has ended: the socket was the request's, so nothing more is written.
 
@@ -134,6 +138,6 @@ def stream() -> Response:
         abort(403, description="Twilio signature missing or invalid")
     if request.headers.get("Upgrade", "").lower() != "websocket":
         abort(400, description="expected a WebSocket upgrade")
-    ws = Server(request.environ)
+    ws = Server(request.environ, max_message_size=MAX_STREAM_MESSAGE_BYTES)
     StreamSession(current(), ws).run()
     return _WebSocketDone(ws)

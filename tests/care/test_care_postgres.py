@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
 from care.delivery import DeliveryPolicy, deliver_due, pending_count
 from care.lifecycle import RequestAction
@@ -67,3 +69,32 @@ def test_concurrent_delivery_on_postgresql_sends_each_message_once(
     assert errors == []
     assert pending_count(hl.db) == 0
     assert sorted(m["Body"] for m in standin.messages) == sorted(f"Request {200000 + n} is done." for n in range(30))
+
+
+def test_a_forked_worker_never_talks_on_the_parents_database_connections(
+    pg_hearthline: tuple[Flask, Hearthline],
+) -> None:
+    # gunicorn --preload: the app (and its pool) is built in the master, then the workers fork. Two processes on
+    # one connection garble each other's statements, so a child must open connections of its own.
+    _, hl = pg_hearthline
+    with hl.db.engine.connect() as conn:
+        parent_backend = conn.execute(sql_text("SELECT pg_backend_pid()")).scalar_one()
+    assert hl.db.engine.pool.checkedin() >= 1  # the parent's connection waits in the pool
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report which server process answers it, then leave without running any cleanup
+        status = 1
+        try:
+            with hl.db.engine.connect() as conn:
+                os.write(write, str(conn.execute(sql_text("SELECT pg_backend_pid()")).scalar_one()).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    child_backend = int(os.read(read, 64) or b"0")
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_backend not in (0, parent_backend)
+    with hl.db.engine.connect() as conn:  # and the parent's own connection still works
+        assert conn.execute(sql_text("SELECT pg_backend_pid()")).scalar_one() == parent_backend

@@ -255,3 +255,55 @@ def test_quiet_hours_no_call_is_planned_and_a_retry_is_skipped_for_the_family(
     assert round_.status == Status.FAMILY  # the retry at +10 min would ring in quiet hours
     assert [a.purpose for a in attempts(hl)] == [Purpose.CHECKIN, Purpose.FAMILY]
     assert "checkin:not calling again (quiet: quiet hours or the daily cap)" in history(hl, round_.request_id or 0)
+
+
+def test_hanging_up_on_the_emergency_question_of_a_check_in_raises_the_emergency(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    from care.models import RequestStatus
+    from tests.twiml import signed_post
+    from voice.dialogue import CallDialogState, Phase
+
+    with centre(make_app, standin) as (app, hl), hl.db.transaction() as session:
+        checkins.plan_today(session, hl.settings)
+        row = session.scalar(select(CallAttempt))
+        assert row is not None
+        sid = "CA" + "e" * 32
+        row.status, row.call_sid = AttemptStatus.IN_PROGRESS, sid
+        # The senior said something like an emergency, weakly heard, and was asked "do you need help right now?"
+        dialog = CallDialogState(
+            phase=Phase.EMERGENCY_CHECK,
+            locale="en",
+            pending_intent="emergency",
+            pending_transcript="I fell",
+            pending_by="speech",
+        )
+        session.add(
+            CallState(
+                call_sid=sid,
+                from_phone=SENIOR,
+                state={"dialog": dialog.to_json(), "checkin_answers": ["emergency"]},
+                turns=2,
+            )
+        )
+        attempt_id = row.id
+    form = {
+        "AccountSid": hl.settings.twilio_account_sid,
+        "CallSid": sid,
+        "From": hl.settings.hotline_number,
+        "To": SENIOR,
+        "CallStatus": "completed",
+        "Direction": "outbound-api",
+    }
+    response = signed_post(app.test_client(), hl, f"/voice/outbound/status?attempt={attempt_id}", form)
+    assert response.status_code == 204
+    with hl.db.sessions() as session:
+        [request] = session.scalars(select(ServiceRequest)).all()
+        assert (request.intent, request.urgent, request.status, request.requester_phone) == (
+            "emergency",
+            True,
+            RequestStatus.NEW,
+            SENIOR,
+        )
+    [round_] = rounds(hl)
+    assert (round_.status, round_.answer) == (Status.SAFE, "emergency")

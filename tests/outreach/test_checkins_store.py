@@ -309,3 +309,19 @@ def test_staff_resolving_the_task_neither_texts_nor_calls_the_senior_to_confirm(
         apply_action(session, task, RequestAction.RESOLVE, actor="staff:bea", note="neighbour found her well")
     assert texts_to(hearthline, SENIOR) == []
     assert [a.purpose for a in attempts(hearthline)] == [Purpose.CHECKIN] * 3  # no confirmation call
+
+
+def test_the_centres_holidays_close_the_staff_line_and_skip_check_ins(make_app, standin) -> None:
+    from care.hours import ServiceHours
+    from care.settings import load_settings
+
+    assert load_settings({"holidays": "2026-12-25, 2026-12-04"}, environ={}).holidays[0].isoformat() == "2026-12-04"
+    app = make_app(holidays="2026-12-04")
+    hl = app.extensions["hearthline"]
+    setup(app, hl)
+    with hl.db.transaction() as session:
+        assert checkins.plan_today(session, hl.settings, at(6)) == 0
+        assert checkins.plan_today(session, hl.settings, at(6) + timedelta(days=1)) == 1
+    hours = ServiceHours.from_settings(hl.settings)
+    assert not hours.is_open(at(11))  # a Friday, but a holiday
+    assert hours.next_opening(at(11)).date().isoformat() == "2026-12-07"  # Monday

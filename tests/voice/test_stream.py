@@ -3,6 +3,7 @@ side (simulator.media_stream) plays the caller's line at real-time pace, and web
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 
@@ -240,3 +241,20 @@ def test_emergency_by_stream_key_9_over_the_prompt_dials_at_once(
     with hl.db.sessions() as session:  # in the request's history, as on the <Record> path
         assert session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)).first() is not None
     stream.close()
+
+
+def test_simulate_call_stream_plays_the_call_over_a_media_stream(make_app: Callable[..., Flask]) -> None:
+    """`flask simulate-call --stream`: keys over the streamed prompts, then the dial as TwiML after the stream;
+    nobody answers, so a callback is promised."""
+    app = make_app(**ALWAYS_OPEN)
+    result = app.test_cli_runner().invoke(
+        args=["simulate-call", "--stream", "--locale", "es", "--from", "+15559876543", "press:0", "dial:no-answer"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert lines[0]["verbs"] == ["Connect"]  # the call's audio goes to the stream
+    assert lines[1]["verbs"] == ["Stream"] and lines[1]["heard"] == "4" and lines[1]["prompt"].startswith("Hola")
+    assert lines[1]["cleared"] >= 1  # the key stopped the language menu
+    dial = next(line for line in lines if "Dial" in line.get("verbs", []))
+    assert dial["phase"] == "transfer"
+    assert lines[-1]["requests"][0]["intent"] == "operator"
