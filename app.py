@@ -130,6 +130,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic says "Context impl SQLiteImpl" at INFO each time the schema's revision is read (every command and
+    # every start): noise to a centre's staff. care.schema logs what an upgrade changed in its own words.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     hearthline = build_adapters(settings)
     app.extensions[EXTENSION_KEY] = hearthline
     schema_at_start = SchemaAtStart(hearthline.db, settings)

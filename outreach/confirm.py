@@ -24,7 +24,7 @@ from i18n.clock import written_datetime
 from i18n.messages import translate
 from intents import Intent
 from outreach.attempts import attempts_for, cancel, enqueue
-from outreach.hours import next_calling_time
+from outreach.plans import calendar_of
 from outreach.registry import register
 from outreach.script import PERSON_ANSWER, Choice, Question, Script
 from outreach.states import FINAL, AttemptStatus, Purpose
@@ -98,7 +98,7 @@ class ConfirmProgramme:
             subject_id=request.id,
             senior_id=request.senior_id,
             priority=URGENT_PRIORITY if request.urgent else 0,
-            not_before=next_calling_time(at, self.settings.zone),
+            not_before=calendar_of(self.settings).next_allowed(at),
             context={
                 "reference": request.reference,
                 "service": request.intent,

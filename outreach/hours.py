@@ -1,21 +1,30 @@
-"""When an automated call may ring (pure): not at night on the centre's clock."""
+"""When an automated call may ring (pure): never in the quiet hours on the centre's clock (one clock for all calls)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-# Automated calls ring between these hours on the centre's clock: the US Telephone Consumer Protection Act
-# allows 8:00-21:00 at the called party's location (47 CFR 64.1200(c)(1)); a senior's morning starts later
-# and evenings end earlier, so confirmation calls keep well inside it.
-CALLING_FROM = time(9, 0)
-CALLING_UNTIL = time(20, 0)
+
+def is_quiet(moment: time, start: time, end: time) -> bool:
+    """Whether a wall-clock time is inside the quiet hours start-end (they wrap midnight when start > end)."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
 
 
-def next_calling_time(at: datetime, zone: tzinfo, start: time = CALLING_FROM, end: time = CALLING_UNTIL) -> datetime:
-    """`at` (UTC, naive) if it falls inside the calling hours on the centre's clock, else the next start of them."""
+def next_allowed_time(at: datetime, zone: tzinfo, quiet_start: time, quiet_end: time) -> datetime:
+    """`at` (UTC, naive) if it falls outside the quiet hours on the centre's clock, else the moment they end.
+
+    Every outbound call (check-ins, confirmation calls, reminders) asks this one function, with the settings'
+    quiet_hours_start/end, so there is one clock for when Hearthline may ring a senior.
+    """
     local = at.replace(tzinfo=UTC).astimezone(zone)
-    if start <= local.time() < end:
+    if not is_quiet(local.time(), quiet_start, quiet_end):
         return at
-    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
-    opening = datetime.combine(day, start, tzinfo=zone)
+    # Inside quiet hours: they end today at quiet_end, unless it is already past it (the evening side of a
+    # window that wraps midnight), when they end tomorrow.
+    day = local.date() if local.time() < quiet_end else local.date() + timedelta(days=1)
+    opening = datetime.combine(day, quiet_end, tzinfo=zone)
     return opening.astimezone(UTC).replace(tzinfo=None)

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from outreach.hours import is_quiet, next_allowed_time
+
 
 @dataclass(frozen=True)
 class PlanView:
@@ -40,15 +42,15 @@ class Calendar:
 
     def is_quiet(self, moment: time) -> bool:
         """Whether a wall-clock time on the centre's clock is inside quiet hours."""
-        if self.quiet_start == self.quiet_end:
-            return False
-        if self.quiet_start < self.quiet_end:
-            return self.quiet_start <= moment < self.quiet_end
-        return moment >= self.quiet_start or moment < self.quiet_end
+        return is_quiet(moment, self.quiet_start, self.quiet_end)
 
     def quiet_at(self, moment: datetime) -> bool:
         """Whether a stored moment (naive UTC) falls in quiet hours on the centre's clock."""
         return self.is_quiet(on_clock(moment, self.zone).time())
+
+    def next_allowed(self, moment: datetime) -> datetime:
+        """The first moment (naive UTC) at or after `moment` outside quiet hours (outreach.hours)."""
+        return next_allowed_time(moment, self.zone, self.quiet_start, self.quiet_end)
 
 
 @dataclass(frozen=True)

@@ -682,7 +682,13 @@ def _speech(hl: Hearthline, recording_url: str, state: CallDialogState, deadline
     )
     try:
         transcript = hl.recognizer.transcribe(
-            wav, state.locale, phrases, verify=lambda text: worth_checking(state, text)
+            wav,
+            state.locale,
+            phrases,
+            verify=lambda text: worth_checking(state, text),
+            # A free decoding of an open answer shares the turn with the download; past its budget, what was
+            # heard so far is asked about (intents.hearing) instead of Twilio hanging up on the caller.
+            budget=hl.settings.speech_check_seconds,
         )
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)

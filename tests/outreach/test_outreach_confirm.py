@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -227,3 +228,39 @@ def test_a_korean_senior_answers_the_confirmation_call_by_saying_yes(
             [view] = attempts_for(session, Purpose.CONFIRM, request_id)
     assert (view.answer, view.answer_via) == ("yes", "speech")
     assert "네" in view.heard
+
+
+def test_a_confirmation_retry_that_would_fall_in_quiet_hours_waits_for_their_end(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    """One clock for outbound calls: confirmation calls keep the quiet-hours settings, as check-ins do (they used
+    fixed 9:00-20:00 hours of their own, so a retry inside the settings' quiet hours rang anyway)."""
+    zone = ZoneInfo(noon_zone())
+    local_now = datetime.now(UTC).astimezone(zone)
+    # Quiet hours start 30 minutes from now and end three hours from now (inside 9:00-20:00, where the old
+    # clock allowed calls); the retry comes an hour after the first try, in the middle of them.
+    quiet_from = (local_now + timedelta(minutes=30)).time().replace(second=0, microsecond=0)
+    quiet_until = (local_now + timedelta(hours=3)).time().replace(second=0, microsecond=0)
+    standin.calls.plan[MADRID_LANDLINE] = Callee(Pickup.NO_ANSWER)
+    app = make_app(
+        **_settings(
+            confirm_call_tries=2,
+            confirm_call_retry_minutes=60,
+            quiet_hours_start=f"{quiet_from:%H:%M}",
+            quiet_hours_end=f"{quiet_until:%H:%M}",
+        )
+    )
+    with served(app, standin) as hl:
+        request_id = _resolved_request(hl, MADRID_LANDLINE)
+        _dialer(hl).run_pass()
+        wait_for(lambda: _handled(hl, request_id) == 1, "the first call to end")
+        with hl.db.sessions() as session:
+            retry = session.scalar(
+                select(CallAttempt).where(CallAttempt.subject_id == request_id, CallAttempt.key.endswith(":2"))
+            )
+            assert retry is not None
+            not_before = retry.not_before
+        assert _dialer(hl, later=2 * 3600).run_pass().dialled == 0  # two hours on: still quiet, not rung
+    morning = datetime.combine(local_now.date(), quiet_until, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    assert not_before == morning
+    assert len(standin.calls.calls_to(MADRID_LANDLINE)) == 1
