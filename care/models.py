@@ -30,6 +30,8 @@ class Senior(Base):
     # The team that looks after the senior (care.routing.TEAMS; "" for none): crisis broadcasts pick by it.
     team: Mapped[str] = mapped_column(String(60), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Nobody else at home notices if things get worse: raises every request of theirs (care.urgency).
+    lives_alone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     links: Mapped[list[FamilyLink]] = relationship(back_populates="senior")
 
@@ -109,6 +111,7 @@ class ServiceRequest(Base):
     channel: Mapped[str] = mapped_column(String(10))
     intent: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_because: Mapped[str] = mapped_column(String(120), default="")  # care.urgency reason codes, comma-separated
     locale: Mapped[str] = mapped_column(String(5), default="en")
     transcript: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from care.models import Channel, RequesterKind, Senior, SeniorTag, ServiceRequest, utcnow
@@ -68,18 +68,26 @@ class Picked:
 
 
 def tags_of(session: Session, senior_ids: Iterable[int] | None = None) -> dict[int, set[str]]:
+    """Each senior's tags; "lives alone" is the profile's own flag (Senior.lives_alone, which care.urgency reads)."""
+    ids = list(senior_ids) if senior_ids is not None else None
     query = select(SeniorTag.senior_id, SeniorTag.tag)
-    if senior_ids is not None:
-        query = query.where(SeniorTag.senior_id.in_(list(senior_ids)))
+    alone = select(Senior.id).where(Senior.lives_alone.is_(True))
+    if ids is not None:
+        query = query.where(SeniorTag.senior_id.in_(ids))
+        alone = alone.where(Senior.id.in_(ids))
     found: dict[int, set[str]] = {}
     for senior_id, tag in session.execute(query):
         found.setdefault(senior_id, set()).add(tag)
+    for senior_id in session.scalars(alone):
+        found.setdefault(senior_id, set()).add(Tag.LIVES_ALONE.value)
     return found
 
 
 def set_tags(session: Session, senior: Senior, tags: Iterable[Tag]) -> None:
-    """Replace a senior's tags with these."""
+    """Replace a senior's tags with these ("lives alone" sets the profile's flag, one truth for both uses)."""
     wanted = {Tag(t).value for t in tags}
+    senior.lives_alone = Tag.LIVES_ALONE.value in wanted
+    wanted.discard(Tag.LIVES_ALONE.value)
     rows = list(session.scalars(select(SeniorTag).where(SeniorTag.senior_id == senior.id)))
     for row in rows:
         if row.tag not in wanted:
@@ -98,7 +106,10 @@ def pick(session: Session, group: Group) -> list[Picked]:
         query = query.where(Senior.team == group.team)
     if group.tags:
         tagged = select(SeniorTag.senior_id).where(SeniorTag.tag.in_([t.value for t in group.tags]))
-        query = query.where(Senior.id.in_(tagged))
+        if Tag.LIVES_ALONE in group.tags:
+            query = query.where(or_(Senior.id.in_(tagged), Senior.lives_alone.is_(True)))
+        else:
+            query = query.where(Senior.id.in_(tagged))
     seniors = list(session.scalars(query))
     tags = tags_of(session, [s.id for s in seniors])
     picked = [Picked(s, frozenset(tags.get(s.id, set()))) for s in seniors]
