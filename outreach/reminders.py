@@ -304,7 +304,9 @@ def _carry_out(
                 _note(session, settings, round_, f"{decision.rung.value}: {decision.note or '-'}", now)
         elif isinstance(decision, ladder.CallAgain):
             round_.calls = state.calls
-            _send(session, settings, round_, decision.at)
+            # A call waits the gap; a text is re-sent now: the gap already passed waiting for the reply.
+            by_call = round_.reminder.channel == ReminderChannel.CALL
+            _send(session, settings, round_, decision.at if by_call else now)
         elif isinstance(decision, ladder.AskFamily):
             _ask_family(session, round_)
         elif isinstance(decision, ladder.AlertStaff):

@@ -168,3 +168,18 @@ def test_family_may_set_up_a_reminder_only_for_a_linked_senior(
             reminders.add_for_family(session, stranger, senior, request)
         made = reminders.add_for_family(session, daughter, senior, request)
         assert made.created_by == f"family:{DAUGHTER}" and made.lead_minutes == 60
+
+
+def test_the_family_replying_1_stops_an_unacknowledged_reminder(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    with centre(make_app, standin, by="sms", reminder_retries=0) as (app, hl):
+        with hl.db.transaction() as session:
+            assert reminders.sweep(session, hl.settings, utcnow() + timedelta(minutes=16)) == 1
+        assert the_round(hl).status == Status.FAMILY
+        answer = text(app.test_client(), hl, DAUGHTER, "1")
+        assert answer.reply == "Gracias. Hemos anotado que Mrs Kim está bien."
+        assert the_round(hl).status == Status.SAFE
+        with hl.db.transaction() as session:  # the family wait runs out: nothing goes to staff
+            assert reminders.sweep(session, hl.settings, utcnow() + timedelta(hours=2)) == 0
+    assert texts_to(hl, STAFF) == []
