@@ -22,6 +22,7 @@ from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
 from care.spool import FOLDER_NAME as SPOOL_FOLDER
 from care.spool import Spool
+from care.urgency import check_rules as check_urgency_rules
 from intents.semantic import default_opinion
 from outreach.placer import TwilioCallPlacer
 from prompts.audio import PromptAudio
@@ -110,6 +111,7 @@ def build_adapters(settings: Settings) -> Hearthline:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from layered settings (defaults < HEARTHLINE_CONFIG file < environment < `config`)."""
     settings = load_settings(config)
+    check_urgency_rules()  # a broken care/urgency_rules file stops the start, not a caller's request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
     app.config.update(
@@ -126,6 +128,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Behind one reverse proxy (the usual deployment), trust its X-Forwarded-* headers and nothing more.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic says "Context impl SQLiteImpl" at INFO each time the schema's revision is read (every command and
+    # every start): noise to a centre's staff. care.schema logs what an upgrade changed in its own words.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     hearthline = build_adapters(settings)
     app.extensions[EXTENSION_KEY] = hearthline
     schema_at_start = SchemaAtStart(hearthline.db, settings)

@@ -108,9 +108,11 @@ class Recognizer(Protocol):
         locale: str,
         phrases: Sequence[str] | None = None,
         verify: Callable[[str], bool] | None = None,
+        budget: float | None = None,
     ) -> Transcript:
         """Recognise speech in a WAV; `phrases` narrows recognition for short answers; when `verify` says a
-        phrase-list result matters, a free decoding of the same audio checks which of its words it supports."""
+        phrase-list result matters, a free decoding of the same audio checks which of its words it supports.
+        `budget`: seconds a free decoding may take; past it the words heard so far come back marked partial."""
         ...
 
 

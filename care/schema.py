@@ -61,7 +61,10 @@ def upgrade(engine: Engine, metadata: MetaData, revision: str = "head") -> Schem
         if before.current is None and before.has_tables:
             command.stamp(config, BASELINE)
         command.upgrade(config, revision)
-    return state(engine, metadata)
+    after = state(engine, metadata)
+    if after.current != before.current:
+        log.info("database schema upgraded from %s to %s", before.current or "empty", after.current)
+    return after
 
 
 def ensure(engine: Engine, metadata: MetaData, *, migrate: bool) -> SchemaState:

@@ -93,7 +93,8 @@ class Settings:
     # Seconds a free decoding may spend checking what a phrase list heard (voice.recognizer): a 4 s Korean
     # answer decodes freely in ~3 s on an idle 2-core machine, ~12 s on one loaded 4x over (measured); past
     # it the result stays unchecked (intents.hearing). With download and the phrase-list pass (~1 s) the
-    # answer stays inside Twilio's 15 s.
+    # answer stays inside Twilio's 15 s. With open_answers_recognition = "free" it is also the free decoding's
+    # own budget: past it the words heard so far are asked about, never acted on.
     speech_check_seconds: int = 7
     # espeak-ng run directly is the default: on Linux pyttsx3 drives the same espeak-ng about as fast per prompt
     # (`python -m bench prompts`: medians of 57 and 63 ms here) but through one engine at a time, so four web

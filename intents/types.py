@@ -100,6 +100,9 @@ class Hearing:
     forced: bool = False  # decoded against a phrase list
     checked: bool = False  # a free decoding of the same audio was compared word by word
     free_text: str = ""  # that free decoding's words, when checked
+    # A free decoding stopped at its time budget: the words are what the start of the audio said, the rest was
+    # never heard, so nothing is acted on (an emergency among them is asked about, a service confirmed).
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ class SemanticThresholds:
     sure: float
     # Emergency probability from which the safety net asks the quick emergency question.
     emergency: float
+    # Out-of-scope probability from which a service the matcher heard is rejected as small talk (above 1: never,
+    # as for a model trained before this threshold existed).
+    out_of_scope: float = 1.01
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequ
 from care.people import identify
 from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable, Transcript
-from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
+from care.requests import (
+    NewRequest,
+    add_note,
+    create_request,
+    note_recorded_details,
+    open_requests,
+    raise_for_details,
+)
 from care.settings import LOCALES, Settings
 from i18n.clock import spoken_datetime
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
@@ -675,7 +682,13 @@ def _speech(hl: Hearthline, recording_url: str, state: CallDialogState, deadline
     )
     try:
         transcript = hl.recognizer.transcribe(
-            wav, state.locale, phrases, verify=lambda text: worth_checking(state, text)
+            wav,
+            state.locale,
+            phrases,
+            verify=lambda text: worth_checking(state, text),
+            # A free decoding of an open answer shares the turn with the download; past its budget, what was
+            # heard so far is asked about (intents.hearing) instead of Twilio hanging up on the caller.
+            budget=hl.settings.speech_check_seconds,
         )
     except RecognitionFailed as exc:
         log.warning("recognition failed: %s", exc)
@@ -817,6 +830,7 @@ def add_details(hl: Hearthline, job: DetailsJob) -> None:
             return
         if text:
             add_note(session, request, actor=f"caller:{job.phone}", note=text, kind="detail")
+            raise_for_details(session, request, text, zone=hl.settings.zone)
         else:  # no speech model for this language, or nothing recognised: staff listen to the recording
             note_recorded_details(session, request, actor=f"caller:{job.phone}")
         if request.audio_path is None:

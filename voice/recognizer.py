@@ -178,9 +178,13 @@ class VoskRecognizer:
         locale: str,
         phrases: Sequence[str] | None = None,
         verify: Callable[[str], bool] | None = None,
+        budget: float | None = None,
     ) -> Transcript:
         """Decode with the phrase list (or freely); if `verify` says the phrase-list text matters, check each
-        of its words against a free decoding of the same audio, within `check_seconds`."""
+        of its words against a free decoding of the same audio, within `check_seconds`.
+
+        `budget`: seconds a free decoding may take (a webhook's turn; None for a job). When it runs out, what
+        the audio heard so far is the transcript, marked partial: it is asked about, never acted on."""
         model, rate = self._loaded(locale)
         pcm = to_pcm16_mono(wav, rate)
         grammar: list[str] | None = None
@@ -189,13 +193,19 @@ class VoskRecognizer:
             # "[unk]" lets noise land somewhere other than a phrase, but only if the model has it (Korean has not).
             if model.vosk_model_find_word("[unk]") != -1:
                 grammar.append("[unk]")
-        words = _decode(model, rate, pcm, grammar)
-        if grammar is None or not words:
+        if grammar is None:
+            deadline = None if budget is None else time.monotonic() + budget
+            words, complete, _ = _decode(model, rate, pcm, None, deadline, keep_partial=True)
+            if not complete:
+                log.warning("free decoding ran out of its %.1f s: the start of the answer is asked about", budget)
+            return _transcript(words, forced=False, checked=False, partial=not complete)
+        words, _, _ = _decode(model, rate, pcm, grammar)
+        if not words:
             return _transcript(words, forced=False, checked=False)
         if verify is None or not verify(" ".join(w.text for w in words)):
             return _transcript(words, forced=True, checked=False)
-        free = _decode(model, rate, pcm, None, deadline=time.monotonic() + self.check_seconds)
-        if free is not None:
+        free, complete, _ = _decode(model, rate, pcm, None, deadline=time.monotonic() + self.check_seconds)
+        if complete:
             free_text = " ".join(f.text for f in free)
             return _transcript(support(words, free), forced=True, checked=True, free_text=free_text)
         log.warning("free decoding ran out of its %.0f s: the phrase-list result stays unchecked", self.check_seconds)
@@ -214,9 +224,16 @@ class TimedWord:
 
 
 def _decode(
-    model: Any, rate: int, pcm: bytes, grammar: list[str] | None, deadline: float | None = None
-) -> list[TimedWord] | None:
-    """One decoding pass; None when `deadline` (time.monotonic) passes before the audio is all fed."""
+    model: Any,
+    rate: int,
+    pcm: bytes,
+    grammar: list[str] | None,
+    deadline: float | None = None,
+    *,
+    keep_partial: bool = False,
+) -> tuple[list[TimedWord], bool, float]:
+    """One decoding pass, whether it heard all the audio, and how many seconds of it: when `deadline`
+    (time.monotonic) passes first, no words, or with `keep_partial` the words of the audio fed so far."""
     import vosk  # heavy; only this adapter imports it
 
     if grammar is None:
@@ -225,16 +242,15 @@ def _decode(
         recognizer = vosk.KaldiRecognizer(model, float(rate), json.dumps(grammar, ensure_ascii=False))
     recognizer.SetWords(True)
     step = CHUNK_SAMPLES * 2
+    fed = 0
     for start in range(0, len(pcm), step):
         if deadline is not None and time.monotonic() > deadline:
-            return None
+            if not keep_partial:
+                return [], False, fed / 2 / rate
+            break
         recognizer.AcceptWaveform(pcm[start : start + step])
-    result = json.loads(recognizer.FinalResult())
-    return [
-        TimedWord(str(w["word"]), float(w.get("conf", 0.0)), float(w.get("start", 0.0)), float(w.get("end", 0.0)))
-        for w in result.get("result", [])
-        if w.get("word") and w.get("word") != "[unk]"
-    ]
+        fed = min(len(pcm), start + step)
+    return _words(json.loads(recognizer.FinalResult())), fed >= len(pcm), fed / 2 / rate
 
 
 def sounds(word: str) -> str:
@@ -266,12 +282,14 @@ def support(words: Sequence[TimedWord], free: Sequence[TimedWord]) -> list[Timed
     return marked
 
 
-def _transcript(words: list[TimedWord] | None, *, forced: bool, checked: bool, free_text: str = "") -> Transcript:
+def _transcript(
+    words: list[TimedWord] | None, *, forced: bool, checked: bool, free_text: str = "", partial: bool = False
+) -> Transcript:
     if not words:
         return Transcript(text="", confidence=0.0)
     confidence = sum(w.confidence for w in words) / len(words)
     heard = tuple(HeardWord(w.text, round(w.confidence, 3), w.supported) for w in words)
-    hearing = Hearing(heard, forced=forced, checked=checked, free_text=free_text)
+    hearing = Hearing(heard, forced=forced, checked=checked, free_text=free_text, partial=partial)
     return Transcript(text=" ".join(w.text for w in words), confidence=round(confidence, 3), hearing=hearing)
 
 

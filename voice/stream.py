@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import logging
 import time
@@ -125,7 +126,8 @@ class StreamSession:
         except (ValueError, binascii.Error) as exc:
             log.warning("call %s: bad media stream message: %s", self.call_sid, exc)
         finally:
-            self.ws.close()
+            with contextlib.suppress(ConnectionClosed):  # Twilio may have closed it first (a hang-up)
+                self.ws.close()
 
     def _start(self) -> None:
         """`connected` then `start`: check the token Twilio hands back, then play the current turn."""

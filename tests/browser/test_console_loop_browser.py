@@ -72,3 +72,25 @@ def test_a_long_unbroken_name_does_not_push_the_queue_columns_off_screen(live: L
     # The table fits its box: nothing to scroll sideways, so the last column is on screen.
     assert wrap.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1")
     assert not scrolls_sideways(page)
+
+
+WIDEST_WORD_FITS = """(th) => {
+  const style = getComputedStyle(th);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const widest = Math.max(...th.innerText.split(/\\s+/).filter(Boolean).map((w) => ctx.measureText(w).width));
+  const room = th.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return room + 1 >= widest;
+}"""
+
+
+def test_queue_column_headings_keep_their_words_whole(live: Live, page: Any) -> None:
+    # Seen on a laptop screen: "Refere / nce", "Langu / age", "Assigne / d to" while the cells had room to give.
+    seeded = seed_people(live.hl)
+    make_request(live.hl, senior_id=seeded.senior_id, transcript="x" * 200)
+    log_in(page, live, *ADMIN)
+    headings = page.locator("table thead th")
+    assert headings.count() >= 8
+    for index in range(headings.count()):
+        heading = headings.nth(index)
+        assert heading.evaluate(WIDEST_WORD_FITS), heading.inner_text()

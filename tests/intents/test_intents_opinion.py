@@ -17,7 +17,7 @@ from intents import (
     match_utterance,
 )
 
-THRESHOLDS = SemanticThresholds(sure=0.6, emergency=0.3)
+THRESHOLDS = SemanticThresholds(sure=0.6, emergency=0.3, out_of_scope=0.8)
 EN, ZH = Locale.EN, Locale.ZH
 
 
@@ -94,6 +94,31 @@ def test_a_clear_emergency_phrase_still_acts_at_once_whatever_the_model_says() -
     assert match(text, EN).decision is Decision.ACCEPT
     result = match_utterance(heard(text, opinion(out_of_scope=0.9)))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT)
+
+
+def test_an_emergency_phrase_the_model_is_sure_asks_for_a_repair_is_the_emergency_question_not_a_dial() -> None:
+    """A false emergency (CV over the corpus): the matcher accepted "gas leak" in a sentence that denies one."""
+    text = "it's not a gas leak, the boiler just won't fire up"
+    assert (match(text, EN).intent, match(text, EN).decision) == (Intent.EMERGENCY, Decision.ACCEPT)
+    result = match_utterance(heard(text, opinion(home_repair=0.95, emergency=0.01)))
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)  # asked, never another service
+    leaning = match_utterance(heard(text, opinion(home_repair=0.6, emergency=0.32)))
+    assert (leaning.intent, leaning.decision) == (Intent.EMERGENCY, Decision.ACCEPT)  # the model sees an emergency
+
+
+def test_a_service_in_talk_the_model_is_sure_is_small_talk_is_rejected() -> None:
+    text = "I watched a programme about meals on wheels last night, very interesting"
+    assert match(text, EN).intent is Intent.MEALS and match(text, EN).decision is not Decision.REJECT
+    sure = match_utterance(heard(text, opinion(out_of_scope=0.85, meals=0.1)))
+    assert sure.decision is Decision.REJECT
+    unsure = match_utterance(heard(text, opinion(out_of_scope=0.7, meals=0.25)))
+    assert (unsure.intent, unsure.decision) == (Intent.MEALS, Decision.CONFIRM)
+
+
+def test_a_keyword_of_a_word_or_two_is_not_rejected_as_small_talk() -> None:
+    said = heard("말동무", opinion(out_of_scope=0.9), Locale.KO)  # "a companion": the keyword is the request
+    result = match_utterance(said)
+    assert result.intent is Intent.COMPANIONSHIP and result.decision is not Decision.REJECT
 
 
 def test_answers_to_a_yes_no_question_stay_the_matchers() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from intents import HeardWord, Hearing, InputSource, Intent, Locale, Utterance
+from intents import Decision, HeardWord, Hearing, InputSource, Intent, Locale, Utterance, match
 from voice import keypad
 from voice.dialogue import (
     CallContext,
@@ -303,6 +303,27 @@ def test_an_emergency_resting_on_a_word_the_recogniser_was_unsure_of_is_asked_ab
     utterance = Utterance("I fell down", InputSource.SPEECH, Locale.EN, 0.7, Hearing(words))
     new, _actions = step(state, TurnInput(InputKind.UTTERANCE, utterance), SPEECH)
     assert new.phase is Phase.EMERGENCY_CHECK
+
+
+def _cut_off(text: str) -> TurnInput:
+    """Free decoding stopped at its time budget (voice.recognizer): these are the words of the start only."""
+    words = tuple(HeardWord(w, 0.95) for w in text.split())
+    hearing = Hearing(words, partial=True)
+    return TurnInput(InputKind.UTTERANCE, Utterance(text, InputSource.SPEECH, Locale.EN, 0.95, hearing))
+
+
+def test_an_emergency_in_a_free_decoding_cut_off_by_its_budget_is_asked_about_not_dialled() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    assert match("help I fell and I can't get up", Locale.EN).decision is Decision.ACCEPT
+    new, actions = step(state, _cut_off("help I fell and I can't get up"), SPEECH)
+    assert new.phase is Phase.EMERGENCY_CHECK
+    assert not any(isinstance(a, Dial) for a in actions)
+
+
+def test_a_service_in_a_free_decoding_cut_off_by_its_budget_is_confirmed_not_made() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    new, actions = step(state, _cut_off("I need meals delivered to my home"), SPEECH)
+    assert new.phase is Phase.CONFIRM and not any(isinstance(a, CreateRequest) for a in actions)
 
 
 def _asked() -> CallDialogState:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -258,3 +259,20 @@ def test_simulate_call_stream_plays_the_call_over_a_media_stream(make_app: Calla
     dial = next(line for line in lines if "Dial" in line.get("verbs", []))
     assert dial["phase"] == "transfer"
     assert lines[-1]["requests"][0]["intent"] == "operator"
+
+
+def test_a_stream_closed_by_twilio_ends_cleanly(
+    make_app: Callable[..., Flask], serve: Callable[[Flask], Served], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Twilio closes the stream (a hang-up or a fault): the session ends without an error answer on the dead socket."""
+    app = make_app(**STREAMING)
+    served = serve(app)
+    call = PhoneCall(app, CALLER)
+    stream = open_stream(served, call, call.start())
+    assert stream.wait_for(lambda: stream.playing, 10)
+    with caplog.at_level("ERROR"):
+        stream.drop()
+        time.sleep(1.0)
+    # Before, closing a socket Twilio had closed raised, and the app answered 500 onto the dead socket.
+    failed = [r for r in caplog.records if r.levelname == "ERROR" and r.name in ("werkzeug", app.logger.name)]
+    assert not failed, caplog.text
