@@ -24,6 +24,7 @@ from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
 from care.spool import FOLDER_NAME as SPOOL_FOLDER
 from care.spool import Spool
+from care.urgency import check_rules as check_urgency_rules
 from intents.semantic import default_opinion
 from outreach.placer import TwilioCallPlacer
 from prompts.audio import PromptAudio
@@ -112,6 +113,7 @@ def build_adapters(settings: Settings) -> Hearthline:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from layered settings (defaults < HEARTHLINE_CONFIG file < environment < `config`)."""
     settings = load_settings(config)
+    check_urgency_rules()  # a broken care/urgency_rules file stops the start, not a caller's request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
     app.config.update(

@@ -19,6 +19,7 @@ from outreach.checkin_tables import ConsentHow, PlanStatus
 from outreach.ladder import Status as LadderStatus
 from outreach.states import AttemptStatus
 from outreach.trends import Answer
+from prompts import audio_processing as ap
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
 
@@ -54,7 +55,18 @@ def used_keys() -> set[str]:
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
         f"history.kind.{kind}"
-        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "checkin", "repeat")
+        for kind in (
+            "created",
+            "status",
+            "note",
+            "detail",
+            "detail_audio",
+            "rating",
+            "assigned",
+            "checkin",
+            "repeat",
+            "urgency",
+        )
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
     # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
@@ -63,11 +75,17 @@ def used_keys() -> set[str]:
     found |= {f"checkins.round.{s.value}" for s in LadderStatus} | {"checkins.round.none"}
     found |= {f"checkins.answer.{a.value}" for a in Answer}
     found |= {f"checkins.{what}" for what in ("pause", "resume", "remove")}
+    # Why an upload was refused: one message per kind of bad audio (prompts.audio_processing.BadAudio.reason).
+    found |= {f"prompts.bad.{kind.reason}" for kind in _bad_audio_kinds(ap.BadAudio)}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
     found |= {f"inbox.waiting.{form}" for form in ("one", "other")}
     return found
+
+
+def _bad_audio_kinds(kind: type[ap.BadAudio]) -> list[type[ap.BadAudio]]:
+    return [kind] + [sub for child in kind.__subclasses__() for sub in _bad_audio_kinds(child)]
 
 
 def mentioned_keys() -> set[str]:
