@@ -13,8 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
-import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
-import outreach.crisis_tables
+import outreach.checkin_tables  # noqa: F401  (registers the check-in plans and rounds on Base)
+import outreach.crisis_tables  # noqa: F401  (registers the crisis broadcasts on Base)
 import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
@@ -152,6 +152,8 @@ def _register(app: Flask, settings: Settings) -> None:
     from outreach.checkin_commands import register_commands as checkin_commands
     from outreach.checkins import register_outreach as checkin_programmes
     from outreach.crisis_commands import register_commands as crisis_commands
+    from outreach.reminder_commands import register_commands as reminder_commands
+    from outreach.reminders import register_reminders
     from outreach.routes import bp as outreach_bp
     from outreach.service import register_outreach
     from prompts.commands import register_commands as prompts_commands
@@ -174,11 +176,13 @@ def _register(app: Flask, settings: Settings) -> None:
     voice_commands(app)
     checkin_commands(app)
     crisis_commands(app)
+    reminder_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
     sms_jobs(app.extensions[EXTENSION_KEY])
     register_outreach(app.extensions[EXTENSION_KEY])
     checkin_programmes(app.extensions[EXTENSION_KEY])
+    register_reminders(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator
