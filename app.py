@@ -13,8 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
-import outreach.checkin_tables  # noqa: F401  (registers the check-in plans and rounds on Base)
-import outreach.crisis_tables  # noqa: F401  (registers the crisis broadcasts on Base)
+import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
+import outreach.crisis_tables  # (registers the crisis broadcasts on Base)
 import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
