@@ -15,7 +15,8 @@ import care.models  # noqa: F401  (registers the domain's tables on Base)
 import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
 import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
 import outreach.crisis_tables  # (registers the crisis broadcasts on Base)
-import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
+import outreach.models  # (registers the call-attempt table on Base)
+import outreach.reminder_tables  # noqa: F401  (registers the medication and appointment reminders on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
 from care.db import Base, Database
