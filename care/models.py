@@ -28,6 +28,8 @@ class Senior(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     area: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Nobody else at home notices if things get worse: raises every request of theirs (care.urgency).
+    lives_alone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     links: Mapped[list[FamilyLink]] = relationship(back_populates="senior")
 
@@ -97,6 +99,7 @@ class ServiceRequest(Base):
     channel: Mapped[str] = mapped_column(String(10))
     intent: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_because: Mapped[str] = mapped_column(String(120), default="")  # care.urgency reason codes, comma-separated
     locale: Mapped[str] = mapped_column(String(5), default="en")
     transcript: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="")

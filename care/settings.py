@@ -199,6 +199,12 @@ class Settings:
     checkin_retries: int = 2
     checkin_retry_minutes: int = 10
     checkin_family_wait_minutes: int = 30
+    # The reminder ladder (issue 13: "the same ladder, with its own settings"): a reminder not acknowledged is
+    # sent again twice, 15 minutes apart (time to find the pills and the glasses), then the family have half an
+    # hour, then staff. A text counts as unanswered after the same gap.
+    reminder_retries: int = 2
+    reminder_retry_minutes: int = 15
+    reminder_family_wait_minutes: int = 30
     # Trends (issue 13): feeling unwell, lonely or low on three calls in a row; or two missed calls after five
     # answered in a row (a senior who always answers and stops is the change Korea's care calls look for).
     checkin_low_in_a_row: int = 3
@@ -426,6 +432,9 @@ def validate(s: Settings) -> list[str]:
         "checkin_retries": (0, 5),
         "checkin_retry_minutes": (1, 120),
         "checkin_family_wait_minutes": (5, 240),
+        "reminder_retries": (0, 5),
+        "reminder_retry_minutes": (1, 120),
+        "reminder_family_wait_minutes": (5, 240),
         "checkin_low_in_a_row": (2, 14),
         "checkin_missed_in_a_row": (1, 14),
         "checkin_answered_before": (1, 30),

@@ -68,6 +68,7 @@ def add_senior() -> Response:
                 area=_form("area"),
                 notes=_form("notes"),
                 region=current().settings.default_region,
+                lives_alone=_form("lives_alone") == "1",
             )
             senior_id = senior.id
     except directory.DirectoryError as exc:
@@ -144,6 +145,7 @@ def edit_senior(senior_id: int) -> Response:
                 address=_form("address"),
                 area=_form("area"),
                 notes=_form("notes"),
+                lives_alone=_form("lives_alone") == "1",
             )
     except directory.DirectoryError as exc:
         flash(t("people.not_saved", reason=str(exc)), "error")

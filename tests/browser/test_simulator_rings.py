@@ -10,10 +10,13 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from outreach.ladder import Status
 from outreach.service import dialer_for
 from outreach.states import AnswerVia, AttemptStatus
 from simulator.twilio_standin import TwilioStandIn
+from tests.outreach.checkin_people import SENIOR, rounds
 from tests.outreach.helpers import ask, attempt, recorder, served, wait_for
+from tests.outreach.test_checkins_calls import centre, plan
 from web.context import Hearthline
 
 PAGE_PHONE = "+15550007001"
@@ -121,3 +124,28 @@ def test_a_number_no_page_is_at_follows_the_number_plan(make_app: Callable[..., 
         dialer_for(hl).run_pass()
         wait_for(lambda: attempt(hl, attempt_id).handled_at is not None, "the outcome")
     assert attempt(hl, attempt_id).answer_via == AnswerVia.SILENCE
+
+
+def test_a_check_in_round_rings_the_page_and_key_1_is_logged_as_well(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    """The daily check-in call (the hotline's check-in dialogue after the hand-over) answered on the page."""
+    with centre(make_app, standin) as (app, hl):
+        client = app.test_client()
+        headers = _token(client)
+        assert client.get(f"/simulator/ringing?phone={SENIOR}").get_json() == {"calls": []}
+        plan(hl)
+        assert dialer_for(hl).run_pass().dialled == 1
+        found: list[dict[str, Any]] = []
+        wait_for(
+            lambda: bool(found.extend(client.get(f"/simulator/ringing?phone={SENIOR}").get_json()["calls"]) or found),
+            "the page to ring",
+        )
+        assert found[0]["announce"] == "The hotline is calling you: the daily check-in call"
+        answered = client.post(f"/simulator/ringing/{found[0]['sid']}/answer", headers=headers).get_json()
+        assert " ".join(answered["captions"]).startswith("Hello Mrs Kim, this is Hearthline's daily call.")
+        assert answered["wait"] is not None
+        after = client.post(f"/simulator/call/{found[0]['sid']}/keys", data={"digits": "1"}, headers=headers)
+        assert "I'm glad to hear that." in " ".join(after.get_json()["captions"])
+        wait_for(lambda: rounds(hl)[0].status == Status.SAFE, "the round to be safe")
+    assert rounds(hl)[0].answer == "well"

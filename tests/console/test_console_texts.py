@@ -20,6 +20,7 @@ from outreach.checkin_tables import ConsentHow, PlanStatus
 from outreach.ladder import Status as LadderStatus
 from outreach.states import AttemptStatus, Purpose
 from outreach.trends import Answer
+from prompts import audio_processing as ap
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
 
@@ -66,6 +67,7 @@ def used_keys() -> set[str]:
             "checkin",
             "repeat",
             "provider",
+            "urgency",
         )
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
@@ -77,11 +79,17 @@ def used_keys() -> set[str]:
     found |= {f"checkins.round.{s.value}" for s in LadderStatus} | {"checkins.round.none"}
     found |= {f"checkins.answer.{a.value}" for a in Answer}
     found |= {f"checkins.{what}" for what in ("pause", "resume", "remove")}
+    # Why an upload was refused: one message per kind of bad audio (prompts.audio_processing.BadAudio.reason).
+    found |= {f"prompts.bad.{kind.reason}" for kind in _bad_audio_kinds(ap.BadAudio)}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
     found |= {f"inbox.waiting.{form}" for form in ("one", "other")}
     return found
+
+
+def _bad_audio_kinds(kind: type[ap.BadAudio]) -> list[type[ap.BadAudio]]:
+    return [kind] + [sub for child in kind.__subclasses__() for sub in _bad_audio_kinds(child)]
 
 
 def mentioned_keys() -> set[str]:
