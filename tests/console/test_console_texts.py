@@ -68,6 +68,7 @@ def used_keys() -> set[str]:
             "repeat",
             "provider",
             "urgency",
+            "reminder",
         )
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
