@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 from flask import abort, flash, render_template, request
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from care.models import Senior
 from care.routing import TEAMS
 from care.tags import Tag
 from console.web import actor, back_to, bp, page_locale, t
@@ -103,3 +105,33 @@ def change_broadcast(broadcast_id: int, what: str) -> Response:
         return back_to("console.broadcast_page", broadcast_id=broadcast_id)
     flash(t(f"broadcasts.{what}d"), "ok")
     return back_to("console.broadcast_page", broadcast_id=broadcast_id)
+
+
+# "Lives alone" is edited with the profile (Senior.lives_alone); the other tags and the team here.
+TAG_CHOICES = [tag.value for tag in Tag if tag is not Tag.LIVES_ALONE]
+
+
+def crisis_profile(db: Session, senior: Senior) -> dict[str, object]:
+    """What the senior's page shows of their crisis-call tags and team."""
+    return {
+        "crisis_tags": crisis.tags_of(db, [senior.id]).get(senior.id, set()),
+        "crisis_tag_choices": TAG_CHOICES,
+        "crisis_teams": TEAMS,
+    }
+
+
+@bp.post("/seniors/<int:senior_id>/tags")
+def set_senior_tags(senior_id: int) -> Response:
+    team = request.form.get("team", "")
+    chosen = request.form.getlist("tags")
+    if (team and team not in TEAMS) or any(tag not in TAG_CHOICES for tag in chosen):
+        abort(400, description=t("error.bad_request"))
+    with current().db.transaction() as db:
+        senior = db.get(Senior, senior_id)
+        if senior is None:
+            abort(404)
+        kept = [Tag.LIVES_ALONE] if senior.lives_alone else []
+        crisis.set_tags(db, senior, [Tag(tag) for tag in chosen] + kept)
+        senior.team = team
+    flash(t("people.crisis.saved"), "ok")
+    return back_to("console.senior_page", senior_id=senior_id)

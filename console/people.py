@@ -12,6 +12,7 @@ from care.lifecycle import OPEN_STATUSES
 from care.models import FamilyLink, FamilyMember, Senior, ServiceRequest, StaffMember, StaffRole, utcnow
 from care.routing import TEAMS
 from care.settings import LOCALES
+from console.broadcasts_page import crisis_profile
 from console.calls_page import texts_choice, texts_label
 from console.web import admin_required, back_to, bp, staff, stored_id, t
 from web.context import current
@@ -128,6 +129,7 @@ def senior_page(senior_id: int) -> str:
             requests=requests,
             texts=texts_label(db, senior.phone),
             texts_choice=texts_choice(db, senior.phone),
+            **crisis_profile(db, senior),
         )
 
 

@@ -156,7 +156,20 @@ def test_the_group_is_picked_by_area_team_and_any_tag_most_at_risk_first(
         "/console/broadcasts", data={"csrf_token": token, "area": "Nowhere", "message": "Heat", "action": "start"}
     )
     assert "Nobody is in this group" in empty.get_data(as_text=True)
-    assert ids[ELSEWHERE] > 0
+    # Staff tag a senior on their page: Cy now uses oxygen and is called first among Riverside's.
+    page = client.get(f"/console/seniors/{ids[NO_ANSWER]}").get_data(as_text=True)
+    assert 'id="senior-tags"' in page and "Uses oxygen" in page
+    saved = client.post(
+        f"/console/seniors/{ids[NO_ANSWER]}/tags",
+        data={"csrf_token": token, "tags": ["uses_oxygen", "limited_mobility"], "team": "health"},
+    )
+    assert saved.status_code == 303
+    bad = client.post(f"/console/seniors/{ids[SAFE]}/tags", data={"csrf_token": token, "tags": ["rich"]})
+    assert bad.status_code == 400
+    with hl.db.sessions() as db:
+        assert [p.senior.phone for p in crisis.pick(db, crisis.Group.of(AREA, "health"))] == [NO_ANSWER, HELP, MACHINE]
+        # The safe senior keeps "lives alone" (the profile's flag), untouched by the bad post.
+        assert crisis.tags_of(db, [ids[SAFE]])[ids[SAFE]] == {"lives_alone"}
 
 
 def test_a_crisis_call_with_mixed_outcomes_fills_the_board_and_hands_help_and_unreachable_to_staff(
