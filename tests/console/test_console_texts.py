@@ -15,9 +15,10 @@ from care.settings import LOCALES
 from care.states import InboxKind
 from console.calls_page import TEXTS_CHOICES
 from i18n import messages
+from opendata.keys import Scope
 from outreach.checkin_tables import ConsentHow, PlanStatus
 from outreach.ladder import Status as LadderStatus
-from outreach.states import AttemptStatus
+from outreach.states import AttemptStatus, Purpose
 from outreach.trends import Answer
 from prompts import audio_processing as ap
 from prompts.models import RecordingSource, RecordingState
@@ -65,10 +66,14 @@ def used_keys() -> set[str]:
             "assigned",
             "checkin",
             "repeat",
+            "provider",
             "urgency",
+            "reminder",
         )
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
+    found |= {f"apikeys.scope.{scope.value}" for scope in Scope}  # the API keys page (console/apikeys.html)
+    found |= {f"sim.purpose.{purpose.value}" for purpose in Purpose}  # why the hotline rings the simulator page
     # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
     found |= {f"checkins.status.{s.value}" for s in PlanStatus}
     found |= {f"checkins.how.{h.value}" for h in ConsentHow}
