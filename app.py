@@ -13,6 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
+import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
+import outreach.crisis_tables  # (registers the crisis broadcasts on Base)
+import outreach.models  # (registers the call-attempt table on Base)
+import outreach.reminder_tables  # noqa: F401  (registers the medication and appointment reminders on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
 from care.db import Base, Database
@@ -148,6 +152,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from opendata.setup import register as opendata_register
     from outreach.checkin_commands import register_commands as checkin_commands
     from outreach.checkins import register_outreach as checkin_programmes
+    from outreach.crisis_commands import register_commands as crisis_commands
     from outreach.reminder_commands import register_commands as reminder_commands
     from outreach.reminders import register_reminders
     from outreach.routes import bp as outreach_bp
@@ -171,6 +176,7 @@ def _register(app: Flask, settings: Settings) -> None:
     prompts_commands(app)
     voice_commands(app)
     checkin_commands(app)
+    crisis_commands(app)
     reminder_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])

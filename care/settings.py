@@ -184,6 +184,11 @@ class Settings:
     confirm_call_tries: int = 3
     confirm_call_retry_minutes: int = 120
     confirm_close_after_days: int = 3
+    # Crisis broadcasts (issue 13): a senior not reached is called this many times in all, this many minutes
+    # apart, then counted unreachable and handed to staff as an urgent request. Ten minutes as the check-in
+    # ladder: someone who was in the garden or the bath is usually back by then.
+    crisis_call_tries: int = 3
+    crisis_call_retry_minutes: int = 10
     # Reaching out (issue 13). Quiet hours: no outbound call to a senior from 9 p.m. to 8 a.m. on the centre's
     # clock, outside the hours US rules allow telephone solicitation of homes (47 CFR 64.1200(c)(1), under the
     # Telephone Consumer Protection Act).
@@ -428,6 +433,8 @@ def validate(s: Settings) -> list[str]:
         "confirm_call_tries": (1, 10),
         "confirm_call_retry_minutes": (1, 24 * 60),
         "confirm_close_after_days": (0, 60),
+        "crisis_call_tries": (1, 10),
+        "crisis_call_retry_minutes": (1, 24 * 60),
         "outreach_max_calls_per_day": (1, 20),
         "checkin_retries": (0, 5),
         "checkin_retry_minutes": (1, 120),
