@@ -13,10 +13,12 @@ from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
 from care.states import InboxKind
+from care.tags import Tag
 from console.calls_page import TEXTS_CHOICES
 from i18n import messages
 from opendata.keys import Scope
 from outreach.checkin_tables import ConsentHow, PlanStatus
+from outreach.crisis_tables import BroadcastStatus, MemberState
 from outreach.ladder import Status as LadderStatus
 from outreach.states import AttemptStatus, Purpose
 from outreach.trends import Answer
@@ -74,6 +76,12 @@ def used_keys() -> set[str]:
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
     found |= {f"apikeys.scope.{scope.value}" for scope in Scope}  # the API keys page (console/apikeys.html)
     found |= {f"sim.purpose.{purpose.value}" for purpose in Purpose}  # why the hotline rings the simulator page
+    # Crisis calls (console/broadcasts_page.py and its templates): tags, a broadcast's state, each senior's state.
+    found |= {f"tag.{tag.value}" for tag in Tag}
+    found |= {f"broadcasts.status.{s.value}" for s in BroadcastStatus}
+    found |= {f"broadcasts.state.{s.value}" for s in MemberState}
+    found |= {f"broadcasts.{what}" for what in ("pause", "resume", "paused", "resumed")}
+    found |= {f"broadcasts.in_group.{form}" for form in ("one", "other")}
     # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
     found |= {f"checkins.status.{s.value}" for s in PlanStatus}
     found |= {f"checkins.how.{h.value}" for h in ConsentHow}
