@@ -42,8 +42,10 @@ run: export HEARTHLINE_TWILIO_API_BASE ?= http://127.0.0.1:5099
 run: install
 	$(BIN)/flask --app app prompts render --quiet || echo "prompt audio not rendered: callers hear Twilio <Say> instead"
 	@echo "Hearthline on http://$(HOST):$(PORT)/  (phone simulator: http://$(HOST):$(PORT)/simulator/, staff console: http://$(HOST):$(PORT)/console/)"
-	@# The notification worker runs beside the web app and stops with it.
-	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The local Twilio stand-in (texts and calls go there, not to Twilio) and the notification worker run beside
+	@# the web app and stop with it.
+	$(BIN)/flask --app app standin & standin=$$!; \
+	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker $$standin 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 worker: install

@@ -14,7 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import care.models  # noqa: F401  (registers the domain's tables on Base)
 import opendata.models  # noqa: F401  (registers the open-data layer's tables on Base)
 import outreach.checkin_tables  # (registers the check-in plans and rounds on Base)
-import outreach.models  # noqa: F401  (registers the call-attempt table on Base)
+import outreach.crisis_tables  # (registers the crisis broadcasts on Base)
+import outreach.models  # (registers the call-attempt table on Base)
+import outreach.reminder_tables  # noqa: F401  (registers the medication and appointment reminders on Base)
 import prompts.models  # noqa: F401  (registers the staff prompt recordings' tables on Base)
 from care import schema
 from care.db import Base, Database
@@ -24,6 +26,7 @@ from care.ports import Synthesizer
 from care.settings import LOCALES, Settings, TtsEngine, load_settings
 from care.spool import FOLDER_NAME as SPOOL_FOLDER
 from care.spool import Spool
+from care.urgency import check_rules as check_urgency_rules
 from intents.semantic import default_opinion
 from outreach.placer import TwilioCallPlacer
 from prompts.audio import PromptAudio
@@ -112,6 +115,7 @@ def build_adapters(settings: Settings) -> Hearthline:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from layered settings (defaults < HEARTHLINE_CONFIG file < environment < `config`)."""
     settings = load_settings(config)
+    check_urgency_rules()  # a broken care/urgency_rules file stops the start, not a caller's request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
     app.config.update(
@@ -148,6 +152,9 @@ def _register(app: Flask, settings: Settings) -> None:
     from opendata.setup import register as opendata_register
     from outreach.checkin_commands import register_commands as checkin_commands
     from outreach.checkins import register_outreach as checkin_programmes
+    from outreach.crisis_commands import register_commands as crisis_commands
+    from outreach.reminder_commands import register_commands as reminder_commands
+    from outreach.reminders import register_reminders
     from outreach.routes import bp as outreach_bp
     from outreach.service import register_outreach
     from prompts.commands import register_commands as prompts_commands
@@ -169,11 +176,14 @@ def _register(app: Flask, settings: Settings) -> None:
     prompts_commands(app)
     voice_commands(app)
     checkin_commands(app)
+    crisis_commands(app)
+    reminder_commands(app)
     # Jobs are named here, once per process, so the web process queues what the worker can run.
     call_jobs(app.extensions[EXTENSION_KEY])
     sms_jobs(app.extensions[EXTENSION_KEY])
     register_outreach(app.extensions[EXTENSION_KEY])
     checkin_programmes(app.extensions[EXTENSION_KEY])
+    register_reminders(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

@@ -100,6 +100,7 @@ def add_senior(
     area: str = "",
     notes: str = "",
     region: str = "US",
+    lives_alone: bool = False,
 ) -> Senior:
     """Put a senior on file (their phone is how the hotline recognises them)."""
     e164 = _phone(phone, region)
@@ -112,14 +113,18 @@ def add_senior(
         address=address.strip(),
         area=area.strip()[:60],
         notes=notes.strip(),
+        lives_alone=lives_alone,
     )
     session.add(senior)
     session.flush()
     return senior
 
 
-def update_senior(senior: Senior, *, name: str, locale: str, address: str, area: str, notes: str) -> None:
+def update_senior(
+    senior: Senior, *, name: str, locale: str, address: str, area: str, notes: str, lives_alone: bool
+) -> None:
     """Correct a senior's profile (the phone stays: it is how the hotline knows them)."""
+    senior.lives_alone = lives_alone
     senior.name = _name(name)
     senior.locale = _locale(locale)
     senior.address = address.strip()

@@ -27,9 +27,23 @@ class Senior(Base):
     locale: Mapped[str] = mapped_column(String(5), default="en")
     address: Mapped[str] = mapped_column(Text, default="")
     area: Mapped[str] = mapped_column(String(60), default="")
+    # The team that looks after the senior (care.routing.TEAMS; "" for none): crisis broadcasts pick by it.
+    team: Mapped[str] = mapped_column(String(60), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Nobody else at home notices if things get worse: raises every request of theirs (care.urgency).
+    lives_alone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     links: Mapped[list[FamilyLink]] = relationship(back_populates="senior")
+
+
+class SeniorTag(Base):
+    """A tag staff put on a senior (care.tags.Tag: "lives alone", "uses oxygen"); crisis calls pick and order by it."""
+
+    __tablename__ = "senior_tags"
+    __table_args__ = (UniqueConstraint("senior_id", "tag"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    senior_id: Mapped[int] = mapped_column(ForeignKey("seniors.id"), index=True)
+    tag: Mapped[str] = mapped_column(String(30))
 
 
 class FamilyMember(Base):
@@ -97,6 +111,7 @@ class ServiceRequest(Base):
     channel: Mapped[str] = mapped_column(String(10))
     intent: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_because: Mapped[str] = mapped_column(String(120), default="")  # care.urgency reason codes, comma-separated
     locale: Mapped[str] = mapped_column(String(5), default="en")
     transcript: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="")

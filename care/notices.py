@@ -12,6 +12,7 @@ from care.lines import receives_texts
 from care.models import Notification, RequesterKind, RequestStatus, ServiceRequest, StaffMember, StaffRole
 from care.outbox import Message, enqueue, supersede_pending
 from care.people import family_of, staff_for_team
+from care.urgency import describe
 from i18n.clock import written_datetime
 from i18n.messages import translate
 
@@ -56,7 +57,8 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
     """
     session.refresh(request, ["senior"])
     event = f"request:{request.id}:created"
-    family_key = "notify.emergency.family" if request.urgent else "notify.created"
+    # Only an emergency is one to the family; a request raised by care.urgency reads as an ordinary new request.
+    family_key = "notify.emergency.family" if request.intent == "emergency" else "notify.created"
     for phone, locale in _family_recipients(session, request):
         body = translate(
             "notify",
@@ -67,21 +69,39 @@ def request_created(session: Session, request: ServiceRequest, zone: tzinfo) -> 
             reference=request.reference,
         )
         enqueue(session, Message(event, phone, body, kind="family", request_id=request.id))
-    if request.urgent or request.intent == "operator":
+    if request.urgent and request.intent != "emergency":
+        _alert_staff(session, request, zone, event, "notify.urgent.staff")
+    elif request.urgent or request.intent == "operator":
         staff_key = "notify.emergency.staff" if request.urgent else "notify.callback.staff"
-        for member in staff_for_team(session, request.team):
-            assert member.phone is not None
-            body = translate(
-                "notify",
-                staff_key,
-                STAFF_LOCALE,
-                who=_who(request, STAFF_LOCALE),
-                phone=request.requester_phone,
-                reference=request.reference,
-                transcript=(request.transcript or "-")[:200],
-                due=written_datetime(request.due_at, STAFF_LOCALE, zone),
-            )
-            enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
+        _alert_staff(session, request, zone, event, staff_key)
+
+
+def request_raised(session: Session, request: ServiceRequest, zone: tzinfo) -> None:
+    """Alert the team's staff that details added later made a request urgent (care.requests.raise_for_details)."""
+    event = f"request:{request.id}:raised:{request.urgent_because}"
+    _alert_staff(session, request, zone, event, "notify.urgent.staff")
+
+
+def _alert_staff(session: Session, request: ServiceRequest, zone: tzinfo, event: str, key: str) -> None:
+    """Text the request's team at once: who, what for, why urgent (care.urgency), what was said, when it is due.
+
+    Each message key uses the fields it needs (str.format leaves the others unused).
+    """
+    for member in staff_for_team(session, request.team):
+        assert member.phone is not None
+        body = translate(
+            "notify",
+            key,
+            STAFF_LOCALE,
+            who=_who(request, STAFF_LOCALE),
+            phone=request.requester_phone,
+            reference=request.reference,
+            service=service_name(request.intent, STAFF_LOCALE),
+            reasons=describe(request.urgent_because, STAFF_LOCALE),
+            transcript=(request.transcript or request.details or "-")[:200],
+            due=written_datetime(request.due_at, STAFF_LOCALE, zone),
+        )
+        enqueue(session, Message(event, member.phone, body, kind="staff", request_id=request.id))
 
 
 def status_changed(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from care import notices
+from care import notices, urgency
 from care.hours import ServiceHours
 from care.lifecycle import OPEN_STATUSES, RequestAction, next_status
 from care.models import (
@@ -18,6 +18,7 @@ from care.models import (
     RequesterKind,
     RequestEvent,
     RequestStatus,
+    Senior,
     ServiceRequest,
     utcnow,
 )
@@ -87,6 +88,9 @@ def create_request(
         return existing, False
     now = now or utcnow()
     route = route_for(new.intent)
+    senior = session.get(Senior, new.senior_id) if new.senior_id is not None else None
+    raised = urgency.assess(new.transcript, new.locale, lives_alone=senior is not None and senior.lives_alone)
+    routed_due = due_at(new.intent, now, hours.callback_due_utc(now) if hours is not None else None)
     request = ServiceRequest(
         reference=_new_reference(session),
         source_key=new.source_key,
@@ -95,7 +99,8 @@ def create_request(
         requester_kind=new.requester_kind,
         channel=new.channel,
         intent=new.intent,
-        urgent=route.urgent,
+        urgent=route.urgent or raised.urgent,
+        urgent_because=urgency.store_reasons(raised.reasons),
         locale=new.locale,
         transcript=new.transcript,
         understood_by=new.understood_by,
@@ -103,7 +108,7 @@ def create_request(
         audio_expires_at=new.audio_expires_at,
         status=RequestStatus.NEW,
         team=new.team or route.team,
-        due_at=due_at(new.intent, now, hours.callback_due_utc(now) if hours is not None else None),
+        due_at=raised.due(now, routed_due),
         created_at=now,
         updated_at=now,
     )
@@ -128,9 +133,40 @@ def create_request(
             note=new.transcript,
         )
     )
+    if raised.reasons:
+        session.add(_urgency_event(request, raised, at=now))
     if new.announce:
         notices.request_created(session, request, zone)
     return request, True
+
+
+def _urgency_event(request: ServiceRequest, raised: urgency.Assessment, *, at: datetime) -> RequestEvent:
+    """The history entry that says why a request was raised (the note is the reason codes; pages name them)."""
+    return RequestEvent(
+        request_id=request.id, at=at, actor="system", kind="urgency", note=urgency.store_reasons(raised.reasons)
+    )
+
+
+def raise_for_details(session: Session, request: ServiceRequest, text: str, *, zone: tzinfo) -> None:
+    """Details added later (a transcribed recording, a follow-up) can raise a request, never lower it."""
+    before = set(urgency.parse_reasons(request.urgent_because))
+    raised = urgency.assess(text, request.locale)
+    new_reasons = [reason for reason in raised.reasons if reason not in before]
+    if not new_reasons:
+        return
+    now = utcnow()
+    combined = urgency.Assessment(
+        reasons=tuple(r for r in urgency.Reason if r in before or r in new_reasons),
+        urgent=raised.urgent,
+    )
+    was_urgent = request.urgent
+    request.urgent = request.urgent or raised.urgent
+    request.urgent_because = urgency.store_reasons(combined.reasons)
+    request.due_at = urgency.Assessment(tuple(new_reasons), raised.urgent).due(request.created_at, request.due_at)
+    request.updated_at = now
+    session.add(_urgency_event(request, urgency.Assessment(tuple(new_reasons), raised.urgent), at=now))
+    if request.urgent and not was_urgent:
+        notices.request_raised(session, request, zone)
 
 
 def apply_action(

@@ -184,6 +184,11 @@ class Settings:
     confirm_call_tries: int = 3
     confirm_call_retry_minutes: int = 120
     confirm_close_after_days: int = 3
+    # Crisis broadcasts (issue 13): a senior not reached is called this many times in all, this many minutes
+    # apart, then counted unreachable and handed to staff as an urgent request. Ten minutes as the check-in
+    # ladder: someone who was in the garden or the bath is usually back by then.
+    crisis_call_tries: int = 3
+    crisis_call_retry_minutes: int = 10
     # Reaching out (issue 13). Quiet hours: no outbound call to a senior from 9 p.m. to 8 a.m. on the centre's
     # clock, outside the hours US rules allow telephone solicitation of homes (47 CFR 64.1200(c)(1), under the
     # Telephone Consumer Protection Act).
@@ -199,6 +204,12 @@ class Settings:
     checkin_retries: int = 2
     checkin_retry_minutes: int = 10
     checkin_family_wait_minutes: int = 30
+    # The reminder ladder (issue 13: "the same ladder, with its own settings"): a reminder not acknowledged is
+    # sent again twice, 15 minutes apart (time to find the pills and the glasses), then the family have half an
+    # hour, then staff. A text counts as unanswered after the same gap.
+    reminder_retries: int = 2
+    reminder_retry_minutes: int = 15
+    reminder_family_wait_minutes: int = 30
     # Trends (issue 13): feeling unwell, lonely or low on three calls in a row; or two missed calls after five
     # answered in a row (a senior who always answers and stops is the change Korea's care calls look for).
     checkin_low_in_a_row: int = 3
@@ -422,10 +433,15 @@ def validate(s: Settings) -> list[str]:
         "confirm_call_tries": (1, 10),
         "confirm_call_retry_minutes": (1, 24 * 60),
         "confirm_close_after_days": (0, 60),
+        "crisis_call_tries": (1, 10),
+        "crisis_call_retry_minutes": (1, 24 * 60),
         "outreach_max_calls_per_day": (1, 20),
         "checkin_retries": (0, 5),
         "checkin_retry_minutes": (1, 120),
         "checkin_family_wait_minutes": (5, 240),
+        "reminder_retries": (0, 5),
+        "reminder_retry_minutes": (1, 120),
+        "reminder_family_wait_minutes": (5, 240),
         "checkin_low_in_a_row": (2, 14),
         "checkin_missed_in_a_row": (1, 14),
         "checkin_answered_before": (1, 30),

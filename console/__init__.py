@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from console import (  # noqa: F401  (registers the pages)
     auth,
+    broadcasts_page,
     calls_page,
     checkins_page,
     inbox,

@@ -16,9 +16,19 @@ from console.web import actor, back_to, bp, page_locale, stored_id, t
 from outreach import checkins
 from outreach.checkin_tables import CheckinPlan, CheckinRound, ConsentHow, PlanStatus
 from outreach.plans import PlanError, PlanRequest, add_plan, all_plans
+from outreach.reminder_tables import Reminder
+from outreach.reminders import remove_reminder
 from outreach.schedule import on_clock
 from web.context import current
 
+# Texts the template picks by a reminder's kind and channel, and the history's label for a reminder's rungs.
+REMINDER_TEXTS = (
+    "reminders.kind.medication",
+    "reminders.kind.appointment",
+    "reminders.by.call",
+    "reminders.by.sms",
+    "history.kind.reminder",
+)
 CHANGES = {"pause": PlanStatus.PAUSED, "resume": PlanStatus.ACTIVE, "remove": PlanStatus.REMOVED}
 
 
@@ -38,6 +48,7 @@ def checkins_page() -> str:
         rounds = {r.plan_id: r for r in db.scalars(select(CheckinRound).where(CheckinRound.day == today))}
         planned = {p.senior_id for p in db.scalars(select(CheckinPlan))}
         seniors = [s for s in db.scalars(select(Senior).order_by(Senior.name)) if s.id not in planned]
+        reminders = list(db.scalars(select(Reminder).where(Reminder.active).order_by(Reminder.id)))
         return render_template(
             "console/checkins.html",
             plans=plans,
@@ -47,6 +58,7 @@ def checkins_page() -> str:
             consent_ways=[c.value for c in ConsentHow],
             teams=TEAMS,
             locales=LOCALES,
+            reminders=reminders,
         )
 
 
@@ -98,4 +110,17 @@ def change_checkin(plan_id: int, what: str) -> Response:
         flash(t("checkins.not_saved", reason=str(exc)), "error")
         return back_to("console.checkins_page")
     flash(t("checkins.changed"), "ok")
+    return back_to("console.checkins_page")
+
+
+@bp.post("/reminders/<int:reminder_id>/remove")
+def remove_reminder_page(reminder_id: int) -> Response:
+    """Staff stop a reminder from the check-ins page (kept, with its history; `flask reminders` does the rest)."""
+    with current().db.transaction() as db:
+        reminder = db.get(Reminder, reminder_id)
+        if reminder is None or not reminder.active:
+            flash(t("reminders.no_reminder"), "error")
+            return back_to("console.checkins_page")
+        remove_reminder(db, reminder, actor=actor())
+    flash(t("reminders.removed"), "ok")
     return back_to("console.checkins_page")

@@ -17,6 +17,7 @@ from care.lifecycle import RequestAction, TransitionRefused
 from care.models import FamilyLink, FamilyMember, RequestStatus, Senior, ServiceRequest, StaffMember
 from care.phones import BadPhoneNumber, to_e164
 from care.requests import RequestNotFound, add_note, apply_action, find_by_reference
+from care.urgency import describe as describe_reasons
 from i18n.clock import local
 from web.context import SCHEMA_KEY, current
 
@@ -63,12 +64,20 @@ def _family(session: Session, phone: str) -> FamilyMember:
 @click.option("--language", "locale", default="en", show_default=True, help="en, zh, ko or es")
 @click.option("--address", default="")
 @click.option("--area", default="", help="Team or area that serves them.")
-def add_senior(phone: str, name: str, locale: str, address: str, area: str) -> None:
+@click.option("--lives-alone", is_flag=True, help="Their requests are urgent and due in half the time.")
+def add_senior(phone: str, name: str, locale: str, address: str, area: str, lives_alone: bool) -> None:
     """Put a senior on file (their phone is how the hotline knows them)."""
     try:
         with current().db.transaction() as session:
             senior = directory.add_senior(
-                session, phone=phone, name=name, locale=locale, address=address, area=area, region=_region()
+                session,
+                phone=phone,
+                name=name,
+                locale=locale,
+                address=address,
+                area=area,
+                region=_region(),
+                lives_alone=lives_alone,
             )
             click.echo(f"senior {senior.id}: {senior.name} {senior.phone} ({senior.locale})")
     except directory.DirectoryError as exc:
@@ -240,6 +249,8 @@ def show(reference: str) -> None:
         row = _request(session, reference)
         who = f"{row.senior.name} ({row.senior.phone})" if row.senior else "not on file"
         click.echo(f"Request {row.reference}: {row.intent} - {row.status}{' URGENT' if row.urgent else ''}")
+        if row.urgent_because:
+            click.echo(f"  urgent because: {describe_reasons(row.urgent_because, 'en')}")
         click.echo(f"  senior: {who}; requester {row.requester_kind} {row.requester_phone} by {row.channel}")
         click.echo(f"  team {row.team}, assignee {row.assignee or '-'}, due {_stamp(row.due_at)}")
         click.echo(f"  said: {row.transcript or '-'}")

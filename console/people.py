@@ -12,6 +12,7 @@ from care.lifecycle import OPEN_STATUSES
 from care.models import FamilyLink, FamilyMember, Senior, ServiceRequest, StaffMember, StaffRole, utcnow
 from care.routing import TEAMS
 from care.settings import LOCALES
+from console.broadcasts_page import crisis_profile
 from console.calls_page import texts_choice, texts_label
 from console.web import admin_required, back_to, bp, staff, stored_id, t
 from web.context import current
@@ -68,6 +69,7 @@ def add_senior() -> Response:
                 area=_form("area"),
                 notes=_form("notes"),
                 region=current().settings.default_region,
+                lives_alone=_form("lives_alone") == "1",
             )
             senior_id = senior.id
     except directory.DirectoryError as exc:
@@ -127,6 +129,7 @@ def senior_page(senior_id: int) -> str:
             requests=requests,
             texts=texts_label(db, senior.phone),
             texts_choice=texts_choice(db, senior.phone),
+            **crisis_profile(db, senior),
         )
 
 
@@ -144,6 +147,7 @@ def edit_senior(senior_id: int) -> Response:
                 address=_form("address"),
                 area=_form("area"),
                 notes=_form("notes"),
+                lives_alone=_form("lives_alone") == "1",
             )
     except directory.DirectoryError as exc:
         flash(t("people.not_saved", reason=str(exc)), "error")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from care import directory
 from care.settings import LOCALES
-from console.web import actor, admin_required, back_to, bp, staff, stored_id, t
+from console.web import actor, admin_required, back_to, bp, page_locale, staff, stored_id, t
 from i18n import messages
 from prompts import catalog
 from prompts.audio import PromptAudio, domain_of
-from prompts.audio_processing import MAX_PROMPT_SECONDS, MAX_UPLOAD_BYTES, BadAudio
+from prompts.audio_processing import MAX_PROMPT_SECONDS, MAX_UPLOAD_BYTES, BadAudio, EmptyFile
 from prompts.models import RecordingSource
 from prompts.store import StoreError
 from prompts.tts import SynthesisFailed
@@ -24,6 +25,13 @@ def _audio() -> PromptAudio:
     if not isinstance(voice, PromptAudio):
         abort(404)
     return voice
+
+
+def _what_was_wrong(exc: BadAudio) -> str:
+    """The reason an upload was refused, in the staff member's language, numbers written as they write them."""
+    locale = page_locale()
+    numbers = {name: format_decimal(value, format="#,##0.#", locale=locale) for name, value in exc.params.items()}
+    return t(f"prompts.bad.{exc.reason}", **numbers)
 
 
 def _prompt_text(key: str, locale: str) -> str:
@@ -81,18 +89,23 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
     text = _prompt_text(key, locale)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     upload = request.files.get("audio")
-    audio = upload.read(MAX_UPLOAD_BYTES + 1) if upload is not None else b""
+    # Read whole (the app's MAX_CONTENT_LENGTH bounds it) so a refusal states the file's real size.
+    audio = upload.read() if upload is not None else b""
     approve = request.form.get("approve") == "1" and directory.may_approve(staff())
+    chosen = upload is not None and bool(upload.filename)
     try:
         if not audio:
-            raise BadAudio(t("prompts.no_file"))
+            if not chosen:
+                raise BadAudio("no file was chosen")
+            raise EmptyFile("the file is empty")
         version = _audio().store.add(
             key, locale, text, audio, source=RecordingSource.UPLOAD, by=actor(), approve=approve
         )
     except BadAudio as exc:
+        reason = _what_was_wrong(exc) if audio or chosen else t("prompts.no_file")
         if wants_json:
-            return {"ok": False, "error": t("prompts.not_saved", reason=str(exc))}, 422
-        flash(t("prompts.not_saved", reason=str(exc)), "error")
+            return {"ok": False, "error": t("prompts.not_saved", reason=reason)}, 422
+        flash(t("prompts.not_saved", reason=reason), "error")
         return back_to("console.prompt_page", locale=locale, key=key)
     message = t("prompts.saved_live" if version.live else "prompts.saved_draft", version=version.version)
     flash(message, "ok")  # the recorder reloads the page, which shows it

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from care.db import unreachable
 from care.models import StaffMember, StaffRole, utcnow
 from care.settings import LOCALES
+from care.urgency import describe as describe_reasons
 from i18n.clock import written_datetime
 from i18n.messages import MissingTranslation, translate
 from web import csrf
@@ -91,6 +92,11 @@ def service_name(intent: str) -> str:
         return translate("common", f"service.{intent}", page_locale())
     except MissingTranslation:
         return intent
+
+
+def urgent_because(stored: str) -> str:
+    """Why a request was raised (care.urgency reason codes), in the page's language."""
+    return describe_reasons(stored, page_locale())
 
 
 def csrf_token() -> str:
@@ -260,6 +266,7 @@ def _page_context() -> dict[str, Any]:
         "t_count": t_count,
         "age": age,
         "service_name": service_name,
+        "urgent_because": urgent_because,
         "local_time": local_time,
         "me": g.get("staff"),
         "lang": page_locale(),

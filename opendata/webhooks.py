@@ -113,11 +113,26 @@ def _payload(session: Session, entry: RequestEvent, grant: Grant, zone: ZoneInfo
     }
 
 
+SESSION_PENDING = "hearthline.partner_events"
+
+
 def _on_flush(session: Session, _context: Any, _instances: Any) -> None:
-    """After care has chained the new history entries (their hashes are their ids), queue one row per partner."""
+    """Note the new history entries (care has chained them: their hashes are their ids) for the commit to queue.
+
+    The payloads are built just before the commit, not here: a request's created entry is flushed before what its
+    channel stores beside it (an Open311 POST's name and address), and the partner must see the request whole.
+    """
     entries = [obj for obj in session.new if isinstance(obj, RequestEvent) and obj.hash]
+    if entries:
+        session.info.setdefault(SESSION_PENDING, []).extend(entries)
+
+
+def _before_commit(session: Session) -> None:
+    """Queue one delivery per partner for every history entry of this transaction (same transaction, so no loss)."""
+    entries: list[RequestEvent] = session.info.pop(SESSION_PENDING, [])
     if not entries:
         return
+    session.flush()  # everything the transaction wrote is visible to the payloads' reads
     with session.no_autoflush:
         partners = list(session.scalars(select(PartnerSubscription).where(PartnerSubscription.active)))
         if not partners:
@@ -140,9 +155,11 @@ def _on_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def install(sessions: object, wake: Callable[[], None]) -> None:
-    """Follow every flush (after care's history chaining) and wake the worker after a commit that queued rows."""
+    """Note each flush's history entries, queue them at commit, wake the worker after a commit that queued."""
     if not event.contains(Session, "before_flush", _on_flush):
         event.listen(Session, "before_flush", _on_flush)
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_commit", _before_commit)
 
     @event.listens_for(sessions, "after_commit")
     def _after_commit(session: Session) -> None:
@@ -152,6 +169,7 @@ def install(sessions: object, wake: Callable[[], None]) -> None:
     @event.listens_for(sessions, "after_rollback")
     def _after_rollback(session: Session) -> None:
         session.info.pop(SESSION_WOKEN, None)
+        session.info.pop(SESSION_PENDING, None)
 
 
 # --- delivery -------------------------------------------------------------------------------------------------

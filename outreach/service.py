@@ -10,6 +10,7 @@ from typing import Any
 from care.models import utcnow
 from outreach.attempts import on_commit_with_new_attempts
 from outreach.confirm import register_confirm
+from outreach.crisis import register_crisis
 from outreach.dialer import Dialer, DialerPolicy, PassReport
 from web.context import Hearthline
 
@@ -74,4 +75,5 @@ def register_outreach(hl: Hearthline) -> Outreach | None:
     hl.queue.every_minute(DIAL_JOB, dial_sweep)
     on_commit_with_new_attempts(hl.db.sessions, outreach.wake)
     register_confirm(hl.settings)
+    register_crisis(hl.settings)
     return outreach

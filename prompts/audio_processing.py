@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import av
 import numpy as np
 import soundfile as sf
 import soxr
@@ -40,27 +41,56 @@ MIN_SPEECH_SECONDS = 0.3
 
 
 class BadAudio(ValueError):
-    """Audio we cannot use as a prompt; the message says what is wrong in words a staff member understands."""
+    """Audio we cannot use as a prompt: `reason` names what is wrong (a "prompts.bad.<reason>" message in every
+    language, with `params`); str() is the same in English for logs and the command line."""
+
+    reason = "unreadable"
+
+    def __init__(self, english: str, **params: float) -> None:
+        super().__init__(english)
+        self.params = params
+
+
+class EmptyFile(BadAudio):
+    """The file has no bytes at all (a failed transfer or an empty recording)."""
+
+    reason = "empty"
 
 
 class NotAudio(BadAudio):
-    """The file is not a sound file we can read."""
+    """The file is damaged or not a sound file we know."""
+
+    reason = "unreadable"
+
+
+class IsVideo(BadAudio):
+    """A video (a phone's camera clip): the prompt is the sound alone."""
+
+    reason = "video"
 
 
 class TooLarge(BadAudio):
     """The file is bigger than any prompt needs."""
 
+    reason = "too_big"
+
 
 class TooLong(BadAudio):
     """The recording is longer than any prompt needs."""
+
+    reason = "too_long"
 
 
 class UnsupportedSampleRate(BadAudio):
     """The sample rate is below what a phone line carries (or absurd)."""
 
+    reason = "sample_rate"
+
 
 class NoSpeech(BadAudio):
     """Nothing but silence."""
+
+    reason = "silent"
 
 
 @dataclass(frozen=True)
@@ -71,13 +101,69 @@ class PhoneAudio:
     seconds: float
 
 
-def decode(data: bytes) -> tuple[np.ndarray, int]:
-    """Read any WAV/FLAC/OGG soundfile understands into mono float32 samples and their rate."""
+# What phones and computers record, as FFmpeg's demuxers name them: MP3, M4A/AAC (iPhone Voice Memos, Android
+# recorders: the MP4 family or raw ADTS), OGG (Vorbis, Opus), FLAC, WAV, and WebM/Matroska (browser recorders).
+# Anything else FFmpeg happens to probe (a text file can pass as "tty", a picture as "image2") is not a recording.
+AUDIO_CONTAINERS = frozenset(
+    {"mp3", "mov,mp4,m4a,3gp,3g2,mj2", "aac", "ogg", "flac", "wav", "matroska,webm", "caf", "aiff", "w64"}
+)
+
+
+def decode(data: bytes, *, max_seconds: float = MAX_PROMPT_SECONDS) -> tuple[np.ndarray, int]:
+    """Read a recording (MP3, M4A/AAC, OGG/Opus, FLAC, WAV...) into mono float32 samples and their rate.
+
+    FFmpeg through PyAV decodes them all (libsndfile reads no M4A/AAC). A video, a damaged file or one longer
+    than `max_seconds` is refused with a BadAudio that says so; decoding stops as soon as it is too long, so a
+    small file that claims hours cannot keep the server busy.
+    """
+    if not data:
+        raise EmptyFile("the file is empty")
     try:
-        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise NotAudio(f"this is not a sound file we can read (save it as WAV): {exc}") from exc
-    return samples.mean(axis=1).astype(np.float32), int(rate)
+        container = av.open(io.BytesIO(data), mode="r")
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        raise NotAudio("the file is damaged or is not a sound file") from exc
+    with container:
+        if container.format.name not in AUDIO_CONTAINERS:
+            raise NotAudio(f"the file is not a sound file (it reads as {container.format.name})")
+        # A cover picture inside an MP3 or M4A is a one-frame "video" stream marked as an attached picture.
+        videos = [v for v in container.streams.video if not v.disposition & av.stream.Disposition.attached_pic]
+        if videos:
+            raise IsVideo("the file is a video; upload only its sound (MP3, M4A, OGG, FLAC or WAV)")
+        if not container.streams.audio:
+            raise NotAudio("the file holds no sound")
+        stream = container.streams.audio[0]
+        if container.duration is not None and container.duration / av.time_base > max_seconds + 1:
+            seconds = container.duration / av.time_base
+            raise TooLong(
+                f"the recording is {seconds:.0f} seconds long; a prompt must be under {max_seconds:.0f} seconds",
+                seconds=round(seconds),
+                limit=round(max_seconds),
+            )
+        rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate or None)
+        chunks: list[np.ndarray] = []
+        count = 0
+        try:
+            for frame in container.decode(stream):
+                rate = rate or frame.sample_rate
+                for mono in resampler.resample(frame):
+                    chunk = mono.to_ndarray().reshape(-1)
+                    chunks.append(chunk)
+                    count += len(chunk)
+                if rate and count > (max_seconds + 1) * rate:
+                    raise TooLong(
+                        f"the recording is longer than {max_seconds:.0f} seconds, the most a prompt may be",
+                        seconds=round(count / rate),
+                        limit=round(max_seconds),
+                    )
+            for mono in resampler.resample(None):
+                chunks.append(mono.to_ndarray().reshape(-1))
+        except (av.FFmpegError, ValueError) as exc:
+            raise NotAudio("the file is damaged: its sound cannot be read") from exc
+    samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
+    if samples.size == 0 or not rate:
+        raise NotAudio("the file is damaged: it holds no sound we can read")
+    return samples, rate
 
 
 def _dbfs(value: float) -> float:
@@ -150,15 +236,19 @@ def prepare_recording(
     """
     if len(data) > max_bytes:
         size, limit = len(data) / 1_048_576, max_bytes // 1_048_576
-        raise TooLarge(f"the file is {size:.1f} MB; a prompt must be under {limit} MB")
-    samples, rate = decode(data)
+        raise TooLarge(f"the file is {size:.1f} MB; a prompt must be under {limit} MB", size=size, limit=limit)
+    samples, rate = decode(data, max_seconds=max_seconds)
     if not MIN_SOURCE_RATE <= rate <= MAX_SOURCE_RATE:
         raise UnsupportedSampleRate(
-            f"the sample rate is {rate} Hz; record at 8000 Hz or more (44100 or 48000 Hz are best)"
+            f"the sample rate is {rate} Hz; record at 8000 Hz or more (44100 or 48000 Hz are best)", rate=rate
         )
     seconds = len(samples) / rate
     if seconds > max_seconds:
-        raise TooLong(f"the recording is {seconds:.0f} seconds long; a prompt must be under {max_seconds:.0f} seconds")
+        raise TooLong(
+            f"the recording is {seconds:.0f} seconds long; a prompt must be under {max_seconds:.0f} seconds",
+            seconds=round(seconds),
+            limit=round(max_seconds),
+        )
     speech = trim_silence(samples, rate)
     if len(speech) / rate < MIN_SPEECH_SECONDS:
         raise NoSpeech("the recording is silent; nothing was heard")

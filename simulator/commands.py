@@ -1,7 +1,8 @@
-"""The simulator's command: `flask simulate-call` plays a whole call without a phone."""
+"""Simulator commands: `flask simulate-call` plays a call without a phone; `flask standin` serves Twilio's side."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
@@ -11,7 +12,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from care.settings import LOCALES
-from simulator.phone import NotWaiting
+from simulator.phone import NotWaiting, local_port
 from simulator.script import BadStep, CallFailed, CallSimulator, parse_step, print_lines
 from simulator.twilio_standin import TwilioStandIn
 from web.context import current
@@ -71,3 +72,32 @@ def register_commands(app: Flask, rebuild: Callable[[Mapping[str, Any]], Flask])
             standin.stop()
 
     app.cli.add_command(simulate_call)
+
+    @click.command("standin")
+    @with_appcontext
+    def standin_command() -> None:
+        """Serve the local Twilio stand-in at twilio_api_base until stopped (`make run` starts it).
+
+        Texts the worker sends and calls the dialer places reach it instead of the real Twilio, from the first
+        minute: without it they wait in the outbox until someone first speaks in the browser simulator.
+        """
+        settings = current().settings
+        port = local_port(settings)
+        if port is None:
+            raise click.ClickException(
+                f"twilio_api_base is {settings.twilio_api_base!r}: the stand-in serves only a local http address"
+            )
+        standin = TwilioStandIn(settings.twilio_account_sid, settings.twilio_auth_token)
+        try:
+            standin.start(port)
+        except OSError as exc:
+            raise click.ClickException(f"cannot serve the stand-in on port {port}: {exc}") from exc
+        click.echo(f"Twilio stand-in serving on {standin.base_url} (Ctrl-C stops it)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            standin.stop()
+
+    app.cli.add_command(standin_command)

@@ -13,6 +13,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import soundfile
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
@@ -22,6 +23,7 @@ from care.models import FamilyMember, Senior
 from care.phones import try_e164
 from care.settings import LOCALES, Settings
 from i18n.messages import translate
+from outreach.models import CallAttempt
 from prompts.voices import SAY_LANGUAGES
 from simulator.phone import (
     API_VERSION,
@@ -33,10 +35,22 @@ from simulator.phone import (
     StandInDown,
     deliver,
     local_port,
+    page_call,
+    ringing_calls,
     speech_available,
     to_phone_wav,
 )
-from simulator.twiml_follow import BadTwiml, Prompt, PromptKind, WaitKind, parse, play_path, step
+from simulator.twiml_follow import (
+    BadTwiml,
+    ForeignUrl,
+    Prompt,
+    PromptKind,
+    WaitKind,
+    local_path,
+    parse,
+    play_path,
+    step,
+)
 from sms.sender import twilio_client
 from web import csrf
 from web.context import current
@@ -227,6 +241,71 @@ def start_call() -> dict[str, Any] | tuple[dict[str, Any], int]:
         while len(_calls) > MAX_CALLS:
             _calls.popitem(last=False)
     return _answer(call, call.start())
+
+
+# --- a call the hotline places to the page's number -------------------------------------------------------------
+def _purpose(url: str) -> str:
+    """Why the hotline calls: the purpose of the attempt its answer URL names ("" when it names none)."""
+    raw = parse_qs(urlsplit(url).query).get("attempt", [""])[0]
+    if not raw.isdecimal() or len(raw) > 18:
+        return ""
+    with current().db.sessions() as db:
+        row = db.get(CallAttempt, int(raw))
+        return str(row.purpose) if row is not None else ""
+
+
+@bp.get("/ringing")
+def ringing() -> dict[str, Any] | tuple[dict[str, Any], int]:
+    """The hotline's calls ringing this number now. Asking puts the page at the number: while it keeps asking,
+    the local stand-in rings the page with calls to it instead of playing the callee itself."""
+    settings = current().settings
+    phone = try_e164(request.args.get("phone", ""), settings.default_region)
+    if phone is None:
+        return _json_error(t("sim.bad_number"))
+    try:
+        found = ringing_calls(settings, phone)
+    except NoStandIn as exc:
+        return _json_error(_standin_problem(exc), 409 if not isinstance(exc, StandInDown) else 503)
+    calls = []
+    for placed in found:
+        purpose = _purpose(placed["url"])
+        label = t(f"sim.purpose.{purpose}") if purpose else t("sim.purpose.other")
+        calls.append({"sid": placed["sid"], "purpose": purpose, "announce": t("sim.ringing_in", purpose=label)})
+    return {"calls": calls}
+
+
+@bp.post("/ringing/<sid>/answer")
+def answer_incoming(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
+    """The person answers: the stand-in posts "answered", and the emulator fetches the answer URL as Twilio does."""
+    settings = current().settings
+    try:
+        placed = page_call(settings, sid, "answer")
+    except NoStandIn as exc:
+        return _json_error(_standin_problem(exc), 503)
+    if placed is None:
+        return _json_error(t("sim.not_ringing"), 409)
+    try:
+        path = local_path(settings.public_base_url, settings.public_base_url, placed["url"])
+    except ForeignUrl as exc:
+        return _json_error(str(exc), 502)
+    call = PhoneCall(_app(), placed["to"], sid=sid, called=placed["from"], answer_path=path)
+    with _lock:
+        _calls[call.sid] = call
+        while len(_calls) > MAX_CALLS:
+            _calls.popitem(last=False)
+    return _answer(call, call.start())
+
+
+@bp.post("/ringing/<sid>/decline")
+def decline_incoming(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
+    """The person declines: the call ends unanswered (no-answer, through the stand-in's status callback)."""
+    try:
+        placed = page_call(current().settings, sid, "decline")
+    except NoStandIn as exc:
+        return _json_error(_standin_problem(exc), 503)
+    if placed is None:
+        return _json_error(t("sim.not_ringing"), 409)
+    return {"declined": sid}
 
 
 @bp.post("/call/<sid>/keys")

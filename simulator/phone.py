@@ -29,7 +29,7 @@ from sqlalchemy import select
 from care.models import CallState, ServiceRequest
 from care.settings import Settings
 from prompts import audio_processing
-from simulator.twilio_standin import CONTROL_RECORDINGS, TwilioStandIn
+from simulator.twilio_standin import CONTROL_PAGE_CALLS, CONTROL_RECORDINGS, CONTROL_RINGING, TwilioStandIn
 from simulator.twiml_follow import BadTwiml, ForeignUrl, Prompt, Step, Wait, WaitKind, local_path, parse, step
 from web.context import EXTENSION_KEY, Hearthline
 from web.webhooks import sign
@@ -62,6 +62,7 @@ class Event(StrEnum):
     """What happened on the call, in order (the page shows each as a line of its call log)."""
 
     CALLING = "calling"
+    ANSWERED = "answered"  # the person answered a call the hotline placed to them
     HEARD = "heard"
     HTTP_ERROR = "http_error"
     DIALLING = "dialling"
@@ -138,6 +139,10 @@ class PhoneCall:
     # in other processes instead, and then reads nothing of the call's state from the database (`read_state`).
     transport: Transport | None = None
     read_state: bool = True
+    # A call the hotline placed to `caller` (the dialer's calls.create, rung at the browser page): the path of
+    # its answer URL. The stand-in that placed it posts its status callbacks; the hang-up is reported to it.
+    answer_path: str = ""
+    _reported_end: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.hl: Hearthline = self.app.extensions[EXTENSION_KEY]
@@ -148,8 +153,15 @@ class PhoneCall:
         return self.hl.settings
 
     # --- the caller's actions -------------------------------------------------------------------------------
+    @property
+    def outbound(self) -> bool:
+        return bool(self.answer_path)
+
     def start(self) -> Progress:
-        """Ring the hotline."""
+        """Ring the hotline, or (outbound) answer the hotline's call: Twilio fetches the answer URL."""
+        if self.outbound:
+            self._note(Event.ANSWERED, by_caller=True, number=self.called)
+            return self._run(None, self.answer_path, {"AnsweredBy": "human"})
         self._note(Event.CALLING, number=self.called)
         return self._run(None, "/voice/incoming", {"CallStatus": "ringing"})
 
@@ -241,6 +253,9 @@ class PhoneCall:
     def hang_up(self) -> Progress:
         self.ended, self.wait = True, None
         self._note(Event.HUNG_UP, by_caller=True)
+        if self.outbound:
+            self._report_end()
+            return Progress((), (), None, True)
         # Twilio's call status callback (the number's "call status changes" URL): the hotline acts on a hang-up.
         deliver(self.app, "/voice/status", {**self._params("completed"), "CallDuration": "30"}, "POST")
         return Progress((), (), None, True)
@@ -297,17 +312,31 @@ class PhoneCall:
             return None
         return following
 
+    def _report_end(self) -> None:
+        """The hotline's call to this page ended: the stand-in that placed it posts the completed callback."""
+        if self._reported_end:
+            return
+        self._reported_end = True
+        try:
+            page_call(self.settings, self.sid, "hangup")
+        except NoStandIn as exc:  # the call's status is then settled by the dialer's lookup
+            log.warning("could not report the end of call %s: %s", self.sid, exc)
+
     def _params(self, status: str = "in-progress") -> dict[str, str]:
+        if self.outbound:  # Twilio's webhooks of a call we placed: from the hotline to the callee
+            sender, to, direction = self.called, self.caller, "outbound-api"
+        else:
+            sender, to, direction = self.caller, self.called, "inbound"
         return {
             "AccountSid": self.settings.twilio_account_sid,
             "ApiVersion": API_VERSION,
             "CallSid": self.sid,
             "CallStatus": status,
-            "Direction": "inbound",
-            "From": self.caller,
-            "To": self.called,
-            "Caller": self.caller,
-            "Called": self.called,
+            "Direction": direction,
+            "From": sender,
+            "To": to,
+            "Caller": sender,
+            "Called": to,
         }
 
     def _answer(self, path: str, twiml: str) -> Answer:
@@ -330,6 +359,8 @@ class PhoneCall:
 
         def ended(failure: Failure | None = None, detail: str = "") -> Progress:
             self.ended, self.wait = True, None
+            if self.outbound:
+                self._report_end()
             return Progress(tuple(answers), tuple(prompts), None, True, failure, detail)
 
         for _ in range(MAX_HOPS):
@@ -472,3 +503,39 @@ def store_recording(settings: Settings, wav: bytes) -> str:
     if response.status_code != 201:
         raise StandInDown(f"HTTP {response.status_code}")
     return str(response.json()["recording_url"])
+
+
+# --- a call the hotline places to a browser page ----------------------------------------------------------------
+def _control(settings: Settings, method: str, path: str, **kwargs: Any) -> requests.Response:
+    if local_port(settings) is None:
+        raise NoStandIn("no local Twilio stand-in at twilio_api_base")
+    try:
+        return requests.request(
+            method,
+            settings.twilio_api_base.rstrip("/") + path,
+            auth=(settings.twilio_account_sid, settings.twilio_auth_token),
+            timeout=STANDIN_TIMEOUT_SECONDS,
+            **kwargs,
+        )
+    except requests.RequestException as exc:
+        raise StandInDown(str(exc)) from exc
+
+
+def ringing_calls(settings: Settings, phone: str) -> list[dict[str, str]]:
+    """The hotline's calls ringing `phone` now (sid, from, url); asking also puts the page at that number."""
+    if not speech_available(settings):
+        raise NoStandIn("no local Twilio stand-in at twilio_api_base")
+    response = _control(settings, "GET", CONTROL_RINGING, params={"To": phone})
+    if response.status_code != 200:
+        raise StandInDown(f"HTTP {response.status_code}")
+    return [dict(c) for c in response.json()["calls"]]
+
+
+def page_call(settings: Settings, sid: str, action: str) -> dict[str, str] | None:
+    """Answer, decline or hang up (`action`) a call to the page; None when it is not ringing (or not ours)."""
+    response = _control(settings, "POST", f"{CONTROL_PAGE_CALLS}{sid}/{action}")
+    if response.status_code == 409:
+        return None
+    if response.status_code != 200:
+        raise StandInDown(f"HTTP {response.status_code}")
+    return dict(response.json())

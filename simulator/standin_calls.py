@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,13 @@ MACHINE_ANSWERED_BY = "machine_end_beep"
 # A followed call never takes more turns than this (a loop in our TwiML must not spin forever).
 MAX_TURNS = 30
 HTTP_TIMEOUT_SECONDS = 20
+# Twilio's default Timeout of calls.create (seconds it lets a number ring); the dialer sends its own.
+DEFAULT_RING_SECONDS = 60
+# A browser simulator page that asked about its number this recently is "at the phone": calls to that number
+# ring there instead of following the number plan (the page asks every second or two).
+PAGE_LISTENS_SECONDS = 10.0
+# An answered page call left open (a closed tab) ends after this long, as Twilio's time limit would end it.
+PAGE_CALL_LIMIT_SECONDS = 1800
 
 
 class Pickup(StrEnum):
@@ -65,11 +73,17 @@ class PlacedCall:
     events: tuple[str, ...]
     machine_detection: str
     created: datetime
+    ring_seconds: int = DEFAULT_RING_SECONDS
     status: str = "queued"
     answered_by: str = ""
     heard: list[str] = field(default_factory=list)  # every sentence the callee heard
     posts: list[tuple[str, int]] = field(default_factory=list)  # (path, HTTP status) of every webhook posted
     done: threading.Event = field(default_factory=threading.Event)
+    # A call to a number a simulator page is at: the page's answer (True), decline (False), its hang-up.
+    picked: threading.Event = field(default_factory=threading.Event)
+    page_answer: bool | None = None
+    hung_up: threading.Event = field(default_factory=threading.Event)
+    at_page: bool = False
 
     def resource(self, account_sid: str) -> dict[str, Any]:
         return {
@@ -99,6 +113,7 @@ class CallNetwork:
         self.record_wav: Callable[[bytes], str] | None = None  # stores a said WAV; returns its RecordingUrl
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._pages: dict[str, float] = {}  # number -> when a simulator page last asked about it (monotonic)
 
     # --- REST side ---------------------------------------------------------------------------------------------
     def create(self, form: dict[str, Any], events: list[str]) -> PlacedCall:
@@ -111,6 +126,7 @@ class CallNetwork:
             events=tuple(events),
             machine_detection=form.get("MachineDetection", ""),
             created=datetime.now(UTC),
+            ring_seconds=_seconds(form.get("Timeout"), DEFAULT_RING_SECONDS),
         )
         with self._lock:
             self.calls.append(call)
@@ -139,6 +155,58 @@ class CallNetwork:
         with self._lock:
             pending = list(self.calls)
         return all(call.done.wait(timeout) for call in pending)
+
+    # --- a simulator page as the callee ---------------------------------------------------------------------------
+    def ringing_at(self, phone: str) -> list[PlacedCall]:
+        """A simulator page is at `phone` (and stays so while it keeps asking): the calls ringing it now."""
+        with self._lock:
+            self._pages[phone] = time.monotonic()
+            return [c for c in self.calls if c.to == phone and c.at_page and not c.picked.is_set()]
+
+    def page_listens(self, phone: str) -> bool:
+        with self._lock:
+            seen = self._pages.get(phone)
+        return seen is not None and time.monotonic() - seen < PAGE_LISTENS_SECONDS
+
+    def pick_up(self, sid: str, *, answer: bool) -> PlacedCall | None:
+        """The page answers or declines a ringing call. Answered: the "answered" status callback is posted
+        before this returns, so the page fetches the answer URL after it, as Twilio does. None: not ringing."""
+        with self._lock:
+            call = next((c for c in self.calls if c.sid == sid and c.at_page and not c.picked.is_set()), None)
+            if call is None:
+                return None
+            call.page_answer = answer
+            if answer:
+                call.answered_by = "human"
+            call.picked.set()
+        if answer:
+            self._status(call, "in-progress", "answered")
+        return call
+
+    def hang_up(self, sid: str) -> PlacedCall | None:
+        """The page's call ended (either side hung up): the completed status callback, once."""
+        with self._lock:
+            call = next((c for c in self.calls if c.sid == sid and c.at_page and c.page_answer), None)
+            if call is None or call.hung_up.is_set():
+                return call
+            call.hung_up.set()
+        self._status(call, "completed", "completed", CallDuration="30")
+        call.done.set()
+        return call
+
+    def _ring_page(self, call: PlacedCall) -> None:
+        """Ring the page: answered, declined (no-answer, as a phone that rejects a call reports it here), or
+        not picked up within the call's Timeout (no-answer)."""
+        if not call.picked.wait(call.ring_seconds):
+            with self._lock:
+                if not call.picked.is_set():
+                    call.picked.set()
+                    call.page_answer = None
+        if not call.page_answer:
+            self._status(call, "no-answer", "completed")
+            return
+        if not call.hung_up.wait(PAGE_CALL_LIMIT_SECONDS):
+            self.hang_up(call.sid)
 
     # --- the network and the callee ----------------------------------------------------------------------------
     def _post(self, call: PlacedCall, url: str, params: dict[str, str]) -> requests.Response | None:
@@ -197,6 +265,11 @@ class CallNetwork:
         self._status(call, "initiated", "initiated")
         if callee.pickup is Pickup.FAIL:
             self._status(call, "failed", "completed")
+            return
+        if self.page_listens(call.to):
+            self._status(call, "ringing", "ringing")
+            call.at_page = True  # the page sees it once the ringing callback is in
+            self._ring_page(call)
             return
         self._status(call, "ringing", "ringing")
         if callee.pickup in (Pickup.NO_ANSWER, Pickup.BUSY):
@@ -269,3 +342,7 @@ class CallNetwork:
         rest = step(parse(current.rest))
         self._hear(call, rest)
         return self._next(call, public, url, rest, answers)
+
+
+def _seconds(raw: str | None, default: int) -> int:
+    return int(raw) if raw and raw.isdecimal() else default

@@ -25,6 +25,11 @@ from simulator.standin_calls import CallNetwork
 API = "/2010-04-01/Accounts/"
 # The stand-in's own control endpoint (Twilio has none like it): POST a WAV, get the RecordingUrl to post.
 CONTROL_RECORDINGS = "/_standin/Recordings"
+# Control endpoints for a browser simulator page at a number (not Twilio APIs either): GET the calls ringing
+# it (which also tells the stand-in the page is there), POST .../<CallSid>/answer | decline | hangup.
+CONTROL_RINGING = "/_standin/Ringing"
+CONTROL_PAGE_CALLS = "/_standin/PageCalls/"
+PAGE_ACTIONS = frozenset({"answer", "decline", "hangup"})
 
 
 @dataclass
@@ -127,6 +132,11 @@ class TwilioStandIn:
             return _json({"code": 20003, "message": "Authenticate"}, 401)
         if request.path == CONTROL_RECORDINGS and request.method == "POST":
             return self._upload_recording(request)
+        if request.path == CONTROL_RINGING and request.method == "GET":
+            ringing = self.calls.ringing_at(request.args.get("To", ""))
+            return _json({"calls": [{"sid": c.sid, "from": c.from_, "url": c.url} for c in ringing]}, 200)
+        if request.path.startswith(CONTROL_PAGE_CALLS) and request.method == "POST":
+            return self._page_call(request.path.removeprefix(CONTROL_PAGE_CALLS))
         prefix = f"{API}{self.account_sid}/"
         if not request.path.startswith(prefix):
             return _json({"code": 20404, "message": "Not found"}, 404)
@@ -209,6 +219,16 @@ class TwilioStandIn:
         if not wav.startswith(b"RIFF"):
             return _json({"code": 20400, "message": "expected a WAV body"}, 400)
         return _json({"recording_url": self.add_recording(wav)}, 201)
+
+    def _page_call(self, rest: str) -> Response:
+        """The simulator page answers, declines or hangs up a call placed to its number."""
+        sid, _, action = rest.partition("/")
+        if action not in PAGE_ACTIONS:
+            return _json({"code": 20404, "message": "Not found"}, 404)
+        call = self.calls.hang_up(sid) if action == "hangup" else self.calls.pick_up(sid, answer=action == "answer")
+        if call is None:
+            return _json({"code": 21220, "message": f"Call {sid} is not ringing this page"}, 409)
+        return _json({"sid": call.sid, "to": call.to, "from": call.from_, "url": call.url}, 200)
 
     def _create_call(self, request: Request) -> Response:
         """POST Calls.json: place the call (the number plan decides what happens) and answer 201."""

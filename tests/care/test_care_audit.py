@@ -22,7 +22,7 @@ from web.context import EXTENSION_KEY, Hearthline
 
 
 def _worked_request(app: Flask, hl: Hearthline) -> int:
-    """A texted request moved through three more steps: four chained history entries."""
+    """A texted request (raised: no heating) moved through three more steps: five chained history entries."""
     add_people(hl)
     send_text(app.test_client(), hl, ANN, "Mum's heating is broken")
     with hl.db.transaction() as s:
@@ -47,14 +47,14 @@ def _events(hl: Hearthline, request_id: int) -> list[RequestEvent]:
 def test_every_entry_is_chained_to_the_one_before(app: Flask, hearthline: Hearthline) -> None:
     request_id = _worked_request(app, hearthline)
     events = _events(hearthline, request_id)
-    assert [e.kind for e in events] == ["created", "status", "note", "status"]
+    assert [e.kind for e in events] == ["created", "urgency", "status", "note", "status"]
     assert events[0].prev_hash == GENESIS
     for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash and len(after.hash or "") == 64
     with hearthline.db.sessions() as s:
         assert s.get(ServiceRequest, request_id).history_head == events[-1].hash  # type: ignore[union-attr]
     out = ok(app, "audit", "verify")
-    assert "history intact" in out and "checked 1 requests, 4 history entries" in out
+    assert "history intact" in out and "checked 1 requests, 5 history entries" in out
 
 
 @pytest.mark.parametrize(
@@ -150,6 +150,6 @@ def test_concurrent_writers_do_not_fork_the_chain_on_postgresql(pg_app: Flask) -
     for t in threads:
         t.join()
     events = _events(hl, request_id)
-    assert len(events) == 4 + 8
+    assert len(events) == 5 + 8
     assert len({e.prev_hash for e in events}) == len(events)  # no two entries chained to the same one
     assert "history intact" in ok(pg_app, "audit", "verify")

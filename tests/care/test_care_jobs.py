@@ -25,7 +25,6 @@ from tests.conftest import base_config
 from web.context import EXTENSION_KEY, Hearthline
 
 ROOT = Path(__file__).resolve().parents[2]
-FLASK = Path(sys.executable).with_name("flask")
 # Fast outbox timings for tests (real settings): a retry after 0.5 s, doubling to 2 s; a claim runs out after 2 s.
 FAST = {"outbox_retry_base_seconds": 0.5, "outbox_retry_cap_seconds": 2, "outbox_lease_seconds": 2}
 WAIT_SECONDS = 30
@@ -39,7 +38,7 @@ class Worker:
         env = {**os.environ, "HEARTHLINE_CONFIG": str(config_path), "PYTHONUNBUFFERED": "1"}
         with log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(FLASK), "--app", "app", "worker", "--workers", "2"],
+                [sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "2"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,

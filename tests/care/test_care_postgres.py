@@ -38,7 +38,7 @@ def test_texting_and_the_life_cycle_on_postgresql(pg_hearthline: tuple[Flask, He
         row = s.get(ServiceRequest, request.id)
         assert row is not None and (row.status, row.rating) == ("closed", 5)
         kinds = [e.kind for e in s.scalars(select(RequestEvent).order_by(RequestEvent.id))]
-        assert kinds == ["created", "status", "status", "rating"]
+        assert kinds == ["created", "urgency", "status", "status", "rating"]
         to_sam = [n.body for n in s.scalars(select(Notification).where(Notification.to_phone == SAM))]
     assert len(to_sam) == 3 and all(request.reference in body for body in to_sam)
 

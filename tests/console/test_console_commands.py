@@ -143,6 +143,7 @@ def test_requests_move_through_the_life_cycle_with_history_and_notifications(
 
     shown = ok(app, "requests", "show", request_ref)
     assert "said: Mum's heating is broken" in shown
+    assert "urgent because: no heating" in shown
     with hearthline.db.sessions() as s:
         events = list(s.scalars(select(RequestEvent).order_by(RequestEvent.id)))
         row = s.scalar(select(ServiceRequest))
@@ -150,6 +151,7 @@ def test_requests_move_through_the_life_cycle_with_history_and_notifications(
         notes = list(s.scalars(select(Notification).where(Notification.kind.in_(["status", "confirm"]))))
     assert [(e.actor, e.kind, e.to_status) for e in events] == [
         (f"family:{ANN}", "created", "new"),
+        ("system", "urgency", None),  # no heating (care.urgency)
         ("staff:admin", "status", "assigned"),
         ("staff:rae", "status", "in_progress"),
         ("staff:rae", "note", None),
@@ -177,7 +179,7 @@ def test_requests_commands_refuse_what_does_not_apply(app: Flask, hearthline: He
     assert "no request" in fails(app, "requests", "show", "999999")
     assert "needs some text" in fails(app, "requests", "note", request_ref, "--by", "rae", "   ")
     with hearthline.db.sessions() as s:
-        assert [e.kind for e in s.scalars(select(RequestEvent))] == ["created"]
+        assert [e.kind for e in s.scalars(select(RequestEvent))] == ["created", "urgency"]
 
 
 def test_requests_list_filters(app: Flask, hearthline: Hearthline, request_ref: str) -> None:

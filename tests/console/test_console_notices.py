@@ -51,6 +51,8 @@ def test_assign_start_and_resolve_in_a_minute_send_one_text_with_the_note_in_the
     )
     assert texts == [expected]
     assert NOTE in expected and "요청" in expected
+    # The staff note is set apart, so a note without a full stop does not run into the question after it.
+    assert f'"{NOTE}". ' in texts[0]
     with hearthline.db.sessions() as db:
         statuses = sorted(n.status for n in db.query(Notification).filter_by(to_phone=SENIOR_PHONE))
     assert statuses == ["sent", "superseded", "superseded"]

@@ -13,12 +13,16 @@ from care.models import Channel, NotificationStatus, RequestStatus, StaffRole
 from care.routing import TEAMS
 from care.settings import LOCALES
 from care.states import InboxKind
+from care.tags import Tag
 from console.calls_page import TEXTS_CHOICES
 from i18n import messages
+from opendata.keys import Scope
 from outreach.checkin_tables import ConsentHow, PlanStatus
+from outreach.crisis_tables import BroadcastStatus, MemberState
 from outreach.ladder import Status as LadderStatus
-from outreach.states import AttemptStatus
+from outreach.states import AttemptStatus, Purpose
 from outreach.trends import Answer
+from prompts import audio_processing as ap
 from prompts.models import RecordingSource, RecordingState
 from simulator.phone import Event
 
@@ -54,20 +58,47 @@ def used_keys() -> set[str]:
     found |= {f"kind.{kind}" for kind in ("senior", "family", "unknown", "staff")}  # who is in the history
     found |= {
         f"history.kind.{kind}"
-        for kind in ("created", "status", "note", "detail", "detail_audio", "rating", "assigned", "checkin", "repeat")
+        for kind in (
+            "created",
+            "status",
+            "note",
+            "detail",
+            "detail_audio",
+            "rating",
+            "assigned",
+            "checkin",
+            "repeat",
+            "provider",
+            "urgency",
+            "reminder",
+        )
     }
     found |= {f"inbox.kind.{kind.value}" for kind in InboxKind}  # an inbox text's history
+    found |= {f"apikeys.scope.{scope.value}" for scope in Scope}  # the API keys page (console/apikeys.html)
+    found |= {f"sim.purpose.{purpose.value}" for purpose in Purpose}  # why the hotline rings the simulator page
+    # Crisis calls (console/broadcasts_page.py and its templates): tags, a broadcast's state, each senior's state.
+    found |= {f"tag.{tag.value}" for tag in Tag}
+    found |= {f"broadcasts.status.{s.value}" for s in BroadcastStatus}
+    found |= {f"broadcasts.state.{s.value}" for s in MemberState}
+    found |= {f"broadcasts.{what}" for what in ("pause", "resume", "paused", "resumed")}
+    found |= {f"broadcasts.in_group.{form}" for form in ("one", "other")}
     # The check-ins page (console/checkins_page.py): a plan's state, how consent was given, today's round.
     found |= {f"checkins.status.{s.value}" for s in PlanStatus}
     found |= {f"checkins.how.{h.value}" for h in ConsentHow}
     found |= {f"checkins.round.{s.value}" for s in LadderStatus} | {"checkins.round.none"}
     found |= {f"checkins.answer.{a.value}" for a in Answer}
     found |= {f"checkins.{what}" for what in ("pause", "resume", "remove")}
+    # Why an upload was refused: one message per kind of bad audio (prompts.audio_processing.BadAudio.reason).
+    found |= {f"prompts.bad.{kind.reason}" for kind in _bad_audio_kinds(ap.BadAudio)}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}
     # Counted phrases: t_count picks the plural category (CLDR "one"/"other") at run time.
     found |= {f"queue.count.{what}.{form}" for what in ("shown", "urgent", "overdue") for form in ("one", "other")}
     found |= {f"inbox.waiting.{form}" for form in ("one", "other")}
     return found
+
+
+def _bad_audio_kinds(kind: type[ap.BadAudio]) -> list[type[ap.BadAudio]]:
+    return [kind] + [sub for child in kind.__subclasses__() for sub in _bad_audio_kinds(child)]
 
 
 def mentioned_keys() -> set[str]:

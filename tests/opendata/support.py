@@ -19,7 +19,8 @@ SENIOR_NAME = "Mary Jones"
 SENIOR_ADDRESS = "12 Larch Road, Flat 3"
 SENIOR_AREA = "Northside"
 DAUGHTER_PHONE = "+15550002001"
-TRANSCRIPT = "my boiler broke and I am cold"
+# A repair that raises no urgency rule (care/urgency_rules): one history entry per call, so events are countable.
+TRANSCRIPT = "my kitchen tap drips all night"
 
 
 def add_mary(hl: Hearthline, *, locale: str = "en", area: str = SENIOR_AREA) -> int:

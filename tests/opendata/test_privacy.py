@@ -28,7 +28,7 @@ SECRETS = {"names": SENIOR_NAME, "phones": SENIOR_PHONE, "transcripts": TRANSCRI
 LEAKS = {
     "names": ["Mary", "Jones"],
     "phones": ["5550001001"],
-    "transcripts": ["boiler"],
+    "transcripts": ["kitchen tap"],
     "addresses": ["Larch"],
 }
 

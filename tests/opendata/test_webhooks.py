@@ -22,7 +22,7 @@ from care.requests import apply_action, find_by_reference
 from opendata import webhooks
 from opendata.models import PartnerDelivery
 from tests.console.test_console_commands import fails, ok
-from tests.opendata.support import SENIOR_NAME, TRANSCRIPT, add_mary, called_in
+from tests.opendata.support import SENIOR_NAME, TRANSCRIPT, add_mary, called_in, make_key
 from web.context import Hearthline
 
 PORTS = range(7810, 7900)  # this helper's port range
@@ -234,3 +234,33 @@ def test_a_partner_that_never_answers_is_marked_failed_after_the_last_attempt(
         webhooks.deliver_due(hearthline.db, policy, now=lambda n=n: moment + timedelta(seconds=10 * n))  # type: ignore[misc]
     (row,) = _rows(hearthline)
     assert (row.status, row.attempts) == ("failed", 3) and "ConnectionError" in row.last_error
+
+
+def test_a_posted_requests_created_event_carries_what_was_posted(app: Flask, hearthline: Hearthline) -> None:
+    # The created event was built when the request row was flushed, before the POST's own details were stored:
+    # a partner allowed names and addresses saw neither in the event that told it about the request.
+    ok(
+        app,
+        "partners",
+        "add",
+        "case system",
+        "https://cases.example.org/hook",
+        "--scope",
+        "names",
+        "--scope",
+        "addresses",
+    )
+    token = make_key(hearthline, "city", "submit")
+    form = {
+        "api_key": token,
+        "service_code": "meals",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "address_string": "7 Secret Lane",
+    }
+    response = app.test_client().post("/open311/v2/requests.json", data=form)
+    assert response.status_code == 201, response.data
+    created = [json.loads(row.body) for row in _rows(hearthline) if row.event_type == "request.created"]
+    assert len(created) == 1
+    assert created[0]["request"]["requester_name"] == "Ada Lovelace"
+    assert created[0]["request"]["address"] == "7 Secret Lane"

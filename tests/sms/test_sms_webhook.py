@@ -409,6 +409,7 @@ def test_reply_1_confirms_and_closes_then_a_rating_is_recorded(client: FlaskClie
         history = [(e.actor, e.kind, e.to_status) for e in s.scalars(select(RequestEvent).order_by(RequestEvent.id))]
     assert history == [
         (f"family:{ANN}", "created", "new"),
+        ("system", "urgency", None),  # no heating (care.urgency)
         ("staff:rae", "status", "resolved"),
         (f"family:{ANN}", "status", "closed"),
         (f"family:{ANN}", "rating", None),

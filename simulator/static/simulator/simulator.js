@@ -240,5 +240,59 @@
     setInterval(pollInbox, 3000);
     pollInbox();
   }
+
+  // --- the hotline calls this number ------------------------------------------------------------------------
+  // While the page asks, the local stand-in rings it with the dialer's calls to "my number" (instead of
+  // playing the callee itself); it ends the ringing on its own after the call's ring timeout (no-answer).
+  const incoming = $("incoming");
+  let ringingSid = null;
+  function showRinging(found) {
+    if (found && found.sid === ringingSid) return;
+    if (!found) {
+      if (ringingSid) { incoming.hidden = true; status.textContent = T.missed; ringingSid = null; setControls(); }
+      return;
+    }
+    ringingSid = found.sid;
+    $("incoming-text").textContent = found.announce;   // role="alert": announced by screen readers
+    incoming.hidden = false;
+    status.textContent = T.ringing;   // the alert announces why; the status line does not repeat it
+    main.dataset.state = "ringing-in";
+    $("incoming-answer").focus();
+  }
+  async function pollRinging() {
+    const phone = $("caller-number").value.trim();
+    if (!phone || (call && !call.ended) || busy) return;
+    try {
+      const response = await fetch(base + "ringing?phone=" + encodeURIComponent(phone), { credentials: "same-origin" });
+      const answer = await response.json();
+      if (!(call && !call.ended) && !busy) showRinging((answer.calls || [])[0] || null);
+    } catch (err) { /* the next poll tries again */ }
+  }
+  $("incoming-answer").addEventListener("click", async () => {
+    if (!ringingSid) return;
+    const sid = ringingSid;
+    ringingSid = null;
+    incoming.hidden = true;
+    log.innerHTML = "";
+    logCount = 0;
+    call = null;
+    busy = true;
+    setControls();
+    status.textContent = T.sending;
+    handle(await post("ringing/" + sid + "/answer", form({})));
+  });
+  $("incoming-decline").addEventListener("click", async () => {
+    if (!ringingSid) return;
+    const sid = ringingSid;
+    ringingSid = null;
+    incoming.hidden = true;
+    const answer = await post("ringing/" + sid + "/decline", form({}));
+    status.textContent = answer.error || T.declined;
+    setControls();
+  });
+  if (main.dataset.speech === "yes") {   // only a local stand-in can ring the page
+    setInterval(pollRinging, 1000);
+    pollRinging();
+  }
   setControls();
 })();
