@@ -48,8 +48,8 @@ def _ring_the_page(hl: Hearthline, client: FlaskClient) -> tuple[int, dict[str, 
 def test_the_page_answers_the_dialers_call_presses_1_and_the_answer_is_recorded(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    programme = recorder()
     app = make_app(**FAST)
+    programme = recorder()  # after the app: building it registers the real scripts
     with served(app, standin) as hl:
         client = app.test_client()
         headers = _token(client)
@@ -86,8 +86,8 @@ def test_the_page_answers_the_dialers_call_presses_1_and_the_answer_is_recorded(
 
 
 def test_declining_the_call_is_no_answer(make_app: Callable[..., Flask], standin: TwilioStandIn) -> None:
-    programme = recorder()
     app = make_app(**FAST)
+    programme = recorder()  # after the app: building it registers the real scripts
     with served(app, standin) as hl:
         client = app.test_client()
         headers = _token(client)
@@ -104,8 +104,8 @@ def test_declining_the_call_is_no_answer(make_app: Callable[..., Flask], standin
 def test_a_call_nobody_answers_stops_ringing_after_the_ring_timeout_as_no_answer(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    recorder()
     app = make_app(dialer_ring_seconds=5, **FAST)
+    recorder()  # after the app: building it registers the real scripts
     with served(app, standin) as hl:
         client = app.test_client()
         attempt_id, ringing = _ring_the_page(hl, client)
@@ -118,8 +118,8 @@ def test_a_call_nobody_answers_stops_ringing_after_the_ring_timeout_as_no_answer
 
 def test_a_number_no_page_is_at_follows_the_number_plan(make_app: Callable[..., Flask], standin: TwilioStandIn) -> None:
     """Without a page at the number the stand-in still plays the callee (the default: answers, says nothing)."""
-    recorder()
     with served(make_app(**FAST), standin) as hl:
+        recorder()  # after the app: building it registers the real scripts
         attempt_id = ask(hl, "+15550007002")
         dialer_for(hl).run_pass()
         wait_for(lambda: attempt(hl, attempt_id).handled_at is not None, "the outcome")

@@ -28,9 +28,9 @@ def _finished(hl: Hearthline, attempt_id: int) -> bool:
 def test_a_person_presses_1_the_answer_is_recorded_and_the_handler_runs_once(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    programme = recorder()
     standin.calls.plan["+15550003001"] = Callee(Pickup.ANSWER, ("1",))
     with served(make_app(**FAST), standin) as hl:
+        programme = recorder()  # after the app: building it registers the real scripts
         attempt_id = ask(hl, "+15550003001")
         report = dialer_for(hl).run_pass()
         assert report.dialled == 1
@@ -86,9 +86,9 @@ def test_every_outcome_the_number_plan_can_give_reaches_the_handler_once(
     answer: str | None,
     via: str,
 ) -> None:
-    programme = recorder()
     standin.calls.plan["+15550003101"] = callee
     with served(make_app(**FAST), standin) as hl:
+        programme = recorder()  # after the app: building it registers the real scripts
         attempt_id = ask(hl, "+15550003101")
         dialer_for(hl).run_pass()
         wait_for(lambda: _finished(hl, attempt_id), "the outcome")
@@ -116,11 +116,11 @@ def test_every_outcome_the_number_plan_can_give_reaches_the_handler_once(
 def test_calls_go_in_risk_order_each_once_even_with_two_dialers_at_once(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    recorder()
     numbers = [f"+1555000320{n}" for n in range(8)]
     for number in numbers:
         standin.calls.plan[number] = Callee(Pickup.NO_ANSWER)
     with served(make_app(dialer_calls_per_second=20), standin) as hl:
+        recorder()  # after the app: building it registers the real scripts
         for n, number in enumerate(numbers):
             ask(hl, number, priority=n % 4)  # priorities 0..3, twice each
         first, second = dialer_for(hl), dialer_for(hl)

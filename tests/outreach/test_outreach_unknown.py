@@ -41,10 +41,10 @@ def _dialer(hl: Hearthline, *, timeout: float = 10, later: float = 0.0) -> Diale
 def test_a_dial_that_timed_out_is_looked_up_at_twilio_and_never_placed_twice(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    programme = recorder()
     standin.calls.drive = False  # Twilio takes the call but tells us nothing (no callbacks)
     standin.call_delay_seconds = 3  # and answers the create after our client gave up
     hl = make_app(dialer_calls_per_second=50).extensions[EXTENSION_KEY]
+    programme = recorder()  # after the app: building it registers the real scripts
     attempt_id = ask(hl, "+15550004001")
     report = _dialer(hl, timeout=1).run_pass()
     assert (report.dialled, report.unknown) == (0, 1)
@@ -70,9 +70,9 @@ def test_a_dial_that_timed_out_is_looked_up_at_twilio_and_never_placed_twice(
 def test_a_claim_whose_worker_died_before_twilio_heard_of_it_is_dialled_once(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    recorder()
     standin.calls.plan["+15550004002"] = Callee(Pickup.NO_ANSWER)
     with served(make_app(dialer_calls_per_second=50), standin) as hl:
+        recorder()  # after the app: building it registers the real scripts
         attempt_id = ask(hl, "+15550004002")
         # A worker claimed it and died before calls.create went out: DIALLING, lease over, no call anywhere.
         with hl.db.transaction() as session:
@@ -95,10 +95,10 @@ def test_a_claim_whose_worker_died_before_twilio_heard_of_it_is_dialled_once(
 def test_a_number_twilio_refuses_fails_at_once_and_a_5xx_is_retried_later(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
-    programme = recorder()
     standin.refused_numbers.add("+15550004003")
     standin.calls.drive = False
     hl = make_app(dialer_calls_per_second=50).extensions[EXTENSION_KEY]
+    programme = recorder()  # after the app: building it registers the real scripts
     refused = ask(hl, "+15550004003", priority=5)
     report = dialer_for(hl).run_pass()
     assert report.failed == 1

@@ -42,5 +42,7 @@ def test_every_locale_has_every_key_with_the_same_parameters(locale: str) -> Non
         text = messages._texts(locale, "voice")[key]
         assert text.strip(), (locale, key)
         assert placeholders(text) == placeholders(english), (locale, key)
-        if locale != "en":
+        # A key that is nothing but what staff typed (a crisis call's message: "{message}") has no words of its own.
+        only_placeholders = not re.sub(r"\{[a-z_]+\}", "", english).strip()
+        if locale != "en" and not only_placeholders:
             assert text != english, f"{key} is untranslated in {locale}"
