@@ -65,13 +65,6 @@ FAMILY_REPLY_WINDOW = timedelta(hours=24)
 WEEKLY_SUMMARY_DAY = 6
 WEEKLY_SUMMARY_HOUR = 18
 
-_OUTCOMES = {
-    AttemptStatus.COMPLETED: Outcome.ANSWERED,
-    AttemptStatus.NO_ANSWER: Outcome.NO_ANSWER,
-    AttemptStatus.BUSY: Outcome.BUSY,
-    AttemptStatus.FAILED: Outcome.FAILED,
-    AttemptStatus.MACHINE: Outcome.MACHINE,
-}
 _RUNG_NOTES = {
     Rung.NOT_REACHED: "call {calls} not answered ({detail})",
     Rung.RETRY: "calling again ({detail})",
@@ -241,7 +234,7 @@ def _state(round_: CheckinRound) -> LadderState:
 def on_checkin_outcome(session: Session, view: AttemptView, settings: Settings, now: datetime | None = None) -> None:
     """A check-in call reached its final status: read the answer, or climb the ladder."""
     now = now or utcnow()
-    outcome = _OUTCOMES.get(view.status)
+    outcome = Outcome.of(view.status)
     round_ = session.get(CheckinRound, view.subject_id, with_for_update=True) if view.subject_id else None
     if outcome is None or round_ is None:
         return

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from outreach.states import AttemptStatus
+
 
 class Outcome(StrEnum):
     """How one outbound call ended, as the ladder reads it (Twilio's CallStatus and AnsweredBy, folded)."""
@@ -24,6 +26,20 @@ class Outcome(StrEnum):
     @property
     def reached(self) -> bool:
         return self is Outcome.ANSWERED
+
+    @classmethod
+    def of(cls, status: AttemptStatus) -> Outcome | None:
+        """The ladder's reading of a call attempt's final status (None: canceled or not final, nothing to climb)."""
+        return _OUTCOME_OF.get(status)
+
+
+_OUTCOME_OF = {
+    AttemptStatus.COMPLETED: Outcome.ANSWERED,
+    AttemptStatus.NO_ANSWER: Outcome.NO_ANSWER,
+    AttemptStatus.BUSY: Outcome.BUSY,
+    AttemptStatus.FAILED: Outcome.FAILED,
+    AttemptStatus.MACHINE: Outcome.MACHINE,
+}
 
 
 class Status(StrEnum):

@@ -31,7 +31,7 @@ from outreach.registry import register
 from outreach.reminder_tables import Reminder, ReminderChannel, ReminderKind, ReminderRound
 from outreach.schedule import on_clock, to_stored
 from outreach.script import Choice, Question, Script
-from outreach.states import AttemptStatus, Purpose
+from outreach.states import Purpose
 from outreach.view import AttemptView
 from sms.handling import register_text_hook
 from voice.dialogue import Speak
@@ -46,13 +46,6 @@ TAKEN = "taken"
 LATE_LIMIT = timedelta(hours=1)
 # Medication reminders name the time of day, as people say it ("your evening pills"): hours on the centre's clock.
 _SLOTS = ((time(0, 0), "night"), (time(5, 0), "morning"), (time(11, 0), "midday"), (time(15, 0), "evening"))
-_OUTCOMES = {
-    AttemptStatus.COMPLETED: Outcome.ANSWERED,
-    AttemptStatus.NO_ANSWER: Outcome.NO_ANSWER,
-    AttemptStatus.BUSY: Outcome.BUSY,
-    AttemptStatus.FAILED: Outcome.FAILED,
-    AttemptStatus.MACHINE: Outcome.MACHINE,
-}
 
 
 class ReminderError(ValueError):
@@ -233,7 +226,7 @@ def on_outcome(session: Session, view: AttemptView, settings: Settings, now: dat
     """A reminder call ended: "1" acknowledges it; anything else climbs the ladder."""
     now = now or utcnow()
     round_ = session.get(ReminderRound, view.subject_id, with_for_update=True) if view.subject_id else None
-    outcome = _OUTCOMES.get(view.status)
+    outcome = Outcome.of(view.status)
     if round_ is None or outcome is None:
         return
     if outcome.reached and view.answer == TAKEN:
