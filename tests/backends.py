@@ -1,4 +1,4 @@
-"""Whether the production path's servers (PostgreSQL, Redis) answer here; `python -m tests.backends` tells make.
+"""Whether the production path's servers (PostgreSQL, Redis) answer here; `python -m tests.backends` tells a person.
 
 Exit status 0 when both answer at HEARTHLINE_TEST_POSTGRES_URL and HEARTHLINE_TEST_REDIS_URL, else 1 with the reason.
 """

@@ -17,6 +17,7 @@ from app import create_app
 from simulator.tcp_proxy import TcpProxy, target_of
 from simulator.twilio_standin import TwilioStandIn
 from tests.backends import POSTGRES_URL, REDIS_URL, postgres_reason, redis_reason
+from tests.fresh_storage import SchemaPool, build_sqlite_template, copy_sqlite_template, schema_url
 from web.context import EXTENSION_KEY, Hearthline
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -67,41 +68,59 @@ def base_config(data_dir: Path, standin: TwilioStandIn) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def backends(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
-    """This test's storage settings: none (SQLite files in its data folder, the queue beside them), or with
-    --production-path a fresh PostgreSQL schema and a Redis queue of its own, shared by every app and worker
-    the test starts (as its SQLite file is) and dropped afterwards."""
+@pytest.fixture(scope="session")
+def schema_pool(request: pytest.FixtureRequest) -> Iterator[SchemaPool | None]:
+    """With --production-path, the PostgreSQL schemas the tests' apps live in (tests.fresh_storage), else None."""
     if not request.config.getoption(PRODUCTION_PATH_OPTION):
+        yield None
+        return
+    pool = SchemaPool(POSTGRES_URL)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def backends(schema_pool: SchemaPool | None) -> Iterator[dict[str, Any]]:
+    """This test's storage settings: none (SQLite files in its data folder, the queue beside them), or with
+    --production-path a PostgreSQL schema as fresh as a new one and a Redis queue of its own, shared by every app
+    and worker the test starts (as its SQLite file is) and emptied afterwards."""
+    if schema_pool is None:
         yield {}
         return
     from huey import RedisHuey
 
-    name = f"hl_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{name}"')
+    name = schema_pool.take()
+    queue = f"hl_test_{uuid.uuid4().hex[:12]}"
     try:
-        yield {
-            "database_url": f"{POSTGRES_URL}?options=-csearch_path%3D{name}",
-            "redis_url": REDIS_URL,
-            "queue_name": name,
-        }
+        yield {"database_url": schema_url(POSTGRES_URL, name), "redis_url": REDIS_URL, "queue_name": queue}
     finally:
-        RedisHuey(name, url=REDIS_URL).flush()
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        RedisHuey(queue, url=REDIS_URL).flush()
+        schema_pool.give_back(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database an app's first start writes into an empty data folder, made once (tests.fresh_storage)."""
+    return build_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, standin: TwilioStandIn, backends: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+def make_app(
+    tmp_path: Path, standin: TwilioStandIn, backends: dict[str, Any], sqlite_template: Path
+) -> Iterator[Callable[..., Flask]]:
     """Build apps on this test's own data folder (and `backends`); keyword arguments override settings.
 
-    A setting the test names (its own database, queue) wins over `backends`, on either path.
+    A setting the test names (its own database, queue) wins over `backends`, on either path. An app on the
+    default SQLite file of this folder finds it already made (copied from `sqlite_template`), unless the test
+    put one there first.
     """
     built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
-        app = create_app({**base_config(tmp_path, standin), **backends, **overrides})
+        config = {**base_config(tmp_path, standin), **backends, **overrides}
+        if not config.get("database_url") and config["data_dir"] == tmp_path:
+            copy_sqlite_template(sqlite_template, tmp_path)
+        app = create_app(config)
         app.config["TESTING"] = True
         built.append(app)
         return app
