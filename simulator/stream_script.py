@@ -31,7 +31,9 @@ class StreamCallSimulator(CallSimulator):
         super().__init__(app, from_phone, **kw)
         self.app = app
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True, name="simulate-stream").start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="simulate-stream"
+        ).start()
 
     def close(self) -> None:
         self.server.shutdown()

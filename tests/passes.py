@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,7 @@ class Pass:
         self.started = time.monotonic()
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "pytest", f"--basetemp={basetemp}", *self.args],
+                [sys.executable, "-m", "pytest", f"--basetemp={basetemp}", "--durations=10", *self.args],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -60,7 +61,12 @@ def scratch_root() -> Path:
     return MEMORY if MEMORY.is_dir() and shutil.disk_usage(MEMORY).free > 2 * 1024**3 else Path(tempfile.gettempdir())
 
 
+def _stop(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # so `finally` ends both passes when CI or a person stops make
+
+
 def main(extra: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     scratch = Path(tempfile.mkdtemp(prefix="hearthline-tests-", dir=scratch_root()))
     passes = [Pass("SQLite", extra, scratch / "sqlite.log")]
     if backends.main() == 0:

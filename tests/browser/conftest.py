@@ -57,7 +57,7 @@ class Live:
 def live(make_app: Callable[..., Flask]) -> Iterator[Live]:
     app = make_app()
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-app")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="live-app")
     thread.start()
     yield Live(app, f"http://127.0.0.1:{server.server_port}", app.extensions[EXTENSION_KEY])
     server.shutdown()

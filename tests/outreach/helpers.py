@@ -32,7 +32,9 @@ WAIT_SECONDS = 20
 def served(app: Flask, standin: TwilioStandIn) -> Iterator[Hearthline]:
     """Serve the app on 127.0.0.1 and have the stand-in post our public URLs there, as Twilio would."""
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="outreach-app")
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="outreach-app"
+    )
     thread.start()
     standin.calls.routes[PUBLIC_BASE_URL] = f"http://127.0.0.1:{server.server_port}"
     try:
