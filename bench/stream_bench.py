@@ -57,6 +57,7 @@ AUTH_TOKEN = "fedcba9876543210fedcba9876543210"
 PUBLIC_BASE_URL = "https://hotline.example.org"
 TARGET_P95_MS = 800.0  # issue 14: end of speech -> first reply frame, free recognition
 TARGET_BARGE_IN_P95_MS = 300.0  # issue 14: speech start -> playback stopped
+LABEL = 60  # width of the measurement column
 TARGET_CALLERS = 4  # issue 14: callers speaking at the same moment with the p95 held
 # What Korean callers say to the open question (bench/speech_bench.py's first phrases and the voice bench's).
 UTTERANCES = (
@@ -76,7 +77,7 @@ def _p(values: list[float], q: float) -> float:
 
 def _row(name: str, values: list[float], note: str = "") -> str:
     p50 = statistics.median(values) if values else float("nan")
-    return f"| {name:<52} | {p50:>7.0f} | {_p(values, 0.95):>7.0f} | {len(values):>4} | {note}"
+    return f"| {name:<{LABEL}} | {p50:>7.0f} | {_p(values, 0.95):>7.0f} | {len(values):>4} | {note}"
 
 
 def _loadavg() -> str:
@@ -339,10 +340,10 @@ def record_turns(folder: Path, clips: list[tuple[str, bytes]], runs: int, mode: 
 
 
 def _ratio(slower: list[float], faster: list[float]) -> str:
-    """p50 against p50, as "x3.2 sooner than" (or "n/a vs" when a p50 is not a positive time)."""
+    """p50 over p50, as "x3.2" ("n/a" when a p50 is not a positive time)."""
     if not slower or not faster or statistics.median(faster) <= 0:
-        return "n/a vs"
-    return f"x{statistics.median(slower) / statistics.median(faster):.1f} sooner than"
+        return "n/a"
+    return f"x{statistics.median(slower) / statistics.median(faster):.1f}"
 
 
 def main(argv: list[str]) -> int:
@@ -394,8 +395,8 @@ def main(argv: list[str]) -> int:
         f"{pause_ms:.0f} ms of silence, the <Record> path after 5000 ms (its timeout);"
         " 'work' is the time after that wait"
     )
-    print(f"| {'measurement':<52} | {'p50 ms':>7} | {'p95 ms':>7} | {'n':>4} | note")
-    print(f"|{'-' * 54}|{'-' * 9}|{'-' * 9}|{'-' * 6}|------")
+    print(f"| {'measurement':<{LABEL}} | {'p50 ms':>7} | {'p95 ms':>7} | {'n':>4} | note")
+    print(f"|{'-' * (LABEL + 2)}|{'-' * 9}|{'-' * 9}|{'-' * 6}|------")
     print(_row("<Record>: work (webhook: download+phrase list+check)", record_phrases, "after the 5000 ms timeout"))
     print(_row("<Record>: work (webhook, free recognition)", record_free, "after the 5000 ms timeout"))
     total_record = [ms + 5000 for ms in record_free]
@@ -408,14 +409,14 @@ def main(argv: list[str]) -> int:
             _row(
                 f"stream ({label}): work after the pause allowance",
                 work,
-                f"{verdict} p95 < 800; {_ratio(record_free, work)} the <Record> webhook's work",
+                f"{verdict} p95 < 800; <Record> webhook's work / this: {_ratio(record_free, work)}",
             )
         )
         print(
             _row(
                 f"stream ({label}): caller stops -> reply",
                 single,
-                f"pause included; {_ratio(total_record, single)} <Record>'s caller stops -> TwiML",
+                f"pause included; <Record>'s caller stops -> TwiML / this: {_ratio(total_record, single)}",
             )
         )
         bverdict = "meets" if _p(reactions, 0.95) < TARGET_BARGE_IN_P95_MS else "MISSES"
