@@ -7,7 +7,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from babel.lists import format_list
 
 from care.segments import fit, segment_info
