@@ -112,7 +112,13 @@ class StreamRelay:
         settings = self.call.settings
         signature = RequestValidator(settings.twilio_auth_token).compute_signature(wait.url, {})
         url = f"ws://127.0.0.1:{local_port(self.app)}{STREAM_PATH}"
-        to_app = Client.connect(url, headers={"X-Twilio-Signature": signature})
+        try:
+            to_app = Client.connect(url, headers={"X-Twilio-Signature": signature})
+        except Exception as exc:  # the app refused the stream (or is gone): the page's onclose carries on by TwiML
+            log.warning("simulator stream %s: the app's stream did not open: %s", self.call.sid, exc)
+            with contextlib.suppress(Exception):
+                self.page.close()
+            return
         pump = threading.Thread(target=self._to_page, args=(to_app,), daemon=True, name="simulator-stream-out")
         try:
             self._send(to_app, {"event": "connected", "protocol": "Call", "version": "1.0.0"})
@@ -158,7 +164,12 @@ class StreamRelay:
             raw = self.page.receive(timeout=RECEIVE_TIMEOUT_SECONDS)
             if raw is None:
                 raise PageRefused("no start")
-            message = json.loads(raw)
+            try:
+                message = json.loads(raw)
+            except ValueError as exc:
+                raise PageRefused(f"not JSON: {exc}") from exc
+            if not isinstance(message, dict):
+                raise PageRefused("not a message")
             if message.get("event") == "connected":
                 continue
             if message.get("event") != "start":

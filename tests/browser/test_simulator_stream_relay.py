@@ -74,9 +74,8 @@ class PageLine:
                 raw = self.ws.receive(timeout=1)
                 if raw is not None:
                     message = json.loads(raw)
+                    # Marks are not answered: this page's prompts are still playing when it presses a key.
                     self.received.append(message)
-                    if message["event"] == "mark":  # played at once: this page has no speaker
-                        self.send({"event": "mark", "mark": message["mark"]})
         except ConnectionClosed:
             self.closed.set()
 
@@ -160,3 +159,19 @@ def test_the_stream_endpoint_is_not_there_when_the_simulator_is_off(served: Call
         timeout=10,
     )
     assert response.status_code == 404
+
+
+def test_a_page_that_does_not_speak_twilios_stream_is_closed_without_an_error(
+    served: Callable[..., str], caplog: pytest.LogCaptureFixture
+) -> None:
+    host = served(**STREAMING)
+    session, token = _page(host)
+    sid = _call(host, session, token)["call_sid"]
+    headers = {"Cookie": f"hearthline_simulator={token}", "Origin": "http://127.0.0.1"}
+    with caplog.at_level("ERROR"):
+        ws = Client.connect(f"ws://{host}/simulator/call/{sid}/stream?token={token}", headers=headers)
+        ws.send("not a stream message")
+        with pytest.raises(ConnectionClosed):
+            while True:
+                ws.receive(timeout=5)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
