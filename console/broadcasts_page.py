@@ -117,7 +117,20 @@ def broadcast_page(broadcast_id: int) -> str:
             board = crisis.board(db, broadcast_id)
         except crisis.BroadcastError:
             abort(404)
-        return render_template("console/broadcast.html", board=board, refresh_seconds=REFRESH_SECONDS, number=_number)
+        return render_template(
+            "console/broadcast.html",
+            board=board,
+            refresh_seconds=REFRESH_SECONDS,
+            number=_number,
+            recording=_on_this_site(board.audio_url),
+        )
+
+
+def _on_this_site(url: str) -> str:
+    """The recording's address as a path, so staff's browser fetches it from the console it is on (the page's
+    Content-Security-Policy allows media from 'self'; the public address is the one Twilio uses)."""
+    base = current().settings.public_base_url.rstrip("/")
+    return url.removeprefix(base) if url.startswith(base + "/") else url
 
 
 def _number(n: int) -> str:
