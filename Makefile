@@ -58,15 +58,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The suite runs twice, both passes at once on the machine's two cores (tests/passes.py keeps their output apart
-# and ends with a summary of each): on SQLite, and on the production path (every app on a PostgreSQL schema as
-# fresh as a new one, its job queue on Redis, at HEARTHLINE_TEST_POSTGRES_URL and HEARTHLINE_TEST_REDIS_URL),
-# skipped, saying why, when either server does not answer. The second pass leaves out the `slow` tests (Vosk
-# recognition, headless Chromium): they exercise speech and pages over the same storage code the other tests
-# cover. Tests get their databases made once and copied (SQLite) or emptied and reused (PostgreSQL, only while
-# its shape is exactly the app's: tests/fresh_storage.py) instead of creating 40-odd tables per test.
-# Measured on 4 Dec 2026 from a fresh clone on the 2-core machine: see README, "Running the tests"; it was
-# 26 min 35 s (12:40 + 11:57, one pass after the other) before.
+# The suite runs twice, the passes side by side on the machine's two cores (tests/passes.py: output kept apart,
+# then a summary of each pass's failures and a closing line with all the counts): on SQLite, and on the
+# production path (every app on a PostgreSQL schema as fresh as a new one, its job queue on Redis, at
+# HEARTHLINE_TEST_POSTGRES_URL and HEARTHLINE_TEST_REDIS_URL), skipped, saying why, when either server does not
+# answer. The second pass leaves out the `slow` tests (Vosk recognition, headless Chromium): they exercise speech
+# and pages over the same storage code the other tests cover; on SQLite they run apart, on whichever core frees
+# first. Nothing else is left out. A test's database is ready-made instead of 40-odd tables being created for each
+# test: copied from a SQLite file the app's start-up made once, or a PostgreSQL schema emptied and reused only
+# while its shape is exactly the app's (tests/fresh_storage.py).
+# Measured on 4 Dec 2026, `time bash .ci/run` in a fresh clone on the 2-core machine while other jobs shared it:
+# 11 min 31 s in all (install, ruff, mypy: 1 min; the SQLite pass 7 min 32 s, then its 41 slow tests 2 min 51 s,
+# on one core; the production path 9 min 39 s on the other), load average 6.1 at the start, 0.6 at the end.
+# One pass after the other, with a schema built per test, it took 26 min 35 s on the machine idle.
 test: install lint typecheck
 	$(BIN)/python -m tests.passes
 

@@ -55,7 +55,9 @@ def local_port(app: Flask) -> int:
         server = _servers.get(id(app))
         if server is None:
             server = make_server("127.0.0.1", 0, app, threaded=True)
-            threading.Thread(target=server.serve_forever, daemon=True, name="simulator-stream").start()
+            threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="simulator-stream"
+            ).start()
             _servers[id(app)] = server
         return int(server.server_port)
 

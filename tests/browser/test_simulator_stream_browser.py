@@ -72,7 +72,7 @@ def streaming(make_app: Callable[..., Flask], ko_model_root: Path) -> Iterator[L
     app = make_app(vosk_model_dir=ko_model_root, voice_path="stream", **ALWAYS_OPEN)
     add_senior(app, locale="ko", phone=CALLER)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield Live(app, f"http://127.0.0.1:{server.server_port}", app.extensions[EXTENSION_KEY])
     server.shutdown()
     server.server_close()

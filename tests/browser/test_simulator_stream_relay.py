@@ -30,7 +30,7 @@ def served(make_app: Callable[..., Flask]) -> Iterator[Callable[..., str]]:
 
     def serve(**settings: Any) -> str:
         server = make_server("127.0.0.1", 0, make_app(**settings), threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         return f"127.0.0.1:{server.server_port}"
 
