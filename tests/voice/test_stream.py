@@ -296,6 +296,22 @@ def test_simulate_call_stream_plays_the_call_over_a_media_stream(make_app: Calla
     assert lines[-1]["requests"][0]["intent"] == "operator"
 
 
+def test_simulate_call_stream_hangs_up_on_the_stream_when_the_steps_run_out(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller hangs up during a streamed question: the call ends there. Before, the simulator then requested
+    <Connect action> as if the stream had dropped, and printed the question again by <Record> on a dead line."""
+    app = make_app(**ALWAYS_OPEN)
+    with caplog.at_level("WARNING"):
+        result = app.test_cli_runner().invoke(
+            args=["simulate-call", "--stream", "--locale", "en", "--from", "+15559876543", "press:2"]
+        )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [line.get("verbs") for line in lines[:-1]] == [["Connect"], ["Stream"], ["Stream"]], lines
+    assert "carrying on by <Record>" not in caplog.text
+
+
 def test_a_stream_closed_by_twilio_ends_cleanly(
     make_app: Callable[..., Flask], serve: Callable[[Flask], Served], caplog: pytest.LogCaptureFixture
 ) -> None:
