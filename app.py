@@ -154,6 +154,7 @@ def _register(app: Flask, settings: Settings) -> None:
     from outreach.checkins import register_outreach as checkin_programmes
     from outreach.crisis_commands import register_commands as crisis_commands
     from outreach.reminder_commands import register_commands as reminder_commands
+    from outreach.reminder_texts import register_reminder_texts
     from outreach.reminders import register_reminders
     from outreach.routes import bp as outreach_bp
     from outreach.service import register_outreach
@@ -184,6 +185,7 @@ def _register(app: Flask, settings: Settings) -> None:
     register_outreach(app.extensions[EXTENSION_KEY])
     checkin_programmes(app.extensions[EXTENSION_KEY])
     register_reminders(app.extensions[EXTENSION_KEY])
+    register_reminder_texts(app.extensions[EXTENSION_KEY])
     if settings.simulator_enabled:
         # Development tools only: production has neither the /simulator pages nor `flask simulate-call`.
         import simulator

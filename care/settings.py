@@ -135,6 +135,16 @@ class Settings:
     # WebRTC VAD aggressiveness 0 (keeps most audio as speech) to 3 (most eager to call it noise); 2 suits phone
     # lines with some background noise.
     stream_vad_aggressiveness: int = 2
+    # A landline echoes part of our own prompt back into the caller's audio, and the VAD calls that echo speech
+    # (it is speech: ours), which stopped prompts nobody interrupted. While a prompt plays (and for the window
+    # after each of its frames), inbound audio counts as speech only when it is louder than what we are playing,
+    # less this margin. The line's hybrid returns our audio at least 6 dB down (the echo return loss ITU-T G.168
+    # §6 assumes), usually 10-20 dB after Twilio's echo canceller; 10 dB rejects an echo weaker than that while a
+    # caller who speaks over the prompt at an ordinary level, within 10 dB of it, still interrupts it.
+    stream_echo_margin_db: float = 10.0
+    # How long after we sent a frame its echo may arrive: G.168 echo tails run to 128 ms, plus the round trip to
+    # Twilio's media edge and its jitter buffer (100-300 ms on a good route).
+    stream_echo_window_seconds: float = 0.5
     # Escalation: after this many failed tries at speech the caller is offered the keypad, after this many
     # more a person. Two tries is the tapered-prompt pattern of VoiceXML 2.0 (§5.2.2 event counters: reprompt,
     # then change strategy) and keeps a confused caller from being looped; a person is never more than a few
@@ -410,6 +420,8 @@ def validate(s: Settings) -> list[str]:
         "stream_pause_seconds": (0.5, 5.0),
         "stream_speech_start_seconds": (0.06, 1.0),
         "stream_vad_aggressiveness": (0, 3),
+        "stream_echo_margin_db": (0.0, 30.0),
+        "stream_echo_window_seconds": (0.1, 2.0),
         "speech_retries_before_keypad": (1, 5),
         "keypad_retries_before_person": (1, 5),
         "audio_retention_days": (0, 3650),

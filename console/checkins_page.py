@@ -9,10 +9,10 @@ from flask import flash, render_template, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from care.models import Senior, utcnow
+from care.models import Senior, ServiceRequest, utcnow
 from care.routing import TEAMS
 from care.settings import LOCALES
-from console.web import actor, back_to, bp, page_locale, stored_id, t
+from console.web import actor, back_to, bp, local_time, page_locale, stored_id, t
 from outreach import checkins
 from outreach.checkin_tables import CheckinPlan, CheckinRound, ConsentHow, PlanStatus
 from outreach.plans import PlanError, PlanRequest, add_plan, all_plans
@@ -46,6 +46,10 @@ def checkins_page() -> str:
     with hl.db.sessions() as db:
         plans = all_plans(db)
         rounds = {r.plan_id: r for r in db.scalars(select(CheckinRound).where(CheckinRound.day == today))}
+        # The link to a round's history names its request by reference (console.request_page).
+        asked = [r.request_id for r in rounds.values() if r.request_id is not None]
+        found = db.execute(select(ServiceRequest.id, ServiceRequest.reference).where(ServiceRequest.id.in_(asked)))
+        references = {request_id: reference for request_id, reference in found}
         planned = {p.senior_id for p in db.scalars(select(CheckinPlan))}
         seniors = [s for s in db.scalars(select(Senior).order_by(Senior.name)) if s.id not in planned]
         reminders = list(db.scalars(select(Reminder).where(Reminder.active).order_by(Reminder.id)))
@@ -53,6 +57,7 @@ def checkins_page() -> str:
             "console/checkins.html",
             plans=plans,
             rounds=rounds,
+            references=references,
             seniors=seniors,
             day_names=get_day_names("abbreviated", locale=page_locale()),
             consent_ways=[c.value for c in ConsentHow],
@@ -110,6 +115,27 @@ def change_checkin(plan_id: int, what: str) -> Response:
         flash(t("checkins.not_saved", reason=str(exc)), "error")
         return back_to("console.checkins_page")
     flash(t("checkins.changed"), "ok")
+    return back_to("console.checkins_page")
+
+
+@bp.post("/checkins/<int:plan_id>/call-now")
+def call_checkin_now(plan_id: int) -> Response:
+    """Ring the senior now: today's check-in call brought forward, through the dialer (try it on the simulator)."""
+    hl = current()
+    try:
+        with hl.db.transaction() as db:
+            plan = db.get(CheckinPlan, plan_id)
+            if plan is None:
+                raise PlanError(t("checkins.no_plan"))
+            name = plan.senior.name
+            checkins.call_now(db, hl.settings, plan, actor=actor())
+    except checkins.CallNowRefused as exc:
+        flash(t(f"checkins.call_now.{exc.why}", time=local_time(exc.until)), "error")
+        return back_to("console.checkins_page")
+    except PlanError as exc:
+        flash(t("checkins.not_saved", reason=str(exc)), "error")
+        return back_to("console.checkins_page")
+    flash(t("checkins.call_now.calling", name=name), "ok")
     return back_to("console.checkins_page")
 
 

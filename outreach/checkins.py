@@ -44,7 +44,7 @@ from outreach.plans import PlanError, calendar_of, last_rounds
 from outreach.registry import register
 from outreach.schedule import PlanView, calls_for_day, on_clock, to_stored
 from outreach.script import Choice, Question, Script
-from outreach.states import AttemptStatus, Purpose
+from outreach.states import FINAL, AttemptStatus, Purpose
 from outreach.trends import Answer, Flag, Reason, TrendPolicy, flag_for, week_summary, worse
 from outreach.view import AttemptView
 from sms.handling import register_text_hook
@@ -360,7 +360,9 @@ def _note(session: Session, round_: CheckinRound, note: str, now: datetime) -> N
     session.add(RequestEvent(request_id=round_.request_id, at=now, actor=ACTOR, kind=EVENT_KIND, note=note))
 
 
-def _open_request(session: Session, settings: Settings, round_: CheckinRound, now: datetime) -> ServiceRequest:
+def _open_request(
+    session: Session, settings: Settings, round_: CheckinRound, now: datetime, *, why: str = "not reached"
+) -> ServiceRequest:
     """The request that carries a round's ladder: made quietly (the ladder tells the family in its own words)."""
     plan = round_.plan
     senior = plan.senior
@@ -374,7 +376,7 @@ def _open_request(session: Session, settings: Settings, round_: CheckinRound, no
             requester_kind=RequesterKind.SYSTEM,
             senior_id=senior.id,
             locale=plan.locale,
-            transcript=f"daily check-in of {round_.day.isoformat()}: not reached",
+            transcript=f"daily check-in of {round_.day.isoformat()}: {why}",
             understood_by="",
             actor=ACTOR,
             team=plan.team,
@@ -575,6 +577,93 @@ def family_text(session: Session, settings: Settings, phone: str, body: str) -> 
     if not names:
         return None
     return FamilyReply(translate("notify", "notify.checkin.thanks", member.locale, name=", ".join(names)))
+
+
+# --- staff call now ---------------------------------------------------------------------------------------------
+# Why "Call now" can be refused: resume the plan first; a call is ringing or under way; quiet hours.
+CALL_NOW_REFUSALS = ("not_active", "on_the_line", "quiet")
+
+
+class CallNowRefused(PlanError):
+    """Staff asked to call a senior now, and that cannot be done (`why`: the console says it in its words)."""
+
+    def __init__(self, why: str, until: datetime | None = None) -> None:
+        assert why in CALL_NOW_REFUSALS
+        super().__init__(why)
+        self.why = why
+        self.until = until  # quiet: when the quiet hours end (UTC)
+
+
+def call_now(
+    session: Session, settings: Settings, plan: CheckinPlan, *, actor: str, now: datetime | None = None
+) -> CheckinRound:
+    """Staff ring a senior on a plan now (to try the call, or because they are worried); returns the round.
+
+    It is today's check-in call, brought forward: placed by the dialer like any other, answered through the
+    check-in dialogue, and, not reached, climbing the ladder. Today's round is made if the day has none yet; a
+    round whose ladder is over gets one more call (its answer is noted, the ladder does not start again). Never
+    in quiet hours (the emergency way to ring everyone at night is a crisis broadcast). Written into the
+    round's history, with who asked.
+    """
+    now = now or utcnow()
+    if plan.status != PlanStatus.ACTIVE:
+        raise CallNowRefused("not_active")
+    at = calendar_of(settings).next_allowed(now)
+    if at > now:
+        raise CallNowRefused("quiet", until=at)
+    day = on_clock(now, settings.zone).date()
+    round_ = session.scalar(
+        select(CheckinRound).where(CheckinRound.plan_id == plan.id, CheckinRound.day == day).with_for_update()
+    )
+    if round_ is None:
+        round_ = CheckinRound(
+            plan_id=plan.id, senior_id=plan.senior_id, day=day, due_at=at, status=Status.CALLING, calls=1
+        )
+        round_.plan = plan
+        session.add(round_)
+        session.flush()
+        _queue_call(session, round_, plan, at)
+    else:
+        pending = list(
+            session.scalars(
+                select(CallAttempt).where(
+                    CallAttempt.purpose == Purpose.CHECKIN,
+                    CallAttempt.subject_id == round_.id,
+                    CallAttempt.status.not_in([s.value for s in FINAL]),
+                )
+            )
+        )
+        if any(a.status != AttemptStatus.QUEUED for a in pending):
+            raise CallNowRefused("on_the_line")
+        if pending:  # the next call of the ladder, still waiting: now instead
+            for attempt in pending:
+                attempt.not_before = at
+            session.info[WAKE_FLAG] = True
+            round_.due_at = at
+        else:
+            extra = session.scalar(
+                select(func.count()).where(
+                    CallAttempt.purpose == Purpose.CHECKIN,
+                    CallAttempt.subject_id == round_.id,
+                    CallAttempt.key.like(f"checkin:{plan.id}:{day.isoformat()}:now%"),
+                )
+            )
+            enqueue(
+                session,
+                key=f"checkin:{plan.id}:{day.isoformat()}:now{int(extra or 0) + 1}",
+                purpose=Purpose.CHECKIN,
+                to_phone=plan.senior.phone,
+                locale=plan.locale,
+                subject_id=round_.id,
+                senior_id=plan.senior_id,
+                not_before=at,
+                context={"name": plan.senior.name},
+            )
+    if round_.request_id is None:
+        _open_request(session, settings, round_, now, why=f"called now by {actor}")
+    _note(session, round_, f"call now asked by {actor}", now)
+    round_.updated_at = now
+    return round_
 
 
 def stop_rounds(session: Session, plan: CheckinPlan, *, reason: str) -> None:

@@ -31,7 +31,7 @@ from outreach.registry import register
 from outreach.reminder_tables import Reminder, ReminderChannel, ReminderKind, ReminderRound
 from outreach.schedule import on_clock, to_stored
 from outreach.script import Choice, Question, Script
-from outreach.states import Purpose
+from outreach.states import AttemptStatus, Purpose
 from outreach.view import AttemptView
 from sms.handling import register_text_hook
 from voice.dialogue import Speak
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 ACTOR = "system:reminder"
 INTENT = "wellbeing"  # the request kind of a reminder nobody acknowledged (care.routing), as for check-ins
 TAKEN = "taken"
+CHECKED = "checked"  # a family member pressed 1 on the ladder's call: they checked on the senior
 # A reminder made late (the worker was down) is still sent this long after its time; later it would confuse.
 LATE_LIMIT = timedelta(hours=1)
 # Medication reminders name the time of day, as people say it ("your evening pills"): hours on the centre's clock.
@@ -216,6 +217,19 @@ def script(view: AttemptView) -> Script:
     )
 
 
+def family_script(view: AttemptView) -> Script:
+    """The ladder's call to a linked family member: the reminder was not acknowledged; "1" once they checked."""
+    name = str(view.context.get("name", ""))
+    kind = "appointment" if view.context.get("kind") == "appointment" else "medication"
+    return Script(
+        message=(Speak(f"voice.reminder.family_message.{kind}", (("name", name),)),),
+        question=Question(
+            prompts=(Speak("voice.reminder.family_question"),),
+            choices=(Choice("1", CHECKED, Intent.YES, reply=(Speak("voice.checkin.family_thanks"),)),),
+        ),
+    )
+
+
 # --- the ladder -------------------------------------------------------------------------------------------
 def _state(round_: ReminderRound) -> LadderState:
     wait = round_.wait_until if round_.status == Status.FAMILY else None
@@ -235,6 +249,19 @@ def on_outcome(session: Session, view: AttemptView, settings: Settings, now: dat
     if outcome.reached:
         outcome = Outcome.NO_ANSWER  # answered but not acknowledged: not reached, for a reminder
     _not_reached(session, settings, round_, outcome, now)
+
+
+def on_family_outcome(session: Session, view: AttemptView, settings: Settings, now: datetime | None = None) -> None:
+    """A family member's ladder call ended: "1" stops the ladder; anything else goes into the history only (the
+    family wait, then staff, carries on)."""
+    now = now or utcnow()
+    round_ = session.get(ReminderRound, view.subject_id, with_for_update=True) if view.subject_id else None
+    if round_ is None:
+        return
+    if view.status is AttemptStatus.COMPLETED and view.answer == CHECKED:
+        acknowledge(session, settings, round_, who=f"family:{view.to_phone} (call)", now=now)
+    elif round_.request_id is not None and view.status is not AttemptStatus.CANCELED:
+        _note(session, settings, round_, f"family call to {view.to_phone}: {view.status.value}", now)
 
 
 def _not_reached(session: Session, settings: Settings, round_: ReminderRound, outcome: Outcome, now: datetime) -> None:
@@ -301,11 +328,13 @@ def _carry_out(
             by_call = round_.reminder.channel == ReminderChannel.CALL
             _send(session, settings, round_, decision.at if by_call else now)
         elif isinstance(decision, ladder.AskFamily):
-            _ask_family(session, round_)
+            _ask_family(session, settings, round_, now)
         elif isinstance(decision, ladder.AlertStaff):
             _alert_staff(session, settings, round_, now)
         elif isinstance(decision, ladder.StopLadder):
             cancel(session, purpose=Purpose.REMINDER, subject_id=round_.id)
+            if state.status is Status.SAFE:  # acknowledged: a family call not placed yet is not needed
+                cancel(session, purpose=Purpose.REMINDER_FAMILY, subject_id=round_.id)
     round_.status = state.status.value
     round_.calls = state.calls
     if state.status is Status.FAMILY:
@@ -342,12 +371,27 @@ def _note(session: Session, settings: Settings, round_: ReminderRound, note: str
     session.add(RequestEvent(request_id=round_.request_id, at=now, actor=ACTOR, kind="reminder", note=note))
 
 
-def _ask_family(session: Session, round_: ReminderRound) -> None:
-    senior = round_.reminder.senior
+def _ask_family(session: Session, settings: Settings, round_: ReminderRound, now: datetime) -> None:
+    """Text and call each linked family member, as the check-in ladder does: their "1" either way stops it."""
+    reminder = round_.reminder
+    senior = reminder.senior
     for member in family_of(session, senior.id):
-        body = translate("notify", f"notify.reminder.family.{round_.reminder.kind}", member.locale, name=senior.name)
+        body = translate("notify", f"notify.reminder.family.{reminder.kind}", member.locale, name=senior.name)
         event = f"reminder:{round_.id}:family"
         queue_text(session, Message(event, member.phone, body, kind="reminder_family", request_id=round_.request_id))
+        enqueue(
+            session,
+            key=f"reminder-family:{round_.id}:{member.id}",
+            purpose=Purpose.REMINDER_FAMILY,
+            to_phone=member.phone,
+            locale=member.locale,
+            subject_id=round_.id,
+            senior_id=senior.id,
+            priority=5,  # with the reminders: time-bound, before the day's check-ins
+            # Unlike a check-in nobody answered (someone may be on the floor), a missed pill waits out the night.
+            not_before=calendar_of(settings).next_allowed(now),
+            context={"name": senior.name, "kind": reminder.kind},
+        )
 
 
 def _alert_staff(session: Session, settings: Settings, round_: ReminderRound, now: datetime) -> None:
@@ -432,3 +476,8 @@ def register_reminders(hl: Hearthline) -> None:
     register_text_hook("reminder", one)
     hl.queue.every_minute("reminders", log_tick)
     register(Purpose.REMINDER, script=script, on_outcome=lambda session, view: on_outcome(session, view, settings))
+    register(
+        Purpose.REMINDER_FAMILY,
+        script=family_script,
+        on_outcome=lambda session, view: on_family_outcome(session, view, settings),
+    )

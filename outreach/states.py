@@ -13,6 +13,9 @@ class Purpose(StrEnum):
     REMINDER = "reminder"  # medication or appointment reminder
     CRISIS = "crisis"  # a broadcast in a heat wave, storm, outbreak: "press 1 if you are safe"
     FAMILY = "family"  # a rung of the escalation ladder: asking linked family to check on a senior
+    # The same rung for a reminder nobody acknowledged: its subject is a reminder round, not a check-in round,
+    # so it is a purpose of its own (cancelling one ladder's family calls never touches the other's).
+    REMINDER_FAMILY = "reminder_fam"  # call_attempts.purpose holds 12 characters
 
 
 class AttemptStatus(StrEnum):

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from outreach.script import Choice, Question, Script, Then
+from outreach.script import Choice, PlayAudio, Question, Script, Then
 from voice.dialogue import Speak
 from voice.twiml import KEY_WINDOW_SECONDS, YES_NO_MAX_SECONDS, RenderContext, Renderer, spaced_digits
 
@@ -50,9 +50,17 @@ class OutboundRenderer:
         return Speak(speak.key, speak.params + extra, speak.slow)
 
     def say(
-        self, speaks: tuple[Speak, ...], parent: VoiceResponse | Gather | None = None, *, slow: bool = False
+        self,
+        speaks: tuple[Speak | PlayAudio, ...],
+        parent: VoiceResponse | Gather | None = None,
+        *,
+        slow: bool = False,
     ) -> None:
         for speak in speaks:
+            if isinstance(speak, PlayAudio):
+                (parent if parent is not None else self.response).play(speak.url)
+                self.spoken.append(speak.words)
+                continue
             filled = self._fill(speak)
             if slow:
                 filled = Speak(filled.key, filled.params, True)
@@ -61,6 +69,13 @@ class OutboundRenderer:
     def question(self, question: Question, turn: int, *, speech: bool, slow: bool = False) -> None:
         """Prompts inside a one-key <Gather> (a key interrupts them; 0 is always a person), then, where the
         choices can be said and the language has a speech model, a short <Record>; silence runs the no-input path.
+
+        On purpose also when HEARTHLINE_VOICE_PATH=stream (that setting is the hotline's): an outbound question
+        is closed (yes/no or two or three choices), recognised against a short phrase list in a fraction of a
+        second, so the stream's free recognition buys nothing here; its prompts are short and keys already
+        interrupt them. Streaming them would take a second stream session for outreach's own attempt-based state
+        (outreach/calls.py, not the hotline's CallState), and the answering-machine check and voicemail stay
+        TwiML either way. The cost, kept knowingly: a spoken answer waits out <Record>'s end-of-speech timeout.
         """
         keys_only = not speech or not question.intents
         gather = self.response.gather(

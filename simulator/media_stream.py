@@ -4,7 +4,8 @@ It opens the stream as Twilio does (a signed upgrade, `connected`, `start` with 
 caller's line every 20 ms at real-time pace (a WAV when the caller speaks, line silence otherwise), sends
 `dtmf` for keys, plays what the app sends back at real-time pace, returns each `mark` once the audio before it
 has played, honours `clear` (drops what was not played yet and returns its marks), and records it all with
-times, for the tests, `python -m bench stream` and simulate-call.
+times, for the tests, `python -m bench stream` and simulate-call. Like a landline it can echo what it plays back
+into the caller's line (`echo()`), quieter and a little later.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from simple_websocket import Client, ConnectionClosed
 from twilio.request_validator import RequestValidator
 
@@ -72,6 +74,9 @@ class TwilioMediaStream:
     _threads: list[threading.Thread] = field(default_factory=list)
     _sequence: int = 0
     _chunk: int = 0
+    _echo_gain: float = 0.0  # how loud our own audio comes back on the caller's line (0: no echo)
+    _echo_frames: int = 1  # ...and how many 20 ms frames later
+    _played: deque[bytes] = field(default_factory=lambda: deque(maxlen=64))  # the last frames played, μ-law
 
     # --- the connection -------------------------------------------------------------------------------------
     def open(self) -> None:
@@ -120,6 +125,13 @@ class TwilioMediaStream:
         frames[-1] = frames[-1].ljust(mulaw.FRAME_BYTES, b"\xff")
         with self._lock:
             self._mic.extend(frames)
+
+    def echo(self, db: float, delay_seconds: float) -> None:
+        """From now on the line echoes what it plays back into the caller's audio, `db` decibels down (-20: a
+        tenth of the amplitude) and `delay_seconds` later (rounded to whole 20 ms frames, at least one)."""
+        with self._lock:
+            self._echo_gain = 10 ** (db / 20)
+            self._echo_frames = max(1, min(self._played.maxlen or 1, round(delay_seconds / FRAME_SECONDS)))
 
     def press(self, digit: str) -> None:
         self._send({"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": digit}})
@@ -224,6 +236,8 @@ class TwilioMediaStream:
                     self._utterance_frames = 0
             self._chunk += 1
             chunk = self._chunk
+            if self._echo_gain and len(self._played) >= self._echo_frames:
+                frame = _mix(frame or SILENCE_FRAME, self._played[-self._echo_frames], self._echo_gain)
         payload = base64.b64encode(frame or SILENCE_FRAME).decode("ascii")
         timestamp = str(int(chunk * FRAME_SECONDS * 1000))
         self._send(
@@ -251,7 +265,17 @@ class TwilioMediaStream:
                     self._out.popleft()
                 else:
                     self._out[0] = head[len(take) :]
+            taken = mulaw.FRAME_BYTES - need  # what this frame played (the rest of it is line silence)
+            played = bytes(self.heard[len(self.heard) - taken :]) if taken else b""
+            self._played.append(played.ljust(mulaw.FRAME_BYTES, b"\xff"))
         now = time.monotonic()
         for name in done:
             self.marks.append(Mark(name, True, now))
             self._send({"event": "mark", "mark": {"name": name}})
+
+
+def _mix(line: bytes, echoed: bytes, gain: float) -> bytes:
+    """The caller's line with our own audio `echoed` onto it at `gain` (μ-law in, μ-law out)."""
+    caller = np.frombuffer(mulaw.decode(line), dtype="<i2").astype(np.float64)
+    echo = np.frombuffer(mulaw.decode(echoed), dtype="<i2").astype(np.float64) * gain
+    return mulaw.encode(np.clip(caller + echo, -32768, 32767).astype("<i2").tobytes())

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import soundfile
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from simple_websocket import Server
 from sqlalchemy import select
 
 from care.models import FamilyMember, Senior
@@ -40,6 +41,7 @@ from simulator.phone import (
     speech_available,
     to_phone_wav,
 )
+from simulator.stream_relay import StreamRelay
 from simulator.twiml_follow import (
     BadTwiml,
     ForeignUrl,
@@ -54,6 +56,7 @@ from simulator.twiml_follow import (
 from sms.sender import twilio_client
 from web import csrf
 from web.context import current
+from web.websocket import WebSocketDone
 
 log = logging.getLogger(__name__)
 
@@ -385,6 +388,44 @@ def dial_result(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
 def hang_up(sid: str) -> dict[str, Any]:
     call = _call(sid)
     return _answer(call, call.hang_up())
+
+
+# --- a call on a Media Stream (the app's voice_path is "stream") -----------------------------------------------
+# The page's messages are 20 ms frames of μ-law as JSON (a few hundred bytes); anything near this is not one.
+MAX_STREAM_MESSAGE_BYTES = 16 * 1024
+
+
+def _same_origin() -> bool:
+    """A WebSocket is not bound by the same-origin policy, so the upgrade's Origin must be this page's own."""
+    origin = request.headers.get("Origin", "")
+    return not origin or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+@bp.route("/call/<sid>/stream", websocket=True)
+def call_stream(sid: str) -> Response:
+    """The page's microphone and speaker on the call's Media Stream, relayed to the app's /voice/stream signed as
+    Twilio signs it (simulator.stream_relay). A browser cannot send the token header, so it comes in the query;
+    the page's cookie must match it, as on every POST."""
+    if not csrf.tokens_match(request.cookies.get(TOKEN_COOKIE), request.args.get("token", "")) or not _same_origin():
+        abort(403, description="The simulator page expired: reload it.")
+    call = _call(sid)
+    if call.ended or call.wait is None or call.wait.kind is not WaitKind.STREAM:
+        abort(409, description=t("sim.not_waiting"))
+    ws = Server(request.environ, max_message_size=MAX_STREAM_MESSAGE_BYTES)
+    StreamRelay(ws, _app(), call, current().settings.default_locale).run()
+    return WebSocketDone(ws)
+
+
+@bp.post("/call/<sid>/stream/ended")
+def stream_ended(sid: str) -> dict[str, Any] | tuple[dict[str, Any], int]:
+    """The stream closed (the app plays the next turn by TwiML, or it dropped): Twilio requests Connect's action."""
+    call = _call(sid)
+    if call.ended or call.wait is None or call.wait.kind is not WaitKind.STREAM:
+        return _json_error(t("sim.not_waiting"), 409)
+    try:
+        return _answer(call, call.stream_ended())
+    except NotWaiting as exc:
+        return _json_error(str(exc), 409)
 
 
 @bp.get("/say/<clip_id>.wav")

@@ -30,6 +30,7 @@ class StreamCallSimulator(CallSimulator):
     def __init__(self, app: Flask, from_phone: str, **kw: Any) -> None:
         super().__init__(app, from_phone, **kw)
         self.app = app
+        self.hung_up = False
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=self.server.serve_forever, daemon=True, name="simulate-stream").start()
 
@@ -65,6 +66,11 @@ class StreamCallSimulator(CallSimulator):
         while not self.call.ended and self.call.wait is not None:
             if self.call.wait.kind is WaitKind.STREAM:
                 yield from self._on_stream(progress, queue)
+                if self.hung_up:
+                    # The caller hung up on the stream: Twilio sends `stop` and the call is over; it does not
+                    # request <Connect action> (that would ask the question again by <Record> on a dead line).
+                    self.call.hang_up()
+                    break
                 progress = self.call.stream_ended()
                 yield from self._lines(progress)
             elif self.call.wait.kind is WaitKind.DIAL:
@@ -99,6 +105,7 @@ class StreamCallSimulator(CallSimulator):
             while stream.open_now and stream.closed_at is None:
                 if not queue or queue[0].kind is StepKind.HANGUP:
                     stream.hang_up()
+                    self.hung_up = True
                     return
                 turns = self._turns()[0]
                 self._act(stream, queue.pop(0))

@@ -381,7 +381,7 @@ def _decide(
 
     pending = state.pending
     if pending is not None and sender.role is Role.FAMILY:
-        chosen = _choose_senior(text, sender.seniors, state.choices)
+        chosen = choose_senior(text, sender.seniors, state.choices)
         if chosen is not None:
             return _create(pending.intent, chosen, pending.text, pending.locale, sender)
 
@@ -526,7 +526,7 @@ def _act_on(intent: Intent, text: str, sender: SenderView, locale: Locale) -> Ou
         return _create(intent, sender.seniors[0].id, text, locale, sender)
     if len(sender.seniors) == 1:
         return _create(intent, sender.seniors[0].id, text, locale, sender)
-    named = _senior_named_in(text, sender.seniors)
+    named = senior_named_in(text, sender.seniors)
     if named is not None:
         return _create(intent, named, text, locale, sender)
     listing = ", ".join(f"{n} {s.name}" for n, s in enumerate(sender.seniors, start=1))
@@ -549,7 +549,7 @@ def urgent_request(text: str, sender: SenderView, locale: Locale) -> CreateReque
     if sender.role is Role.SENIOR or (sender.role is Role.FAMILY and len(sender.seniors) == 1):
         senior_id: int | None = sender.seniors[0].id
     else:
-        senior_id = _senior_named_in(text, sender.seniors) if sender.seniors else None
+        senior_id = senior_named_in(text, sender.seniors) if sender.seniors else None
     return CreateRequest(Intent.EMERGENCY, senior_id, text, locale)
 
 
@@ -563,7 +563,7 @@ def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, se
     return Outcome((CreateRequest(intent, senior_id, text, locale),), reply, locale)
 
 
-def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: tuple[int, ...]) -> int | None:
+def choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: tuple[int, ...]) -> int | None:
     """The senior a reply to "who is this for?" names: their number in the list, or their name."""
     answer = normalise(text)
     if answer.isdecimal() and 1 <= int(answer) <= len(choices):
@@ -572,10 +572,10 @@ def _choose_senior(text: str, seniors: tuple[SeniorRef, ...], choices: tuple[int
     # "Mary" or "for Mary" answers the question; "Mary needs a meal" is a new request of its own.
     if len(answer.split()) > MAX_WORDS_IN_A_NAME_ANSWER:
         return None
-    return _senior_named_in(text, seniors)
+    return senior_named_in(text, seniors)
 
 
-def _senior_named_in(text: str, seniors: tuple[SeniorRef, ...]) -> int | None:
+def senior_named_in(text: str, seniors: tuple[SeniorRef, ...]) -> int | None:
     """The one linked senior whose name (or first name) the text mentions; None when none or several."""
     folded = normalise(text)
     words = set(re.findall(r"\w+", folded))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from html import escape
-from typing import Any
 
 from flask import Blueprint, Response, abort, request
 from simple_websocket import Server
@@ -16,6 +15,7 @@ from voice.stream import StreamSession
 from voice.stream_auth import STREAM_PATH
 from web.context import current
 from web.webhooks import stream_signature_is_valid, twilio_signed
+from web.websocket import WebSocketDone
 
 log = logging.getLogger(__name__)
 
@@ -112,25 +112,6 @@ def resume() -> Response:
 MAX_STREAM_MESSAGE_BYTES = 64 * 1024
 
 
-class _WebSocketDone(Response):
-    """The answer once a WebSocket has ended: the socket was the request's, so nothing more is written.
-
-    Gunicorn's worker must be told to stop (StopIteration), Werkzeug's dev server writes nothing further
-    (as flask-sock does it, for the servers the README runs: `make run` and gunicorn's threaded workers).
-    """
-
-    def __init__(self, ws: Server) -> None:
-        super().__init__()
-        self._mode = ws.mode
-
-    def __call__(self, environ: Any, start_response: Any) -> Any:
-        if self._mode == "gunicorn":
-            raise StopIteration()
-        if self._mode == "werkzeug":
-            return super().__call__(environ, start_response)
-        return []
-
-
 @bp.route(STREAM_PATH, websocket=True)
 def stream() -> Response:
     """Twilio's Media Stream of a call (WebSocket): signed upgrade, then the call's turns (voice/stream.py)."""
@@ -140,4 +121,4 @@ def stream() -> Response:
         abort(400, description="expected a WebSocket upgrade")
     ws = Server(request.environ, max_message_size=MAX_STREAM_MESSAGE_BYTES)
     StreamSession(current(), ws).run()
-    return _WebSocketDone(ws)
+    return WebSocketDone(ws)

@@ -28,6 +28,7 @@ from care.ports import Transcript
 from voice import mulaw
 from voice.calls import Hook, Playable, TurnResult, Webhook, phrases_for, streamed_call, take_turn
 from voice.dialogue import ListenKind
+from voice.echo import EchoGuard
 from voice.playback import Clip, NoAudio, Question, render
 from voice.stream_auth import token_is_valid
 from voice.vad import FRAME_SECONDS, SpeechDetector, VadEvent, VadTiming
@@ -74,6 +75,7 @@ class StreamSession:
         self.now: Listening | None = None
         self.marks = 0
         self.handed_off = False
+        self.echo = EchoGuard(hl.settings.stream_echo_margin_db, hl.settings.stream_echo_window_seconds)
 
     # --- sending ------------------------------------------------------------------------------------------
     def _send(self, message: dict[str, Any]) -> None:
@@ -82,6 +84,7 @@ class StreamSession:
     def _play(self, clips: list[Clip]) -> set[str]:
         names = set()
         for clip in clips:
+            self.echo.sent(clip.ulaw, time.monotonic())
             for start in range(0, len(clip.ulaw), SEND_FRAME_BYTES):
                 payload = base64.b64encode(clip.ulaw[start : start + SEND_FRAME_BYTES]).decode("ascii")
                 self._send({"event": "media", "media": {"payload": payload}})
@@ -95,6 +98,7 @@ class StreamSession:
         """Stop playback at once (barge-in); Twilio sends back the marks of what it dropped."""
         if self.now is not None and self.now.outstanding:
             self._send({"event": "clear"})
+            self.echo.cleared(time.monotonic())
             self.now.outstanding.clear()
             self.now.idle_frames = 0
 
@@ -223,7 +227,8 @@ class StreamSession:
         if now is None:
             return
         pcm = mulaw.decode(base64.b64decode(media.get("payload", "")))
-        event = now.detector.feed(pcm)
+        # While our prompt plays (and its echo may come back), only a caller louder than that echo is speech.
+        event = now.detector.feed(pcm, self.echo.floor(time.monotonic()))
         if now.question.listen is None:  # keys only: speech is not an answer here
             self._count_idle(now)
             return

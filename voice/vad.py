@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import webrtcvad
 
 # WebRTC's detector takes 10, 20 or 30 ms of 16-bit mono PCM at 8, 16, 32 or 48 kHz (webrtcvad README); Twilio
@@ -16,6 +17,12 @@ FRAME_PCM_BYTES = int(FRAME_RATE * FRAME_SECONDS) * 2
 # Speech counts as started when most of the frames of the confirmation window are voiced: one cough or click
 # is not a caller starting to speak.
 START_VOICED_SHARE = 0.8
+
+
+def frame_energy(pcm: bytes) -> float:
+    """Mean square of 16-bit PCM samples (0 for no samples): the loudness a frame is compared by."""
+    samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float64)
+    return float(np.mean(samples * samples)) if samples.size else 0.0
 
 
 class VadEvent(StrEnum):
@@ -65,9 +72,12 @@ class SpeechDetector:
         self._silent = 0
         self._length = 0
 
-    def feed(self, pcm: bytes) -> VadEvent | None:
-        """One 20 ms frame of 16-bit PCM at 8 kHz; returns what changed, if anything."""
+    def feed(self, pcm: bytes, floor: float = 0.0) -> VadEvent | None:
+        """One 20 ms frame of 16-bit PCM at 8 kHz; returns what changed, if anything. A frame quieter than
+        `floor` (an energy, voice.echo: the echo of what we are playing) is not speech, whatever the VAD says."""
         voiced = len(pcm) == FRAME_PCM_BYTES and self._vad.is_speech(pcm, FRAME_RATE)
+        if voiced and floor > 0 and frame_energy(pcm) < floor:
+            voiced = False
         if not self.speaking:
             self.preroll.append(pcm)
             self._recent.append(voiced)

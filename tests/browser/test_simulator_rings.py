@@ -149,3 +149,63 @@ def test_a_check_in_round_rings_the_page_and_key_1_is_logged_as_well(
         assert "I'm glad to hear that." in " ".join(after.get_json()["captions"])
         wait_for(lambda: rounds(hl)[0].status == Status.SAFE, "the round to be safe")
     assert rounds(hl)[0].answer == "well"
+
+
+def test_staff_press_call_now_on_a_check_in_plan_and_the_page_rings(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    """Trying a check-in by hand: a signed-in staff member presses "Call now" on the console's check-ins page;
+    the dialer rings the simulator page at the senior's number; the answer and who asked are in the history."""
+    from care import directory
+    from tests.console.html import parse_html
+    from tests.console.support import login
+    from tests.outreach.checkin_people import history
+
+    def requests_of(hl: Hearthline) -> list[Any]:
+        from care.models import ServiceRequest
+
+        with hl.db.sessions() as session:
+            return [r.reference for r in session.query(ServiceRequest).all()]
+
+    with centre(make_app, standin) as (app, hl):
+        with hl.db.transaction() as session:
+            directory.add_staff(session, username="sam", name="Sam", password="staff password 1", team="befriending")
+        client = app.test_client()
+        headers = _token(client)
+        assert client.get(f"/simulator/ringing?phone={SENIOR}").get_json() == {"calls": []}  # the page is there
+        token = login(client, "sam", "staff password 1")
+        page = parse_html(client.get("/console/checkins").get_data(as_text=True))
+        form = page.by_id("checkins").find("form", class_="call-now")
+        assert form.find("button").text == "Call now"
+        action = form.attrs["action"]
+        response = client.post(action, data={"csrf_token": token})
+        assert response.status_code == 303
+        after = parse_html(client.get("/console/checkins").get_data(as_text=True))
+        assert "Calling Mrs Kim now." in after.text
+        [reference] = requests_of(hl)
+        history_link = after.by_id("checkins").find("a", href=f"/console/requests/{reference}")
+        assert history_link.text == "history"
+        assert dialer_for(hl).run_pass().dialled == 1
+        found: list[dict[str, Any]] = []
+        wait_for(
+            lambda: bool(found.extend(client.get(f"/simulator/ringing?phone={SENIOR}").get_json()["calls"]) or found),
+            "the page to ring",
+        )
+        # Pressed again while it rings: refused, no second call.
+        client.post(action, data={"csrf_token": token})
+        assert "A call to them is ringing or under way" in client.get("/console/checkins").get_data(as_text=True)
+        assert found[0]["announce"] == "The hotline is calling you: the daily check-in call"
+        answered = client.post(f"/simulator/ringing/{found[0]['sid']}/answer", headers=headers).get_json()
+        assert " ".join(answered["captions"]).startswith("Hello Mrs Kim, this is Hearthline's daily call.")
+        client.post(f"/simulator/call/{found[0]['sid']}/keys", data={"digits": "1"}, headers=headers)
+        wait_for(lambda: rounds(hl)[0].status == Status.SAFE, "the round to be safe")
+        with hl.db.transaction() as session:  # today's round is made: the minutely planner adds no second call
+            from outreach import checkins
+
+            assert checkins.plan_today(session, hl.settings) == 0
+    [round_] = rounds(hl)
+    assert round_.answer == "well" and round_.request_id is not None
+    steps = history(hl, round_.request_id)
+    assert "checkin:call now asked by staff:sam" in steps
+    assert "checkin:reached on call 1" in steps
+    assert len(standin.calls.calls_to(SENIOR)) == 1

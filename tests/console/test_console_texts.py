@@ -18,6 +18,7 @@ from console.calls_page import TEXTS_CHOICES
 from i18n import messages
 from opendata.keys import Scope
 from outreach.checkin_tables import ConsentHow, PlanStatus
+from outreach.checkins import CALL_NOW_REFUSALS
 from outreach.crisis_tables import BroadcastStatus, MemberState
 from outreach.ladder import Status as LadderStatus
 from outreach.states import AttemptStatus, Purpose
@@ -88,6 +89,7 @@ def used_keys() -> set[str]:
     found |= {f"checkins.round.{s.value}" for s in LadderStatus} | {"checkins.round.none"}
     found |= {f"checkins.answer.{a.value}" for a in Answer}
     found |= {f"checkins.{what}" for what in ("pause", "resume", "remove")}
+    found |= {f"checkins.call_now.{why}" for why in CALL_NOW_REFUSALS}
     # Why an upload was refused: one message per kind of bad audio (prompts.audio_processing.BadAudio.reason).
     found |= {f"prompts.bad.{kind.reason}" for kind in _bad_audio_kinds(ap.BadAudio)}
     found |= {f"prompts.event.{action}" for action in ("recorded", "approved", "discarded", "rolled_back")}

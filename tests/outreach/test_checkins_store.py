@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from care.models import CallState, RequestStatus
 from outreach import checkins
@@ -325,3 +326,60 @@ def test_the_centres_holidays_close_the_staff_line_and_skip_check_ins(make_app, 
     hours = ServiceHours.from_settings(hl.settings)
     assert not hours.is_open(at(11))  # a Friday, but a holiday
     assert hours.next_opening(at(11)).date().isoformat() == "2026-12-07"  # Monday
+
+
+def test_call_now_brings_today_s_call_forward_once_and_calls_again_after_the_ladder(
+    app: Flask, hearthline: Hearthline
+) -> None:
+    """Staff's "Call now" (console): today's planned call is placed now, not twice; a finished round gets one more."""
+    setup(app, hearthline)
+    with hearthline.db.transaction() as session:
+        checkins.plan_today(session, hearthline.settings, at(6))
+    with hearthline.db.transaction() as session:
+        plan = session.scalar(select(CheckinPlan))
+        assert plan is not None
+        checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(9))
+    [first] = attempts(hearthline)
+    assert (first.not_before, first.status) == (at(9), AttemptStatus.QUEUED)  # the planned 10-12 call, now
+    end_call(hearthline, first.key, AttemptStatus.COMPLETED, at(9, 2), answers=["well"])
+    [round_] = rounds(hearthline)
+    assert round_.status == Status.SAFE and round_.request_id is not None
+    assert request(hearthline, round_.request_id).status == RequestStatus.CLOSED
+    with hearthline.db.transaction() as session:
+        plan = session.scalar(select(CheckinPlan))
+        assert plan is not None
+        checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(13))
+        checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(13, 1))  # a double click
+    again = attempts(hearthline)[1:]
+    assert [(a.key, a.not_before) for a in again] == [(f"checkin:{plan.id}:2026-12-04:now1", at(13, 1))]
+    assert history(hearthline, round_.request_id) == [
+        "created:daily check-in of 2026-12-04: called now by staff:sam",
+        "checkin:call now asked by staff:sam",
+        "checkin:reached on call 1",
+        "status:resolve: answered",
+        "status:close: answered",
+        "checkin:call now asked by staff:sam",
+        "checkin:call now asked by staff:sam",
+    ]
+
+
+def test_call_now_is_refused_for_a_paused_plan_in_quiet_hours_and_while_a_call_rings(
+    app: Flask, hearthline: Hearthline
+) -> None:
+    setup(app, hearthline)
+    with hearthline.db.transaction() as session:
+        plan = session.scalar(select(CheckinPlan))
+        assert plan is not None
+        with pytest.raises(checkins.CallNowRefused) as quiet:
+            checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(22))
+        assert (quiet.value.why, quiet.value.until) == ("quiet", at(8) + timedelta(days=1))
+        checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(9))
+        session.execute(update(CallAttempt).values(status=AttemptStatus.RINGING))
+        with pytest.raises(checkins.CallNowRefused) as ringing:
+            checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(9, 1))
+        assert ringing.value.why == "on_the_line"
+        checkins.set_status(session, plan, PlanStatus.PAUSED, actor="staff:sam")
+        with pytest.raises(checkins.CallNowRefused) as paused:
+            checkins.call_now(session, hearthline.settings, plan, actor="staff:sam", now=at(9, 2))
+        assert paused.value.why == "not_active"
+    assert len(attempts(hearthline)) == 1

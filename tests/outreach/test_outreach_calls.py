@@ -53,6 +53,26 @@ def test_a_person_presses_1_the_answer_is_recorded_and_the_handler_runs_once(
     assert call.posts and all(code in (200, 204) for _path, code in call.posts)
 
 
+def test_with_the_stream_voice_path_outbound_calls_stay_on_gather_and_record_on_purpose(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    """HEARTHLINE_VOICE_PATH=stream is the hotline's path; the calls Hearthline places keep <Gather>/<Record>
+    (outreach/twiml.py says why): no <Connect><Stream>, no /voice/resume, and the answer is taken as before."""
+    standin.calls.plan["+15550003002"] = Callee(Pickup.ANSWER, ("2",))
+    with served(make_app(voice_path="stream", **FAST), standin) as hl:
+        programme = recorder()
+        attempt_id = ask(hl, "+15550003002")
+        assert dialer_for(hl).run_pass().dialled == 1
+        wait_for(lambda: _finished(hl, attempt_id), "the outcome")
+    [call] = standin.calls.calls_to("+15550003002")
+    row = attempt(hl, attempt_id)
+    assert (row.status, row.answer, row.answer_via) == (AttemptStatus.COMPLETED, "no", AnswerVia.KEYS)
+    assert [(v.id, v.answer) for v in programme.outcomes] == [(attempt_id, "no")]
+    paths = [path.split("?")[0] for path, _code in call.posts]
+    assert "/voice/outbound/reply" in paths and all(p.startswith("/voice/outbound/") for p in paths), paths
+    assert all(code in (200, 204) for _path, code in call.posts)
+
+
 @pytest.mark.parametrize(
     ("callee", "status", "answer", "via"),
     [

@@ -214,13 +214,20 @@ def test_a_family_member_closing_it_first_withdraws_the_queued_call(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("voice_path", ["record", "stream"])
 def test_a_korean_senior_answers_the_confirmation_call_by_saying_yes(
-    make_app: Callable[..., Flask], standin: TwilioStandIn, ko_model_root: Path, say: Callable[[str, str], bytes]
+    make_app: Callable[..., Flask],
+    standin: TwilioStandIn,
+    ko_model_root: Path,
+    say: Callable[[str, str], bytes],
+    voice_path: str,
 ) -> None:
-    """Speech as well as keys: "네" said after the beep is recognised by the Korean model and closes the request."""
+    """Speech as well as keys: "네" said after the beep is recognised by the Korean model and closes the request.
+    On the stream voice path too: outbound calls keep <Record> there (outreach/twiml.py)."""
     seoul_landline = "+8223456789"
     standin.calls.plan[seoul_landline] = Callee(Pickup.ANSWER, (say("네", "ko"),))
-    with served(make_app(vosk_model_dir=ko_model_root, **_settings()), standin) as hl:
+    app = make_app(vosk_model_dir=ko_model_root, voice_path=voice_path, **_settings())
+    with served(app, standin) as hl:
         request_id = _resolved_request(hl, seoul_landline, "ko")
         _dialer(hl).run_pass()
         wait_for(lambda: _request(hl, request_id).status == RequestStatus.CLOSED, "the request to close", 60)

@@ -22,7 +22,7 @@ from outreach.reminder_tables import ReminderChannel, ReminderKind, ReminderRoun
 from outreach.reminders import NotLinked, ReminderRequest
 from outreach.schedule import on_clock
 from outreach.service import dialer_for
-from outreach.states import AttemptStatus
+from outreach.states import AttemptStatus, Purpose
 from simulator.standin_calls import Callee, Pickup
 from simulator.twilio_standin import TwilioStandIn
 from tests.console.test_console_commands import ok
@@ -94,22 +94,31 @@ def test_a_call_reminder_acknowledged_with_1(
     assert [a.answer for a in attempts(hl)] == ["taken"]
 
 
+def retry_now(hl: Hearthline) -> None:
+    """The retry gap passes: the queued reminder call may be placed now."""
+    retry = [a for a in attempts(hl) if a.status == AttemptStatus.QUEUED]
+    assert len(retry) == 1 and retry[0].not_before > utcnow() + timedelta(minutes=14)  # reminder_retry_minutes
+    with hl.db.transaction() as session:
+        session.execute(update(CallAttempt).where(CallAttempt.id == retry[0].id).values(not_before=utcnow()))
+
+
 def test_a_call_reminder_not_acknowledged_climbs_the_ladder_to_family_then_staff(
     make_app: Callable[..., Flask], standin: TwilioStandIn
 ) -> None:
     standin.calls.plan[SENIOR] = Callee(Pickup.NO_ANSWER)
+    standin.calls.plan[DAUGHTER] = Callee(Pickup.NO_ANSWER)
     with centre(make_app, standin, reminder_retries=1, reminder_family_wait_minutes=20) as (_app, hl):
         dial(hl)
         assert the_round(hl).status == Status.CALLING
-        retry = [a for a in attempts(hl) if a.status == AttemptStatus.QUEUED]
-        assert len(retry) == 1 and retry[0].not_before > utcnow() + timedelta(minutes=14)  # reminder_retry_minutes
-        with hl.db.transaction() as session:
-            session.execute(update(CallAttempt).where(CallAttempt.id == retry[0].id).values(not_before=utcnow()))
+        retry_now(hl)
         dial(hl)
         round_ = the_round(hl)
         assert round_.status == Status.FAMILY
         [family_text] = texts_to(hl, DAUGHTER)
         assert family_text.startswith("Hearthline: Mrs Kim no ha confirmado que se haya tomado hoy sus medicinas.")
+        dial(hl)  # the family is called too, and does not answer
+        [family_call] = standin.calls.calls_to(DAUGHTER)
+        assert family_call.status == "no-answer"
         with hl.db.transaction() as session:
             assert reminders.sweep(session, hl.settings, utcnow() + timedelta(minutes=10)) == 0  # still waiting
             assert reminders.sweep(session, hl.settings, utcnow() + timedelta(minutes=21)) == 1
@@ -121,14 +130,78 @@ def test_a_call_reminder_not_acknowledged_climbs_the_ladder_to_family_then_staff
     [alert] = texts_to(hl, STAFF)
     assert alert.startswith(f"URGENT {task.reference}: Mrs Kim {SENIOR} did not acknowledge a medication reminder")
     # Every rung is in the history of the round's request.
-    assert history(hl, task.id)[-5:] == [
+    assert history(hl, task.id)[-6:] == [
         "reminder:not_reached: no-answer",
         "reminder:retry: 2",
         "reminder:not_reached: no-answer",
         "reminder:family: -",
+        f"reminder:family call to {DAUGHTER}: no-answer",
         "reminder:staff: family_silent",
     ]
-    assert [a.status for a in attempts(hl)] == [AttemptStatus.NO_ANSWER] * 2
+    assert [(a.purpose, a.status) for a in attempts(hl)] == [
+        (Purpose.REMINDER, AttemptStatus.NO_ANSWER),
+        (Purpose.REMINDER, AttemptStatus.NO_ANSWER),
+        (Purpose.REMINDER_FAMILY, AttemptStatus.NO_ANSWER),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("family_locale", "words"),
+    [
+        ("en", "Hello, this is Hearthline. Mrs Kim has not confirmed taking their medicine today."),
+        ("zh", "您好，这里是 Hearthline。Mrs Kim今天还没有确认已经吃药"),
+        ("ko", "안녕하세요, Hearthline입니다. Mrs Kim님이 오늘 약을 드셨는지 아직 확인되지 않았습니다."),
+        ("es", "Hola, le llama Hearthline. Mrs Kim no ha confirmado que se haya tomado hoy sus medicinas."),
+    ],
+)
+def test_every_rung_no_answer_busy_then_the_family_call_pressing_1_stops_the_ladder(
+    make_app: Callable[..., Flask], standin: TwilioStandIn, family_locale: str, words: str
+) -> None:
+    standin.calls.plan[SENIOR] = Callee(Pickup.NO_ANSWER)
+    standin.calls.plan[DAUGHTER] = Callee(Pickup.ANSWER, ("1",))
+    with centre(make_app, standin, reminder_retries=1) as (_app, hl):
+        with hl.db.transaction() as session:
+            daughter = session.scalar(select(FamilyMember).where(FamilyMember.phone == DAUGHTER))
+            assert daughter is not None
+            daughter.locale = family_locale
+        dial(hl)
+        retry_now(hl)
+        standin.calls.plan[SENIOR] = Callee(Pickup.BUSY)
+        dial(hl)
+        assert the_round(hl).status == Status.FAMILY
+        dial(hl)  # the family call: she checked on her mother and presses 1
+        [family_call] = standin.calls.calls_to(DAUGHTER)
+        family_heard = said(hl, family_call.sid)
+    assert words in family_heard
+    round_ = the_round(hl)
+    assert round_.status == Status.SAFE and round_.acknowledged_at is not None
+    assert round_.request_id is not None
+    assert history(hl, round_.request_id)[-5:] == [
+        "reminder:not_reached: no-answer",
+        "reminder:retry: 2",
+        "reminder:not_reached: busy",
+        "reminder:family: -",
+        f"reminder:confirmed: family:{DAUGHTER} (call)",
+    ]
+    assert [a.answer for a in attempts(hl) if a.purpose == Purpose.REMINDER_FAMILY] == ["checked"]
+    with hl.db.transaction() as session:  # the family wait runs out: nothing goes to staff
+        assert reminders.sweep(session, hl.settings, utcnow() + timedelta(hours=2)) == 0
+    assert texts_to(hl, STAFF) == []
+
+
+def test_the_family_replying_1_by_text_withdraws_their_call_not_placed_yet(
+    make_app: Callable[..., Flask], standin: TwilioStandIn
+) -> None:
+    with centre(make_app, standin, by="sms", reminder_retries=0) as (app, hl):
+        with hl.db.transaction() as session:
+            assert reminders.sweep(session, hl.settings, utcnow() + timedelta(minutes=16)) == 1
+        assert the_round(hl).status == Status.FAMILY
+        [queued] = [a for a in attempts(hl) if a.purpose == Purpose.REMINDER_FAMILY]
+        assert (queued.to_phone, queued.status) == (DAUGHTER, AttemptStatus.QUEUED)
+        answer = text(app.test_client(), hl, DAUGHTER, "1")  # Ana rang her mother first
+        assert answer.reply == "Gracias. Hemos anotado que Mrs Kim está bien."
+    assert the_round(hl).status == Status.SAFE
+    assert [a.status for a in attempts(hl) if a.purpose == Purpose.REMINDER_FAMILY] == [AttemptStatus.CANCELED]
 
 
 def test_a_text_reminder_is_acknowledged_by_replying_1(make_app: Callable[..., Flask], standin: TwilioStandIn) -> None:

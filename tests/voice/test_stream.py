@@ -179,6 +179,41 @@ def test_barge_in_speech_over_a_prompt_clears_it_and_is_heard(
         stream.close()
 
 
+@pytest.mark.slow
+def test_our_own_prompt_echoed_by_the_line_is_not_a_barge_in_but_a_caller_over_it_is(
+    voice_app: Callable[..., Flask], serve: Callable[[Flask], Served], say: Callable[[str, str], bytes]
+) -> None:
+    """A landline echoes part of our prompt back into the caller's audio (here 20 dB down, 40 ms late): with the
+    caller silent, the prompt plays to its end; a caller who speaks over it (echo still on) still interrupts it."""
+    app = voice_app(**STREAMING)
+    add_senior(app, locale="ko")
+    served = serve(app)
+    call = PhoneCall(app, CALLER)
+    stream = open_stream(served, call, call.start())
+    try:
+        stream.echo(-20, 0.04)
+        assert stream.wait_for(lambda: bool(stream.marks) and not stream.playing, 60)  # played or cleared
+        time.sleep(0.5)  # the echo's tail
+        assert stream.clears == [], "the echo of our own greeting stopped it"
+        assert all(m.played for m in stream.marks)
+        assert state_of(app, call.sid)["turns"] == 1  # nothing was taken for an answer
+    finally:
+        stream.close()
+    call = PhoneCall(app, CALLER)
+    stream = open_stream(served, call, call.start())
+    try:
+        stream.echo(-20, 0.04)
+        assert stream.wait_for(lambda: len(stream.heard) > mulaw.RATE // 2, 10)
+        assert stream.playing
+        stream.say(say("담당자 연결해 주세요", "ko"))
+        assert stream.wait_for(lambda: bool(stream.clears), 5), "a caller speaking over the prompt did not stop it"
+        assert stream.clears[0] < stream.speech_ended[0] if stream.speech_ended else stream.speaking
+        state = wait_turn(stream, app, call.sid, 2)
+        assert state["last"]["heard"]["source"] == "speech"
+    finally:
+        stream.close()
+
+
 def test_a_key_during_a_prompt_stops_it_and_answers(
     make_app: Callable[..., Flask], serve: Callable[[Flask], Served]
 ) -> None:
@@ -259,6 +294,22 @@ def test_simulate_call_stream_plays_the_call_over_a_media_stream(make_app: Calla
     dial = next(line for line in lines if "Dial" in line.get("verbs", []))
     assert dial["phase"] == "transfer"
     assert lines[-1]["requests"][0]["intent"] == "operator"
+
+
+def test_simulate_call_stream_hangs_up_on_the_stream_when_the_steps_run_out(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller hangs up during a streamed question: the call ends there. Before, the simulator then requested
+    <Connect action> as if the stream had dropped, and printed the question again by <Record> on a dead line."""
+    app = make_app(**ALWAYS_OPEN)
+    with caplog.at_level("WARNING"):
+        result = app.test_cli_runner().invoke(
+            args=["simulate-call", "--stream", "--locale", "en", "--from", "+15559876543", "press:2"]
+        )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [line.get("verbs") for line in lines[:-1]] == [["Connect"], ["Stream"], ["Stream"]], lines
+    assert "carrying on by <Record>" not in caplog.text
 
 
 def test_a_stream_closed_by_twilio_ends_cleanly(

@@ -72,3 +72,18 @@ def test_the_voice_path_setting_is_validated() -> None:
         load_settings({"voice_path": "websocket"}, environ={})
     with pytest.raises(SettingsError, match="STREAM_PAUSE_SECONDS"):
         load_settings({"stream_pause_seconds": 0.1}, environ={})
+
+
+def test_the_stream_bench_times_the_caller_stopping_at_the_last_voiced_frame_not_the_end_of_the_file() -> None:
+    """The bench's "caller stops" moment: counting espeak-ng's trailing silence (0.3 s, and a padded clip's
+    more) as speech made the stream's work after the pause allowance negative (p50 -301 ms)."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    from bench.stream_bench import voiced_seconds
+    from bench.voice_bench import fit
+
+    wav = EspeakSynthesizer().synthesize("식사 배달 신청하고 싶어요", "ko", 140)
+    seconds = len(to_pcm16_mono(wav, 8000)) / 2 / 8000
+    voiced = voiced_seconds(wav, 2)
+    assert 1.0 < voiced < seconds - 0.1  # the speech ends before the file does
+    assert voiced_seconds(fit(wav, 4.0), 2) == voiced  # padding with silence does not move it

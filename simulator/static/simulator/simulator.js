@@ -16,6 +16,8 @@
   let recording = null;
   let busy = false;
   let logCount = 0;       // server log lines already shown
+  let line = null;        // the call's Media Stream while one is open (HearthlineStream)
+  const speechShown = !$("speech-controls").hidden;   // a local stand-in can take recordings
   let captioned = false;  // the server gave the words of this answer's prompts
 
   function addLog(list, text, cls) {
@@ -47,11 +49,18 @@
     const wait = live ? call.wait : null;
     $("call").disabled = !!live;
     $("hangup").disabled = !live;
-    document.querySelectorAll(".key").forEach((b) => { b.disabled = !wait || wait.kind === "dial"; });
+    $("mute").addEventListener("change", () => { if (line && line.mute) line.mute($("mute").checked); });
+  document.querySelectorAll(".key").forEach((b) => { b.disabled = !wait || wait.kind === "dial"; });
     const speech = !!wait && (wait.kind === "record" || wait.speech) && !busy;
     ["talk", "say-text", "say-locale", "say", "say-file", "say-file-send"].forEach((id) => { $(id).disabled = !speech; });
-    $("silence").disabled = !wait || busy || wait.kind === "dial";
+    $("silence").disabled = !wait || busy || wait.kind === "dial" || wait.kind === "stream";
     $("dial-controls").hidden = !(wait && wait.kind === "dial");
+    // On a stream the microphone is live: no recording, typing or time-out buttons, a mute switch instead.
+    const streaming = !!line || (!!wait && wait.kind === "stream");
+    $("stream-controls").hidden = !streaming;
+    $("speech-controls").hidden = !speechShown || streaming;
+    $("silence").hidden = streaming;
+    main.dataset.stream = line ? "open" : "closed";
     main.dataset.state = busy ? "busy" : !call ? "idle" : call.ended ? "ended" : wait ? "waiting-" + wait.kind : "busy";
   }
 
@@ -66,7 +75,7 @@
     clearTimer();
     if (!call || call.ended || !call.wait || $("patient").checked) return;
     const wait = call.wait;
-    if (wait.kind === "dial") return;
+    if (wait.kind === "dial" || wait.kind === "stream") return;  // on a stream the hotline times the silence
     // Twilio counts the timeout from the end of the prompts; a browser user gets a few seconds more to record.
     const seconds = wait.kind === "record" ? Math.max(wait.timeout, 8) : Math.max(wait.timeout, 1);
     timer = setTimeout(() => {
@@ -90,9 +99,40 @@
     if (!call) return;
     if (call.ended) { status.textContent = T.ended; setControls(); return; }
     const wait = call.wait;
-    status.textContent = !wait ? "" : wait.kind === "dial" ? T.dial : wait.speech ? T.record : T.keys;
+    status.textContent = !wait ? "" : wait.kind === "dial" ? T.dial : wait.kind === "stream" ? T.stream
+      : wait.speech ? T.record : T.keys;
     setControls();
     startTimer();
+    if (wait && wait.kind === "stream" && !line) openLine();
+  }
+
+  // --- a call on a Media Stream: the microphone is live, the hotline's audio plays as it arrives ---------------
+  async function openLine() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const url = scheme + location.host + base + "call/" + call.sid + "/stream?token=" + encodeURIComponent(token);
+    const sid = call.sid;
+    line = {};   // opening: nothing else may open one meanwhile
+    try {
+      line = await window.HearthlineStream.open(url, main.dataset.micWorklet, {
+        onTurn: (news) => {
+          (news.log || []).forEach((text) => addLog(log, text, "caller"));
+          (news.captions || []).forEach((text) => addLog(log, T.hotline_says + " " + text, "hotline"));
+          main.dataset.turns = String(news.turn);
+        },
+        onError: () => addLog(log, T.stream_no_mic, "error"),
+        onEnd: async () => {
+          line = null;
+          if (!call || call.sid !== sid || call.ended) { setControls(); return; }
+          busy = true; setControls(); status.textContent = T.sending;
+          handle(await post("call/" + sid + "/stream/ended", form({})));
+        },
+      });
+      if ($("mute").checked) line.mute(true);
+    } catch (err) {
+      line = null;
+      addLog(log, String(err), "error");
+    }
+    setControls();
   }
 
   function handle(answer) {
@@ -133,7 +173,8 @@
   }
 
   function press(key) {
-    if (!call || call.ended || !call.wait || busy) return;
+    if (line) { if (line.press) line.press(key); return; }   // a key on the stream: the hotline stops its prompt
+    if (!call || call.ended || !call.wait || busy || call.wait.kind === "stream") return;
     const wait = call.wait;
     stopAudio();          // a key interrupts the prompt (barge-in), as on <Gather>
     clearTimer();
@@ -154,6 +195,7 @@
   });
   $("hangup").addEventListener("click", async () => {
     stopAudio(); clearTimer();
+    if (line && line.hangUp) { const open = line; line = null; open.hangUp(); }
     if (call) handle(await post("call/" + call.sid + "/hangup", form({})));
   });
   document.querySelectorAll(".key").forEach((b) => b.addEventListener("click", () => press(b.dataset.key)));

