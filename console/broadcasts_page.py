@@ -12,8 +12,11 @@ from werkzeug.wrappers import Response
 from care.models import Senior
 from care.routing import TEAMS
 from care.tags import Tag
+from console.prompts_page import what_was_wrong
 from console.web import actor, back_to, bp, page_locale, t
 from outreach import crisis
+from prompts.audio import PromptAudio
+from prompts.audio_processing import BadAudio, EmptyFile, NotAudio
 from web.context import current
 
 REFRESH_SECONDS = 10  # the board refreshes itself this often (the queue page's way, console/live-queue.js)
@@ -45,7 +48,31 @@ def _page(chosen: dict[str, object], message: str = "", count: int | None = None
             message=message,
             count=count,
             max_chars=crisis.MESSAGE_MAX_CHARS,
+            max_mb=crisis.RECORDING_MAX_BYTES // (1024 * 1024),
+            max_seconds=int(crisis.RECORDING_MAX_SECONDS),
         )
+
+
+def _recording() -> str:
+    """The message staff recorded or uploaded, kept phone-ready; the URL Twilio plays it from ("" for none).
+
+    The prompts' own checks and conversion (prompts.audio_processing): any phone or computer recording, refused
+    with the reason when it is not one, silent, too long or too big (crisis.RECORDING_MAX_BYTES).
+    """
+    upload = request.files.get("audio")
+    # Read whole (the app's MAX_CONTENT_LENGTH bounds it) so a refusal states the file's real size.
+    audio = upload.read() if upload is not None else b""
+    if not audio:
+        if upload is not None and upload.filename:
+            raise EmptyFile("the file is empty")
+        return ""
+    voice = current().prompt_voice
+    if not isinstance(voice, PromptAudio):
+        raise NotAudio("recordings cannot be played here (no prompt audio)")
+    audio_id, _seconds = voice.store.keep(
+        audio, max_bytes=crisis.RECORDING_MAX_BYTES, max_seconds=crisis.RECORDING_MAX_SECONDS
+    )
+    return voice.url_for(audio_id)
 
 
 @bp.get("/broadcasts")
@@ -61,7 +88,12 @@ def start_broadcast() -> Response | str:
         with hl.db.sessions() as db:
             count = len(crisis.pick(db, group))
         return _page(chosen, message, count)
-    if not message:
+    try:
+        audio_url = _recording()
+    except BadAudio as exc:
+        flash(t("broadcasts.bad_recording", reason=what_was_wrong(exc)), "error")
+        return _page(chosen, message)
+    if not message and not audio_url:
         flash(t("broadcasts.no_message"), "error")
         return _page(chosen, message)
     if len(message) > crisis.MESSAGE_MAX_CHARS:
@@ -69,7 +101,7 @@ def start_broadcast() -> Response | str:
         return _page(chosen, message)
     try:
         with hl.db.transaction() as db:
-            broadcast = crisis.start(db, group, message, actor=actor())
+            broadcast = crisis.start(db, group, message, actor=actor(), audio_url=audio_url)
             broadcast_id = broadcast.id
     except crisis.BroadcastError:
         flash(t("broadcasts.nobody"), "error")
@@ -85,7 +117,20 @@ def broadcast_page(broadcast_id: int) -> str:
             board = crisis.board(db, broadcast_id)
         except crisis.BroadcastError:
             abort(404)
-        return render_template("console/broadcast.html", board=board, refresh_seconds=REFRESH_SECONDS, number=_number)
+        return render_template(
+            "console/broadcast.html",
+            board=board,
+            refresh_seconds=REFRESH_SECONDS,
+            number=_number,
+            recording=_on_this_site(board.audio_url),
+        )
+
+
+def _on_this_site(url: str) -> str:
+    """The recording's address as a path, so staff's browser fetches it from the console it is on (the page's
+    Content-Security-Policy allows media from 'self'; the public address is the one Twilio uses)."""
+    base = current().settings.public_base_url.rstrip("/")
+    return url.removeprefix(base) if url.startswith(base + "/") else url
 
 
 def _number(n: int) -> str:

@@ -27,7 +27,7 @@ def _audio() -> PromptAudio:
     return voice
 
 
-def _what_was_wrong(exc: BadAudio) -> str:
+def what_was_wrong(exc: BadAudio) -> str:
     """The reason an upload was refused, in the staff member's language, numbers written as they write them."""
     locale = page_locale()
     numbers = {name: format_decimal(value, format="#,##0.#", locale=locale) for name, value in exc.params.items()}
@@ -102,7 +102,7 @@ def prompt_upload(locale: str, key: str) -> Response | tuple[dict[str, object], 
             key, locale, text, audio, source=RecordingSource.UPLOAD, by=actor(), approve=approve
         )
     except BadAudio as exc:
-        reason = _what_was_wrong(exc) if audio or chosen else t("prompts.no_file")
+        reason = what_was_wrong(exc) if audio or chosen else t("prompts.no_file")
         if wants_json:
             return {"ok": False, "error": t("prompts.not_saved", reason=reason)}, 422
         flash(t("prompts.not_saved", reason=reason), "error")

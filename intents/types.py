@@ -85,6 +85,9 @@ class HeardWord:
     text: str
     confidence: float
     supported: bool = True
+    # Not supported by the free decoding's best reading, but by one of its next-best readings (Vosk's
+    # alternatives) over the same span: weak evidence, enough to ask the quick emergency question, never to act.
+    in_alternatives: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from outreach.attempts import cancel, enqueue
 from outreach.crisis_tables import Broadcast, BroadcastMember, BroadcastStatus, MemberState
 from outreach.models import CallAttempt
 from outreach.registry import register
-from outreach.script import PERSON_ANSWER, Choice, Question, Script
+from outreach.script import PERSON_ANSWER, Choice, PlayAudio, Question, Script
 from outreach.states import FINAL, AttemptStatus, Purpose
 from outreach.view import AttemptView
 from voice.dialogue import Speak
@@ -32,6 +32,10 @@ SAFE, HELP = "safe", "help"
 ACTOR = "system:crisis"
 INTENT = "wellbeing"  # care.routing: the befriending team works wellbeing requests unless the senior has a team
 MESSAGE_MAX_CHARS = 400  # a short message: about 30 seconds spoken, before the question
+# A recorded message: as long as a prompt may be (a minute; short is better), from a file of at most 10 MB
+# (a minute of 48 kHz 24-bit stereo WAV is 17 MB, of M4A or MP3 about 1 MB; under the app's 12 MB request limit).
+RECORDING_MAX_BYTES = 10 * 1024 * 1024
+RECORDING_MAX_SECONDS = 60.0
 # Answers that mean "needs help": 2 / "no", asking for a person (key 0), or an emergency heard on the call.
 NEEDS_HELP = frozenset({HELP, PERSON_ANSWER, EMERGENCY_ANSWER})
 
@@ -122,10 +126,15 @@ def areas(session: Session) -> list[str]:
 
 # --- the call ----------------------------------------------------------------------------------------------------
 def script(view: AttemptView) -> Script:
-    """ "This is an urgent message from Hearthline: <message>. Are you safe? Press 1 or say yes..." """
+    """ "This is an urgent message from Hearthline: <message>. Are you safe? Press 1 or say yes..." The message is
+    staff's recording when they made one (<Play>), else their typed words; the question is in the senior's language."""
     message = str(view.context.get("message", ""))
+    audio = str(view.context.get("audio_url", ""))
+    said: Speak | PlayAudio = (
+        PlayAudio(audio, message) if audio else Speak("voice.outreach.crisis.message", (("message", message),))
+    )
     return Script(
-        message=(Speak("voice.outreach.crisis.intro"), Speak("voice.outreach.crisis.message", (("message", message),))),
+        message=(Speak("voice.outreach.crisis.intro"), said),
         question=Question(
             prompts=(Speak("voice.outreach.crisis.question"),),
             choices=(
@@ -155,15 +164,23 @@ def _call(session: Session, broadcast: Broadcast, member: BroadcastMember, at: d
         # skip the quiet hours (47 CFR 64.1200(a)(1) exempts calls "made for emergency purposes").
         priority=member.risk,
         not_before=at or utcnow(),
-        context={"message": broadcast.message, "broadcast": broadcast.id, "attempt": attempt},
+        context={
+            "message": broadcast.message,
+            "audio_url": broadcast.audio_url,
+            "broadcast": broadcast.id,
+            "attempt": attempt,
+        },
     )
 
 
 # --- staff actions -------------------------------------------------------------------------------------------------
-def start(session: Session, group: Group, message: str, *, actor: str) -> Broadcast:
-    """Start a broadcast to the group: one call each, queued in order of risk."""
+def start(session: Session, group: Group, message: str, *, actor: str, audio_url: str = "") -> Broadcast:
+    """Start a broadcast to the group: one call each, queued in order of risk.
+
+    The message is typed, or recorded (`audio_url`, played as it is; `message` then says what it says, if given).
+    """
     message = " ".join(message.split())
-    if not message:
+    if not message and not audio_url:
         raise BroadcastError("a message is needed")
     if len(message) > MESSAGE_MAX_CHARS:
         raise BroadcastError(f"the message is {len(message)} characters; at most {MESSAGE_MAX_CHARS}")
@@ -172,6 +189,7 @@ def start(session: Session, group: Group, message: str, *, actor: str) -> Broadc
         raise BroadcastError("nobody is in this group")
     broadcast = Broadcast(
         message=message,
+        audio_url=audio_url,
         area=group.area,
         team=group.team,
         tags=",".join(sorted(t.value for t in group.tags)),
@@ -355,6 +373,7 @@ class Board:
     waiting: int
     unreachable: int
     rows: tuple[BoardRow, ...]
+    audio_url: str = ""  # the recorded message, when staff made one
 
 
 def board(session: Session, broadcast_id: int) -> Board:
@@ -389,6 +408,7 @@ def board(session: Session, broadcast_id: int) -> Board:
         waiting=states.count(MemberState.WAITING),
         unreachable=states.count(MemberState.UNREACHABLE),
         rows=tuple(rows),
+        audio_url=broadcast.audio_url,
     )
 
 

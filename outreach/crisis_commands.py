@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -12,6 +14,8 @@ from care.phones import BadPhoneNumber, to_e164
 from care.routing import TEAMS
 from care.tags import Tag
 from outreach import crisis
+from prompts.audio import PromptAudio
+from prompts.audio_processing import BadAudio
 from web.context import current
 
 broadcasts_cli = AppGroup("broadcasts", help="Crisis calls: call a group in order of risk, see who is safe.")
@@ -19,21 +23,41 @@ TAGS = [t.value for t in Tag]
 
 
 @broadcasts_cli.command("start")
-@click.option("--message", required=True, help=f"What the call says first (at most {crisis.MESSAGE_MAX_CHARS}).")
+@click.option("--message", default="", help=f"What the call says first (at most {crisis.MESSAGE_MAX_CHARS}).")
+@click.option(
+    "--recording",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A recorded message to play instead (MP3, M4A, OGG, FLAC, WAV; up to a minute and 10 MB).",
+)
 @click.option("--area", default="", help="Only seniors in this area.")
 @click.option("--team", default="", type=click.Choice(["", *TEAMS]), help="Only seniors this team looks after.")
 @click.option("--tag", "tags", multiple=True, type=click.Choice(TAGS), help="Only seniors with any of these tags.")
 @click.option("--preview", is_flag=True, help="Only say how many would be called.")
-def start(message: str, area: str, team: str, tags: tuple[str, ...], preview: bool) -> None:
+def start(message: str, recording: Path | None, area: str, team: str, tags: tuple[str, ...], preview: bool) -> None:
     """Start a broadcast: everyone in the group is called, most at risk first."""
     hl = current()
+    audio_url = ""
+    if recording is not None and not preview:
+        voice = hl.prompt_voice
+        if not isinstance(voice, PromptAudio):
+            raise click.ClickException("recordings cannot be played here (no prompt audio)")
+        try:
+            audio_id, _ = voice.store.keep(
+                recording.read_bytes(),
+                max_bytes=crisis.RECORDING_MAX_BYTES,
+                max_seconds=crisis.RECORDING_MAX_SECONDS,
+            )
+        except BadAudio as exc:
+            raise click.ClickException(f"nothing was started: {exc}") from None
+        audio_url = voice.url_for(audio_id)
     try:
         group = crisis.Group.of(area, team, tags)
         with hl.db.transaction() as session:
             if preview:
                 click.echo(f"{len(crisis.pick(session, group))} seniors in this group")
                 return
-            broadcast = crisis.start(session, group, message, actor="cli")
+            broadcast = crisis.start(session, group, message, actor="cli", audio_url=audio_url)
             count = len(crisis.board(session, broadcast.id).rows)
     except crisis.BroadcastError as exc:
         raise click.ClickException(str(exc)) from None

@@ -30,7 +30,9 @@ class MemberState(StrEnum):
 class Broadcast(Base):
     __tablename__ = "broadcasts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # typed; with a recording, what staff wrote it says (may be "")
+    # A message staff recorded or uploaded (prompts.audio: a token URL Twilio <Play>s); "" when typed only.
+    audio_url: Mapped[str] = mapped_column(Text, default="", server_default="")
     area: Mapped[str] = mapped_column(String(60), default="")
     team: Mapped[str] = mapped_column(String(60), default="")
     tags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated care.tags.Tag values

@@ -65,6 +65,14 @@ class Question:
 
 
 @dataclass(frozen=True)
+class PlayAudio:
+    """A recording staff made (a crisis message): <Play> it; `words` is what it says, for logs and captions."""
+
+    url: str
+    words: str = ""
+
+
+@dataclass(frozen=True)
 class Script:
     """An answered call: the message, then the question (if any), then goodbye.
 
@@ -74,7 +82,7 @@ class Script:
     read digit by digit, `service` and `status` are translated, anything else is inserted as given.
     """
 
-    message: tuple[Speak, ...]
+    message: tuple[Speak | PlayAudio, ...]
     question: Question | None = None
     # The daily check-in: a person who answers gets the hotline's own dialogue (voice.calls.begin_checkin), which
     # greets them by `context["name"]`, takes any answer in words (a need, an emergency, "stop calling me") and

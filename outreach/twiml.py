@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from outreach.script import Choice, Question, Script, Then
+from outreach.script import Choice, PlayAudio, Question, Script, Then
 from voice.dialogue import Speak
 from voice.twiml import KEY_WINDOW_SECONDS, YES_NO_MAX_SECONDS, RenderContext, Renderer, spaced_digits
 
@@ -50,9 +50,17 @@ class OutboundRenderer:
         return Speak(speak.key, speak.params + extra, speak.slow)
 
     def say(
-        self, speaks: tuple[Speak, ...], parent: VoiceResponse | Gather | None = None, *, slow: bool = False
+        self,
+        speaks: tuple[Speak | PlayAudio, ...],
+        parent: VoiceResponse | Gather | None = None,
+        *,
+        slow: bool = False,
     ) -> None:
         for speak in speaks:
+            if isinstance(speak, PlayAudio):
+                (parent if parent is not None else self.response).play(speak.url)
+                self.spoken.append(speak.words)
+                continue
             filled = self._fill(speak)
             if slow:
                 filled = Speak(filled.key, filled.params, True)

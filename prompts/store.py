@@ -100,21 +100,32 @@ class RecordingStore:
 
         Raises audio_processing.BadAudio (nothing stored) when the audio cannot be a prompt.
         """
-        ready = prepare_recording(audio, max_bytes=max_bytes, max_seconds=max_seconds)
-        audio_id = hashlib.sha256(ready.wav).hexdigest()
-        path = self.path(audio_id)
-        if not path.exists():
-            write_atomically(path, ready.wav)
+        audio_id, seconds = self.keep(audio, max_bytes=max_bytes, max_seconds=max_seconds)
         # Two takes of the same prompt saved at once would both pick the next number; the unique constraint
         # refuses the second, which then takes the number after.
         for attempt in range(VERSION_RACE_RETRIES):
             try:
-                return self._insert(key, locale, text, audio_id, ready.seconds, source, by, approve)
+                return self._insert(key, locale, text, audio_id, seconds, source, by, approve)
             except IntegrityError:
                 if attempt == VERSION_RACE_RETRIES - 1:
                     raise
                 time.sleep(random.uniform(0.005, 0.05))
         raise AssertionError("unreachable")
+
+    def keep(
+        self, audio: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_seconds: float = MAX_PROMPT_SECONDS
+    ) -> tuple[str, float]:
+        """Validate and process `audio` and keep the phone-ready file; its audio id and length in seconds.
+
+        Also for a recording that is no catalog prompt (a crisis message: outreach.crisis plays it by its URL).
+        Raises audio_processing.BadAudio (nothing kept) when it cannot be played on the phone line.
+        """
+        ready = prepare_recording(audio, max_bytes=max_bytes, max_seconds=max_seconds)
+        audio_id = hashlib.sha256(ready.wav).hexdigest()
+        path = self.path(audio_id)
+        if not path.exists():
+            write_atomically(path, ready.wav)
+        return audio_id, ready.seconds
 
     def _insert(
         self,

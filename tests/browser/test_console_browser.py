@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from care.models import ServiceRequest, utcnow
 from care.notices import service_name
@@ -219,3 +220,30 @@ def test_a_prompt_recorded_with_the_browsers_microphone_becomes_a_draft(live: Li
     assert isinstance(voice, PromptAudio)
     [version] = voice.store.versions(prompt.key, "en")
     assert version.source.value == "upload" and 0.3 <= version.seconds <= 3.0
+
+
+def test_a_crisis_message_recorded_with_the_browsers_microphone_is_played_by_the_calls(
+    live: Live, page: Any, standin: TwilioStandIn
+) -> None:
+    """The crisis page's "record here" puts the recording into the form; Start calling sends it with the group."""
+    from outreach.crisis_tables import Broadcast
+    from outreach.models import CallAttempt
+    from tests.outreach.test_crisis import AREA, _people
+
+    _people(live.hl)
+    log_in(page, live, "sam", "staff password 1", target="/console/broadcasts")
+    page.get_by_label("Area").select_option(AREA)
+    page.locator("#record-start").click()
+    page.wait_for_selector("#record-stop:not([disabled])")
+    page.wait_for_timeout(1500)  # Chromium's fake microphone plays a beep tone
+    page.locator("#record-stop").click()
+    page.wait_for_selector("#recorder-status:has-text('Recorded.')")  # in the form's file field now
+    assert page.locator("#recorder-status").inner_text().startswith("Recorded. Press Start calling")
+    page.get_by_role("button", name="Start calling").click()
+    page.wait_for_url("**/console/broadcasts/*")
+    assert page.locator("#broadcast-recording audio").count() == 1
+    with live.hl.db.sessions() as db:
+        [broadcast] = db.scalars(select(Broadcast)).all()
+        contexts = [a.context for a in db.scalars(select(CallAttempt))]
+    assert broadcast.message == "" and broadcast.audio_url.endswith(".wav")
+    assert len(contexts) == 4 and {c["audio_url"] for c in contexts} == {broadcast.audio_url}

@@ -1,4 +1,5 @@
-// The prompt page's "record here": record from the microphone, then upload the WAV like the file form does.
+// "Record here": record from the microphone, then upload the WAV like the file form does (the prompt page), or,
+// with data-into, put it into that form's file field to go with the form (the crisis page's recorded message).
 "use strict";
 (function () {
   const box = document.getElementById("recorder");
@@ -30,6 +31,16 @@
     status.textContent = box.dataset.saving;
     try {
       const wav = await session.stop();
+      if (box.dataset.into) {
+        const field = document.getElementById(box.dataset.into);
+        const files = new DataTransfer();
+        files.items.add(new File([wav], "recording.wav", { type: "audio/wav" }));
+        field.files = files.files;
+        status.textContent = box.dataset.ready;
+        session = null;
+        startButton.disabled = false;
+        return;
+      }
       const form = new FormData();
       form.append("audio", wav, "recording.wav");
       const approve = document.getElementById("approve-upload");
