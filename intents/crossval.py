@@ -17,10 +17,10 @@ from intents.train import (
     FOLDS,
     HEADS,
     _fold,
-    _matcher_hears,
     averaged,
     embed_cached,
     fold_logits,
+    matcher_hears,
     temperature,
     thresholds,
     training_examples,
@@ -65,7 +65,10 @@ def figures(examples: Sequence[Example], outcomes: Sequence[tuple[Intent | None,
 
 
 def decide(
-    examples: Sequence[Example], logits: np.ndarray, y: np.ndarray, caught: np.ndarray, service: np.ndarray
+    examples: Sequence[Example],
+    logits: np.ndarray,
+    y: np.ndarray,
+    hears: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> dict[Locale, Figures]:
     """Calibrate and threshold the (heads, examples, classes) out-of-fold logits exactly as training does, then
     run every corpus line through the matcher joined with that opinion; figures per locale."""
@@ -77,7 +80,7 @@ def decide(
         at = locales == loc.value
         if not at.any():
             continue
-        th = thresholds(probs[at], y[at], caught[at], service[at])
+        th = thresholds(probs[at], y[at], *(h[at] for h in hears))
         chosen, outcomes = [], []
         for e, row in zip((e for e, a in zip(examples, at, strict=True) if a), probs[at], strict=True):
             if e.tag == "catalog":
@@ -115,12 +118,11 @@ def crossvalidate(
         if log is not None:
             print(f"  seed {seed}: fitted", file=log, flush=True)
     kept = [e for e, k in zip(examples, keep, strict=True) if k]
-    hears = np.array([_matcher_hears(e) for e in kept], dtype=bool).reshape(-1, 2)
-    caught, service = hears[:, 0], hears[:, 1]
+    hears = matcher_hears(kept)
     configs: dict[str, np.ndarray] = {f"head s{s}": per_seed[s][None] for s in range(seeds)}
     for g in range(seeds // heads):
         configs[f"ens{heads} s{g * heads}-{g * heads + heads - 1}"] = np.stack(per_seed[g * heads : (g + 1) * heads])
-    return {name: decide(kept, stack, y[keep], caught, service) for name, stack in configs.items()}
+    return {name: decide(kept, stack, y[keep], hears) for name, stack in configs.items()}
 
 
 def summary(results: dict[str, dict[Locale, Figures]]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from intents.types import SERVICES, Alternative, Decision, Hearing, Intent, Match
+from intents.types import SERVICES, Alternative, Decision, HeardWord, Hearing, Intent, Match
 
 # Below this word confidence (0-1) Vosk was unsure of a word: a decision resting on it is confirmed. Vosk's
 # confidences are posterior probabilities; 0.5 is the usual "more likely wrong than right" line.
@@ -30,12 +30,28 @@ def _dropped(result: Match, instead: Match | None = None) -> Match:
     return Match(None, 0.0, Decision.REJECT, (*keep, *result.alternatives)[:3])
 
 
+def _weakly_heard(words: tuple[HeardWord, ...], rematch: Callable[[str], Match]) -> bool:
+    """Whether the words that the free decoding's best or next-best readings support still say emergency."""
+    kept = [w.text for w in words if w.supported or w.in_alternatives]
+    if not kept:
+        return False
+    again = rematch(" ".join(kept))
+    return again.intent is Intent.EMERGENCY and again.decision is not Decision.REJECT
+
+
+def _asked(result: Match) -> Match:
+    """A weakly heard emergency: the one fast emergency question, where only a clear no goes back."""
+    return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+
+
 def heard_match(result: Match, hearing: Hearing | None, rematch: Callable[[str], Match]) -> Match:
     """Weigh a match of recognised speech by how its words were heard (DESIGN.md, "Understanding you can trust").
 
     - Words a free decoding of the same audio does not support were forced by the phrase list: they are
       dropped, and what the supported words say is at most confirmed (the forced "불이 났어요" of a meal
-      request never reaches the emergency flow).
+      request never reaches the emergency flow). An emergency that the free decoding's next-best readings
+      support (Vosk's alternatives: "넘어져" over a lesser reading "넘어") is weakly heard: it gets the quick
+      emergency question, never the dial at once and never a drop.
     - A phrase-list decoding nobody checked (the free decoding ran out of time) may be forced throughout: a
       service is confirmed; an emergency is dropped, because its fail-safe question would count the silence
       or "yes" of a caller who asked for a meal as a call for help (the caller is reminded of key 9). Asking
@@ -59,6 +75,8 @@ def heard_match(result: Match, hearing: Hearing | None, rematch: Callable[[str],
         if len(supported) < len(words):
             again = rematch(" ".join(w.text for w in supported)) if supported else None
             if again is None or again.intent is not result.intent or again.decision is Decision.REJECT:
+                if result.intent is Intent.EMERGENCY and _weakly_heard(words, rematch):
+                    return _asked(result)
                 return _dropped(result, again)
             words = tuple(supported)
         free = rematch(hearing.free_text) if hearing.free_text else None

@@ -85,6 +85,9 @@ class HeardWord:
     text: str
     confidence: float
     supported: bool = True
+    # Not supported by the free decoding's best reading, but by one of its next-best readings (Vosk's
+    # alternatives) over the same span: weak evidence, enough to ask the quick emergency question, never to act.
+    in_alternatives: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,10 @@ class SemanticThresholds:
     # Out-of-scope probability from which a service the matcher heard is rejected as small talk (above 1: never,
     # as for a model trained before this threshold existed).
     out_of_scope: float = 1.01
+    # Probability of another service from which the matcher's own doubtful emergency ("is it an emergency?" on a
+    # fuzzy hit) gives way to a confirmation of that service, the emergency being below the safety net's bar
+    # (above 1: never, as for a model trained before this threshold existed).
+    overrides_doubt: float = 1.01
 
 
 @dataclass(frozen=True)

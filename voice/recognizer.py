@@ -41,6 +41,12 @@ DEFAULT_CHECK_SECONDS = 7.0
 SUPPORT_SIMILARITY = 80.0
 # The two decodings place a word up to ~0.4 s apart (same data): free words this near its span count.
 ALIGN_SLACK_SECONDS = 0.5
+# How many readings of the free check to compare: the best one and its next best (Vosk's N-best alternatives).
+# espeak-ng's "넘어져서 못 일어나요" was decoded "러너 용 어머 리라 하여" at best, "넘어 엮어 리라 하여" fourth: the
+# phrase list's "넘어져" is then supported weakly (intents.hearing: the quick emergency question). Measured on
+# `python -m bench speech` (--transcripts): no forced emergency word of a meal or ride request found support in
+# the top 10 readings.
+CHECK_ALTERNATIVES = 10
 
 
 # Models by folder, shared by every recogniser (and every app) in the process: a model is ~300-600 MB.
@@ -195,19 +201,21 @@ class VoskRecognizer:
                 grammar.append("[unk]")
         if grammar is None:
             deadline = None if budget is None else time.monotonic() + budget
-            words, complete, _ = _decode(model, rate, pcm, None, deadline, keep_partial=True)
+            (words, *_), complete, _ = _decode(model, rate, pcm, None, deadline, keep_partial=True)
             if not complete:
                 log.warning("free decoding ran out of its %.1f s: the start of the answer is asked about", budget)
             return _transcript(words, forced=False, checked=False, partial=not complete)
-        words, _, _ = _decode(model, rate, pcm, grammar)
+        (words, *_), _, _ = _decode(model, rate, pcm, grammar)
         if not words:
             return _transcript(words, forced=False, checked=False)
         if verify is None or not verify(" ".join(w.text for w in words)):
             return _transcript(words, forced=True, checked=False)
-        free, complete, _ = _decode(model, rate, pcm, None, deadline=time.monotonic() + self.check_seconds)
+        deadline = time.monotonic() + self.check_seconds
+        free, complete, _ = _decode(model, rate, pcm, None, deadline, alternatives=CHECK_ALTERNATIVES)
         if complete:
-            free_text = " ".join(f.text for f in free)
-            return _transcript(support(words, free), forced=True, checked=True, free_text=free_text)
+            best, *others = free or [[]]
+            free_text = " ".join(f.text for f in best)
+            return _transcript(support(words, best, others), forced=True, checked=True, free_text=free_text)
         log.warning("free decoding ran out of its %.0f s: the phrase-list result stays unchecked", self.check_seconds)
         return _transcript(words, forced=True, checked=False)
 
@@ -221,6 +229,7 @@ class TimedWord:
     start: float
     end: float
     supported: bool = True
+    in_alternatives: bool = False  # supported only by a next-best reading of the free decoding
 
 
 def _decode(
@@ -231,9 +240,13 @@ def _decode(
     deadline: float | None = None,
     *,
     keep_partial: bool = False,
-) -> tuple[list[TimedWord], bool, float]:
+    alternatives: int = 0,
+) -> tuple[list[list[TimedWord]], bool, float]:
     """One decoding pass, whether it heard all the audio, and how many seconds of it: when `deadline`
-    (time.monotonic) passes first, no words, or with `keep_partial` the words of the audio fed so far."""
+    (time.monotonic) passes first, no words, or with `keep_partial` the words of the audio fed so far.
+
+    The readings come best first: one, or with `alternatives` up to that many (whose words carry no confidence:
+    Vosk gives one per reading, not per word, so they are for comparing sounds, never for deciding alone)."""
     import vosk  # heavy; only this adapter imports it
 
     if grammar is None:
@@ -241,16 +254,20 @@ def _decode(
     else:
         recognizer = vosk.KaldiRecognizer(model, float(rate), json.dumps(grammar, ensure_ascii=False))
     recognizer.SetWords(True)
+    if alternatives:
+        recognizer.SetMaxAlternatives(alternatives)
     step = CHUNK_SAMPLES * 2
     fed = 0
     for start in range(0, len(pcm), step):
         if deadline is not None and time.monotonic() > deadline:
             if not keep_partial:
-                return [], False, fed / 2 / rate
+                return [[]], False, fed / 2 / rate
             break
         recognizer.AcceptWaveform(pcm[start : start + step])
         fed = min(len(pcm), start + step)
-    return _words(json.loads(recognizer.FinalResult())), fed >= len(pcm), fed / 2 / rate
+    result = json.loads(recognizer.FinalResult())
+    readings = [_words(r) for r in result["alternatives"]] if "alternatives" in result else [_words(result)]
+    return readings or [[]], fed >= len(pcm), fed / 2 / rate
 
 
 def sounds(word: str) -> str:
@@ -268,17 +285,23 @@ def similarity(word: str, heard: Sequence[str]) -> float:
     return best
 
 
-def support(words: Sequence[TimedWord], free: Sequence[TimedWord]) -> list[TimedWord]:
-    """Mark each phrase-list word supported when the free decoding heard something like it over its span."""
+def _over(word: TimedWord, reading: Sequence[TimedWord]) -> list[str]:
+    """The words of a free reading near `word`'s time span."""
+    return [
+        f.text for f in reading if f.end > word.start - ALIGN_SLACK_SECONDS and f.start < word.end + ALIGN_SLACK_SECONDS
+    ]
+
+
+def support(
+    words: Sequence[TimedWord], free: Sequence[TimedWord], others: Sequence[Sequence[TimedWord]] = ()
+) -> list[TimedWord]:
+    """Mark each phrase-list word supported when the free decoding's best reading heard something like it over its
+    span, else `in_alternatives` when one of its next-best readings (`others`) did."""
     marked = []
     for word in words:
-        over = [
-            f.text
-            for f in free
-            if f.end > word.start - ALIGN_SLACK_SECONDS and f.start < word.end + ALIGN_SLACK_SECONDS
-        ]
-        supported = similarity(word.text, over) >= SUPPORT_SIMILARITY
-        marked.append(TimedWord(word.text, word.confidence, word.start, word.end, supported))
+        supported = similarity(word.text, _over(word, free)) >= SUPPORT_SIMILARITY
+        lesser = not supported and any(similarity(word.text, _over(word, o)) >= SUPPORT_SIMILARITY for o in others)
+        marked.append(TimedWord(word.text, word.confidence, word.start, word.end, supported, lesser))
     return marked
 
 
@@ -288,7 +311,7 @@ def _transcript(
     if not words:
         return Transcript(text="", confidence=0.0)
     confidence = sum(w.confidence for w in words) / len(words)
-    heard = tuple(HeardWord(w.text, round(w.confidence, 3), w.supported) for w in words)
+    heard = tuple(HeardWord(w.text, round(w.confidence, 3), w.supported, w.in_alternatives) for w in words)
     hearing = Hearing(heard, forced=forced, checked=checked, free_text=free_text, partial=partial)
     return Transcript(text=" ".join(w.text for w in words), confidence=round(confidence, 3), hearing=hearing)
 

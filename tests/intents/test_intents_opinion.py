@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from intents import (
@@ -165,6 +167,34 @@ def test_a_doubtful_emergency_from_the_matcher_is_never_turned_into_another_serv
     assert match(text, ZH).intent is Intent.EMERGENCY
     result = match_utterance(heard(text, opinion(status=0.3, emergency=0.05), ZH))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+    # Even a model sure of a repair that reads no emergency at all does not turn the question into a repair: a
+    # rotten-egg smell (gas) read 0.85 home repair, 0.01 emergency.
+    sure = match_utterance(heard(text, opinion(home_repair=0.95, emergency=0.01), ZH))
+    assert (sure.intent, sure.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
+def test_a_doubtful_emergency_gives_way_only_to_a_service_the_model_is_surer_of_than_for_any_emergency() -> None:
+    text = "帮我修一下抽油烟机"  # "fix my cooker hood": the matcher hears fumes and asks about an emergency
+    assert match(text, ZH).intent is Intent.EMERGENCY
+    th = replace(THRESHOLDS, overrides_doubt=0.9)
+
+    def decided(**probabilities: float) -> tuple[Intent | None, Decision]:
+        found = match_utterance(heard(text, replace(opinion(**probabilities), thresholds=th), ZH))
+        return found.intent, found.decision
+
+    assert decided(home_repair=0.95, emergency=0.01) == (Intent.HOME_REPAIR, Decision.CONFIRM)
+    # Below the bar (a gas smell read 0.85 home repair) or with the emergency above the net's: the question stays.
+    assert decided(home_repair=0.85, emergency=0.01) == (Intent.EMERGENCY, Decision.CONFIRM)
+    assert decided(home_repair=0.6, emergency=0.35) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
+def test_an_accept_the_model_agrees_with_but_is_not_sure_of_is_confirmed() -> None:
+    text = "I need a ride to the hospital on Tuesday"
+    assert match(text, EN).decision is Decision.ACCEPT
+    unsure = match_utterance(heard(text, opinion(transport=0.4, out_of_scope=0.3)))
+    assert (unsure.intent, unsure.decision) == (Intent.TRANSPORT, Decision.CONFIRM)
+    sure = match_utterance(heard(text, opinion(transport=0.9)))
+    assert (sure.intent, sure.decision) == (Intent.TRANSPORT, Decision.ACCEPT)
 
 
 def test_digits_and_emoji_are_not_given_to_the_model() -> None:

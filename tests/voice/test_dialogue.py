@@ -240,9 +240,17 @@ def test_dialogue_and_keypad_are_pure() -> None:
         assert not imported & forbidden, (name, imported & forbidden)
 
 
-def forced(text: str, locale: Locale = Locale.EN, *, free: str | None = None, unsupported: set[str] = frozenset()):
-    """Speech decoded against a phrase list (every word at 1.00); `free` is the free decoding that checked it."""
-    words = tuple(HeardWord(w, 1.0, w not in unsupported) for w in text.split())
+def forced(
+    text: str,
+    locale: Locale = Locale.EN,
+    *,
+    free: str | None = None,
+    unsupported: set[str] = frozenset(),
+    in_alternatives: set[str] = frozenset(),
+):
+    """Speech decoded against a phrase list (every word at 1.00); `free` is the free decoding that checked it,
+    `in_alternatives` the unsupported words one of its next-best readings supports."""
+    words = tuple(HeardWord(w, 1.0, w not in unsupported, w in in_alternatives) for w in text.split())
     hearing = Hearing(words, forced=True, checked=free is not None, free_text=free or "")
     return TurnInput(InputKind.UTTERANCE, Utterance(text, InputSource.SPEECH, locale, 1.0, hearing))
 
@@ -265,6 +273,33 @@ def test_emergency_words_a_free_decoding_does_not_support_never_start_the_emerge
     new, actions = step(state, event, SPEECH)
     assert new.phase is Phase.OPEN and not any(isinstance(a, Dial | CreateRequest) for a in actions)
     assert spoken_keys(actions) == ["voice.emergency_reminder", "voice.rephrase"]  # "if it is an emergency, press 9"
+
+
+def test_an_emergency_only_a_next_best_free_reading_supports_is_asked_about_never_dialled() -> None:
+    """espeak-ng's "넘어져서 못 일어나요": the free decoding's best reading supports no phrase-list word, a next-best
+    one ("넘어 ...") supports 넘어져. It was dropped (speech bench: 0 of 3 heard emergencies caught)."""
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    event = forced(
+        "넘어져 데리러 나요",
+        Locale.KO,
+        free="널어 역 어머 리라 하여",
+        unsupported={"넘어져", "데리러", "나요"},
+        in_alternatives={"넘어져"},
+    )
+    new, actions = step(state, event, SPEECH)
+    assert new.phase is Phase.EMERGENCY_CHECK and spoken_keys(actions) == ["voice.emergency_check"]
+    assert not any(isinstance(a, Dial | CreateRequest) for a in actions)
+
+
+def test_next_best_readings_never_carry_a_service_or_an_emergency_their_words_do_not_say() -> None:
+    """What only a next-best reading supports is weak evidence: it asks about an emergency, nothing else."""
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    words = {"나요", "끼니", "어지러워", "불이", "났어요"}
+    text = "나요 끼니 어지러워 불이 났어요"
+    event = forced(text, Locale.KO, free="발라 오윤", unsupported=words, in_alternatives={"끼니"})
+    new, actions = step(state, event, SPEECH)
+    assert new.phase is Phase.OPEN and spoken_keys(actions)[0] == "voice.emergency_reminder"
+    assert not any(isinstance(a, Dial | CreateRequest) for a in actions)
 
 
 def test_forced_emergency_words_nobody_could_check_are_not_asked_about() -> None:

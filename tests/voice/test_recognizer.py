@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 import soundfile
 
-from voice.recognizer import RecognitionFailed, VoskRecognizer, model_sample_rate, to_pcm16_mono
+from intents import Intent, Locale, match, vocabulary
+from voice.recognizer import (
+    RecognitionFailed,
+    TimedWord,
+    VoskRecognizer,
+    model_sample_rate,
+    support,
+    to_pcm16_mono,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -99,3 +107,28 @@ def test_a_free_decoding_past_its_budget_returns_what_it_heard_so_far_marked_par
     assert len(cut.text.split()) < len(whole.text.split())
     generous = recognizer.transcribe(phrase, "ko", budget=60.0)
     assert generous.hearing is not None and not generous.hearing.partial
+
+
+def test_a_word_only_a_next_best_free_reading_spells_is_marked_in_alternatives() -> None:
+    words = [TimedWord("넘어져", 1.0, 0.0, 0.5), TimedWord("나요", 1.0, 1.0, 1.4)]
+    best = [TimedWord("러너", 0.8, 0.0, 0.4), TimedWord("하여", 0.8, 1.0, 1.4)]
+    next_best = [TimedWord("넘어", 0.0, 0.0, 0.4), TimedWord("하여", 0.0, 1.0, 1.4)]
+    marked = support(words, best, [next_best])
+    assert [(w.supported, w.in_alternatives) for w in marked] == [(False, True), (False, False)]
+    assert [(w.supported, w.in_alternatives) for w in support(words, next_best)] == [(True, False), (False, False)]
+
+
+def test_the_free_check_compares_its_next_best_readings_too(
+    ko_model_root: Path, say: Callable[[str, str], bytes]
+) -> None:
+    """espeak-ng's fall at 140 wpm: the best free reading has no "넘어", a next-best one has (Vosk alternatives);
+    the meal request's words find support in none that would make it an emergency."""
+    recognizer = VoskRecognizer(ko_model_root, check_seconds=600)
+    phrases = vocabulary(Locale.KO, set(Intent))
+    fall = recognizer.transcribe(say("넘어져서 못 일어나요", "ko"), "ko", phrases, verify=lambda _: True)
+    assert fall.hearing is not None and fall.hearing.checked
+    assert [w.text for w in fall.hearing.words if w.in_alternatives] == ["넘어져"], fall.hearing
+    meal = recognizer.transcribe(say("식사 배달 신청하고 싶어요", "ko"), "ko", phrases, verify=lambda _: True)
+    assert meal.hearing is not None and meal.hearing.checked
+    kept = " ".join(w.text for w in meal.hearing.words if w.supported or w.in_alternatives)
+    assert match(kept, Locale.KO).intent is not Intent.EMERGENCY, meal.hearing

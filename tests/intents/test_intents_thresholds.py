@@ -1,0 +1,51 @@
+"""How training turns out-of-fold probabilities into per-locale thresholds (intents.train.thresholds, numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from intents.train import CLASSES, thresholds
+from intents.types import Intent
+
+EM, MEALS, OOS = CLASSES.index(Intent.EMERGENCY), CLASSES.index(Intent.MEALS), len(CLASSES) - 1
+
+
+def rows(*spec: tuple[int, dict[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, probabilities): each row's named classes, the rest spread evenly over the others."""
+    probs = np.zeros((len(spec), len(CLASSES)))
+    for k, (_, named) in enumerate(spec):
+        rest = (1.0 - sum(named.values())) / (len(CLASSES) - len(named))
+        probs[k] = rest
+        for c, p in named.items():
+            probs[k, c] = p
+    return np.array([label for label, _ in spec]), probs
+
+
+def corpus(emergencies: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    meals = [(MEALS, {MEALS: 0.9, EM: 0.01})] * 40
+    small_talk = [(OOS, {OOS: 0.9, EM: 0.01})] * 40
+    return rows(*meals, *small_talk, *[(EM, e) for e in emergencies])
+
+
+def test_the_safety_net_with_the_matcher_catches_every_emergency_of_the_corpus() -> None:
+    # The matcher hears none of them; the weakest reads 0.04 emergency (and is still a fair share of its top class).
+    y, probs = corpus([{EM: 0.9}, {EM: 0.3, MEALS: 0.3}, {EM: 0.04, OOS: 0.3}])
+    none = np.zeros(len(y), dtype=bool)
+    th = thresholds(probs, y, none, none)
+    assert th.emergency <= 0.04
+    # Where the matcher accepts the weak one itself, the net can ask less often.
+    accepts = none.copy()
+    accepts[-1] = True
+    assert thresholds(probs, y, accepts, none).emergency >= 0.3
+
+
+def test_the_matchers_doubt_gives_way_only_above_what_the_model_ever_read_into_an_emergency_it_asks_about() -> None:
+    # An emergency only the matcher's question catches, read 0.85 home repair: a service must beat that to win.
+    y, probs = corpus([{EM: 0.9}, {EM: 0.005, MEALS: 0.85}])
+    none = np.zeros(len(y), dtype=bool)
+    asked = none.copy()
+    asked[-1] = True
+    assert thresholds(probs, y, asked, asked).overrides_doubt >= 0.9
+    # Nothing at risk: the bar is the model's "sure".
+    th = thresholds(probs, y, none, none)
+    assert th.overrides_doubt == th.sure
