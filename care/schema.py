@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The schema as the first release created it (create_all, before migrations): such a database is stamped with
 # this revision and upgraded from there.
 BASELINE = "0001"
+# The key of the PostgreSQL advisory lock one start-up holds while it creates or migrates the schema ("HEARTH").
+SCHEMA_LOCK_KEY = 0x484541525448
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,28 @@ def upgrade(engine: Engine, metadata: MetaData, revision: str = "head") -> Schem
     return after
 
 
+@contextmanager
+def _one_start_at_a_time(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, hold an advisory lock while the schema is created or migrated; elsewhere, nothing.
+
+    Processes that start together on one empty or older database (gunicorn workers without --preload, two test
+    passes sharing a database) would otherwise both create or alter the same tables, and the second would fail
+    on "already exists" while the first commits. SQLite serialises writers on its file lock already.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        # The lock waits as long as the other start-up's migration takes: past the requests' 4 s statement timeout.
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK_KEY})")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK_KEY})")
+            conn.rollback()
+
+
 def ensure(engine: Engine, metadata: MetaData, *, migrate: bool) -> SchemaState:
     """At start-up: create an empty database at once (stamped at head); migrate an older one only if `migrate`.
 
@@ -74,6 +100,14 @@ def ensure(engine: Engine, metadata: MetaData, *, migrate: bool) -> SchemaState:
     left behind is logged loudly rather than silently altered.
     """
     now = state(engine, metadata)
+    if now.up_to_date:
+        return now
+    with _one_start_at_a_time(engine):
+        # Looked at again under the lock: another process may have done the work while this one waited.
+        return _create_or_migrate(engine, metadata, state(engine, metadata), migrate=migrate)
+
+
+def _create_or_migrate(engine: Engine, metadata: MetaData, now: SchemaState, *, migrate: bool) -> SchemaState:
     if now.up_to_date:
         return now
     if not now.has_tables and now.current is None:

@@ -96,5 +96,5 @@ def test_a_forked_worker_never_talks_on_the_parents_database_connections(
     os.close(read)
     assert os.waitstatus_to_exitcode(status) == 0
     assert child_backend not in (0, parent_backend)
-    with hl.db.engine.connect() as conn:  # and the parent's own connection still works
-        assert conn.execute(sql_text("SELECT pg_backend_pid()")).scalar_one() == parent_backend
+    with hl.db.engine.connect() as conn:  # and the parent's own connections still work (the pool may hold several)
+        assert conn.execute(sql_text("SELECT pg_backend_pid()")).scalar_one() not in (0, child_backend)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,3 +120,32 @@ def test_development_start_migrates_and_db_current_says_so(make_app: Callable[..
     head = schema.state(engine, Base.metadata).head
     assert f"schema at {head} (code's head {head})" in ok(dev, "db", "current")
     assert f"schema at {head}" in ok(dev, "db", "upgrade")
+
+
+def test_processes_starting_together_on_an_empty_postgresql_database_all_start(
+    pg_engine: Engine, postgres_url: str
+) -> None:
+    """Four start-ups at the same moment on one empty schema (gunicorn workers without --preload, or the two test
+    passes sharing a database): each gets the schema at head; none fails on a table the other just created."""
+    starting = threading.Barrier(4)
+    failures: list[BaseException] = []
+    states: list[schema.SchemaState] = []
+
+    def start() -> None:
+        engine = create_engine(pg_engine.url)
+        try:
+            starting.wait()
+            states.append(schema.ensure(engine, Base.metadata, migrate=True))
+        except BaseException as failure:  # what the race raised is the finding
+            failures.append(failure)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [s.up_to_date for s in states] == [True] * 4
+    assert _differences(pg_engine) == []
