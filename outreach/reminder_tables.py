@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from care.db import Base
 from care.models import Senior, utcnow
+from outreach.reminder_words import By, What
 
-
-class ReminderKind(StrEnum):
-    MEDICATION = "medication"  # daily times
-    APPOINTMENT = "appointment"  # one date-time, reminded a lead time before
-
-
-class ReminderChannel(StrEnum):
-    CALL = "call"
-    SMS = "sms"
+# The kinds and channels are the pure reader's (outreach.reminder_words), so a texted reminder and a stored one
+# can never disagree on a value.
+ReminderKind = What  # medication: daily times; appointment: one date-time, reminded a lead time before
+ReminderChannel = By
 
 
 class Reminder(Base):

@@ -26,7 +26,7 @@ from care.requests import NewRequest, add_note, apply_action, create_request, fi
 from care.settings import Settings
 from i18n.clock import written_datetime, written_time
 from i18n.messages import translate
-from outreach.reminder_tables import Reminder, ReminderChannel, ReminderKind
+from outreach.reminder_tables import Reminder, ReminderKind
 from outreach.reminder_words import By, CancelReminder, ListReminders, SetReminder, What, read_command
 from outreach.reminders import INTENT, ReminderError, ReminderRequest, add_for_family, remove_reminder
 from outreach.schedule import on_clock, to_stored
@@ -92,8 +92,8 @@ def _set(
     if command.appointment is not None:
         appointment = to_stored(command.appointment.replace(tzinfo=settings.zone))
     request = ReminderRequest(
-        kind=ReminderKind(command.what.value),
-        channel=ReminderChannel(command.by.value),
+        kind=command.what,
+        channel=command.by,
         times=command.times,
         appointment_at=appointment,
     )

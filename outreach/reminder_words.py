@@ -18,14 +18,14 @@ from enum import StrEnum
 
 
 class What(StrEnum):
-    """The kind of reminder (outreach.reminder_tables.ReminderKind has the same values)."""
+    """The kind of reminder (stored as outreach.reminder_tables.ReminderKind)."""
 
-    MEDICATION = "medication"
-    APPOINTMENT = "appointment"
+    MEDICATION = "medication"  # daily times
+    APPOINTMENT = "appointment"  # one date-time, reminded a lead time before
 
 
 class By(StrEnum):
-    """How the senior is reminded (outreach.reminder_tables.ReminderChannel has the same values)."""
+    """How the senior is reminded (stored as outreach.reminder_tables.ReminderChannel)."""
 
     CALL = "call"
     SMS = "sms"
