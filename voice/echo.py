@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
-import numpy as np
-
 from voice import mulaw
-from voice.vad import FRAME_SECONDS
+from voice.vad import FRAME_PCM_BYTES, FRAME_SECONDS, frame_energy
 
 
 class EchoGuard:
@@ -22,13 +20,11 @@ class EchoGuard:
 
     def sent(self, ulaw: bytes, now: float) -> None:
         """Audio sent to Twilio now: it plays after what was sent before it."""
-        samples = np.frombuffer(mulaw.decode(ulaw), dtype="<i2").astype(np.float64)
-        per_frame = mulaw.FRAME_BYTES
+        pcm = mulaw.decode(ulaw)
         start = max(now, self._until)
-        for n in range(0, samples.size, per_frame):
-            frame = samples[n : n + per_frame]
-            self._frames.append((start + (n // per_frame) * FRAME_SECONDS, float(np.mean(frame * frame))))
-        self._until = start + samples.size / mulaw.RATE
+        for index, n in enumerate(range(0, len(pcm), FRAME_PCM_BYTES)):
+            self._frames.append((start + index * FRAME_SECONDS, frame_energy(pcm[n : n + FRAME_PCM_BYTES])))
+        self._until = start + len(pcm) // 2 / mulaw.RATE
 
     def cleared(self, now: float) -> None:
         """`clear` sent: nothing after now plays."""
