@@ -66,10 +66,13 @@ def seq_index(seqs: list[Units]) -> SeqIndex:
 
 @dataclass(frozen=True)
 class Cluster:
-    """A serious symptom pattern: at least `need` of its groups (each a set of alternative wordings) present."""
+    """A serious symptom pattern: at least `need` of its groups (each a set of alternative wordings) present.
+    `ask`: together they are a danger to ask about ("took all my tablets", water dripping onto the fuse box), not
+    to act on at once."""
 
     need: int
     groups: tuple[SeqIndex, ...]
+    ask: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ def load(locale: Locale) -> Catalog:
         Cluster(
             need=int(c["need"]),
             groups=tuple(seq_index([units_of(s) for s in group]) for group in c["groups"]),
+            ask=bool(c.get("ask", False)),
         )
         for c in data.get("clusters", [])
     )

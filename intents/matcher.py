@@ -63,8 +63,11 @@ STATUS_CUE_SCORE = 90.0
 DESTINATION_GAP = 2
 # Rule 2: a service named in the affirmed clause after a negation is at least worth a confirmation.
 CONTRAST_SCORE = 70.0
-# Rule 4: symptom clusters are as strong as the strongest single emergency keyword.
+# Rule 4: symptom clusters are as strong as the strongest single emergency keyword; a cluster marked "ask" (a
+# danger whose words belong to a service: too many tablets, water on the wiring) is a doubtful emergency, asked
+# about: below STRONG_HIT, and above EMERGENCY_DOUBT even against a strong service keyword (ACCEPT_MARGIN).
 CLUSTER_WEIGHT = 0.97
+ASK_CLUSTER_WEIGHT = 0.8
 # Rule 5: one topic word in a long sentence without any request cue is confirmed, never accepted.
 LONG_WORDS = 6
 LONG_CHARS = 8
@@ -196,7 +199,8 @@ def _cluster_hits(units: Sequence[str], catalog: Catalog) -> list[Hit]:
         if len(spans) >= cluster.need:
             starts = [s for found in spans for s, _ in found]
             ends = [e for found in spans for _, e in found]
-            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), CLUSTER_WEIGHT))
+            weight = ASK_CLUSTER_WEIGHT if cluster.ask else CLUSTER_WEIGHT
+            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), weight))
     return hits
 
 
