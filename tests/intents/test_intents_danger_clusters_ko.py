@@ -1,0 +1,193 @@
+"""Korean danger clusters (intents/catalogs/ko.json "clusters"): emergencies whose words belong to a service.
+
+Sentences written for these tests. An "ask" cluster makes the matcher confirm ("do you need emergency help right
+now?"), the FAST stroke cluster is acted on; the near-miss beside each must not be an emergency at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import Decision, Intent, Locale, match
+
+KO = Locale.KO
+
+# (danger, decision expected, sentences that are that emergency, a near-miss that is no emergency)
+CASES = [
+    # overdose: a medicine with an amount far beyond a dose
+    (
+        "overdose",
+        Decision.CONFIRM,
+        [
+            "할아버지가 혈압약을 한꺼번에 드신 것 같아요",
+            "수면제를 한 움큼 먹었어요 어떡해요",
+            "어머니가 진통제를 너무 많이 드셨어요",
+        ],
+        "혈압약 석 달 치를 한꺼번에 타다 주세요",
+    ),
+    # all the pills taken and now feeling wrong
+    (
+        "pills_finished_unwell",
+        Decision.CONFIRM,
+        ["약 을 다 먹었 어 속 이 이상 해", "아빠가 수면제를 다 드시고 계속 졸려 하세요"],
+        "약을 다 먹어서 새로 처방받아야 해요",
+    ),
+    # very low blood sugar with sweating, shaking or confusion
+    (
+        "low_sugar",
+        Decision.CONFIRM,
+        ["남편 혈당이 뚝 떨어져서 식은땀을 흘려요", "할머니가 저혈당인지 눈이 풀리고 헛소리를 하세요"],
+        "혈당 검사지가 다 떨어졌어요, 좀 사다 주세요",
+    ),
+    # food stuck in the throat
+    (
+        "choking_food",
+        Decision.CONFIRM,
+        ["엄마가 떡을 드시다가 목에 걸려서 켁켁거려요", "고기가 목에 걸려서 안 넘어가요 뱉 지도 못 해"],
+        "떡이 목에 걸릴까 봐 못 먹겠어요",
+    ),
+    # a coughing fit that turns the face blue
+    (
+        "choking_blue",
+        Decision.CONFIRM,
+        ["아버지가 사레가 들리더니 얼굴이 시퍼래졌어요", "남편이 컥컥 하면서 얼굴이 보라색이 됐어"],
+        "밥 먹다가 사레 들렸는데 이제 괜찮아요",
+    ),
+    # stroke, two FAST signs (plain cluster: acted on)
+    (
+        "stroke_fast",
+        Decision.ACCEPT,
+        [
+            "영감이 입이 한쪽으로 비뚤어지고 말이 어눌해요",
+            "어머니가 갑자기 오른팔이 안 올라가고 얼굴 한쪽이 처지셨어요",
+        ],
+        "얼굴 한쪽에 점이 생겼어요",
+    ),
+    # stroke, one sign: sudden one-sided weakness or numbness
+    (
+        "one_sided_weakness",
+        Decision.CONFIRM,
+        ["왼쪽 손이 갑자기 느낌이 없고 컵을 못 쥐겠어요", "아침부터 왼손에 힘이 하나도 안 들어가요"],
+        "허리 때문에 오른쪽 다리가 저려서 한의원 가고 싶어요",
+    ),
+    # a family member who does not wake, move or answer
+    (
+        "unresponsive",
+        Decision.CONFIRM,
+        ["할아버지가 아무리 흔들어도 눈을 안 떠요", "아내가 소파에서 축 늘어져서 반응이 없어"],
+        "남편이 밤에 안 깨고 푹 잘 자요",
+    ),
+    # fallen or stuck (bathtub, floor) and cannot get up or out
+    (
+        "long_lie_stuck",
+        Decision.CONFIRM,
+        ["욕조에서 혼자 나올 수가 없어요, 물이 다 식었어", "할머니가 밤새 바닥에 누워 계셨대요"],
+        "욕조에 손잡이 좀 달아 주세요",
+    ),
+    # sudden confusion: someone not recognised, nonsense talk
+    (
+        "sudden_confusion",
+        Decision.CONFIRM,
+        ["아버지가 갑자기 저를 못 알아보시고 엉뚱한 소리를 하세요", "할머니가 아까까지 멀쩡하셨는데 헛소리를 하세요"],
+        "엄마가 치매라서 저를 못 알아보세요, 말벗이 필요해요",
+    ),
+    # a person with dementia who went out and is missing
+    (
+        "dementia_missing",
+        Decision.CONFIRM,
+        ["치매 있는 어머니가 혼자 나가서 안 들어오세요", "할아버지가 치매신데 아침에 사라졌어요"],
+        "치매 있으신 아버지 복지관 가는 차 좀 불러 주세요",
+    ),
+    # a stranger inside, at the handle, or something broken or searched
+    (
+        "intruder",
+        Decision.CONFIRM,
+        ["모르는 사람이 우리 집 마당에 들어왔어요", "누군가 밤마다 현관 손잡이를 돌려요"],
+        "누가 우리 집 앞에 쓰레기를 자꾸 버려요",
+    ),
+    # water on the wiring, sparks from a socket or fuse box
+    (
+        "water_electric",
+        Decision.CONFIRM,
+        ["비가 새서 콘센트에 물이 들어갔어요", "두꺼비집에서 치지직 소리가 나고 불꽃이 보여요"],
+        "천장에서 물이 새요, 수리 좀 해 주세요",
+    ),
+    # something in the kitchen or bedding caught fire
+    (
+        "caught_fire",
+        Decision.CONFIRM,
+        ["냄비 손잡이에 불이 붙었어요 부엌이 난리예요", "부엌 기름에 불이 붙었는데 물 부어도 돼요"],
+        "가스레인지 불이 잘 안 붙어요, 고쳐 주세요",
+    ),
+    # a bad burn
+    (
+        "burn",
+        Decision.CONFIRM,
+        ["끓는 물에 손을 데어서 물집이 잡혔어요", "뜨거운 기름이 튀어서 살갗이 벗겨졌어요"],
+        "뜨거운 물이 안 나와요",
+    ),
+    # a limb bent the wrong way after a misstep
+    (
+        "limb_twisted",
+        Decision.CONFIRM,
+        ["길에서 헛디뎌서 발목이 이상한 방향으로 돌아갔어요", "삐끗했는데 발을 땅에 디딜 수가 없어요"],
+        "계단에서 헛디딜까 봐 손잡이를 달고 싶어요",
+    ),
+    # a named heart attack or stroke coming on again
+    (
+        "attack_again",
+        Decision.CONFIRM,
+        ["남편이 심근경색이 또 온 것 같아요", "협심증이 오는 것 같아 저번이랑 똑같아"],
+        "심근경색 수술하고 정기 검진 받으러 가야 해요",
+    ),
+    # grey or pale with cold sweat and pain, sickness
+    (
+        "shock_signs",
+        Decision.CONFIRM,
+        ["남편 얼굴이 잿빛이고 토할 것 같대요", "식은땀을 흘리면서 팔이 아프다고 해요"],
+        "식은땀이 나서 잠을 설쳤어요",
+    ),
+    # an asthma attack the inhaler does not relieve
+    (
+        "asthma",
+        Decision.CONFIRM,
+        ["천식 때문에 쌕쌕거리는데 흡입기가 소용없어요", "흡입기를 두 번 썼는데 효과가 없고 말을 잇기가 힘들어"],
+        "천식 흡입기가 다 떨어졌어요",
+    ),
+    # blood vomited
+    (
+        "vomit_blood",
+        Decision.CONFIRM,
+        ["시커먼 걸 토했어요, 속이 쓰려요", "화장실에서 토했는데 핏덩이가 섞여 나왔어요"],
+        "피검사 결과 좀 알려 주세요",
+    ),
+    # pain one rolls on the floor with
+    (
+        "severe_pain",
+        Decision.CONFIRM,
+        ["허리가 끊어질 것 같은 통증이 와요", "옆구리가 찢어지게 쑤셔서 데굴데굴 굴렀어요"],
+        "다리가 아파서 병원 진료 받고 싶어요",
+    ),
+    # a neighbour not seen for days, moans heard inside
+    (
+        "neighbour_unseen",
+        Decision.CONFIRM,
+        ["옆집 할아버지가 사흘째 문을 안 열어요", "아래층 할머니가 며칠째 안 나오시는데 집 안에서 신음 소리가 나요"],
+        "며칠째 택배가 안 와요",
+    ),
+    # danger declared with someone to be sent at once
+    (
+        "danger_send_now",
+        Decision.CONFIRM,
+        ["큰일났어요 당장 와 주세요", "여기 너무 위험해요 빨리 사람 좀 보내 줘요"],
+        "빨리 와 주세요, 문 앞에서 기다리고 있어요",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "decision", "dangers", "near_miss"), CASES, ids=[c[0] for c in CASES])
+def test_danger_cluster(name: str, decision: Decision, dangers: list[str], near_miss: str) -> None:
+    for text in dangers:
+        m = match(text, KO)
+        assert (m.intent, m.decision) == (Intent.EMERGENCY, decision), (name, text, m.intent, m.decision)
+    m = match(near_miss, KO)
+    assert m.intent is not Intent.EMERGENCY, (name, near_miss, m.decision)
