@@ -1,0 +1,97 @@
+"""Spanish danger clusters (catalog "clusters"): emergencies whose words belong to a service or to small talk.
+
+Each cluster has sentences written for these tests that must now be an emergency (asked about for an "ask"
+cluster, acted on for a plain one) and a near-miss with the same words that must not be an emergency at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import Decision, Intent, Locale, match
+
+ES = Locale.ES
+
+# (cluster, sentence): a doubtful emergency, asked about ("Do you need emergency help right now?").
+ASKED = [
+    ("overdose", "Mi madre se ha tomado el bote entero de somníferos"),
+    ("overdose", "creo que me tome demasiadas de las azules"),
+    ("electrics", "El alargador del salón echa chispas y hay olor a quemado"),
+    ("electrics", "está entrando agua de la lluvia en el cuadro eléctrico"),
+    ("fire", "Hay llamas en la cocina, la sartén"),
+    ("fire", "se esta quemando la cortina del cuarto"),
+    ("wandering", "Mi papá tiene alzheimer y se ha ido de casa, no lo encontramos"),
+    ("wandering", "Mi madre salió de casa en bata y no ha vuelto, está desorientada"),
+    ("choking", "A mi madre se le quedó atravesado un hueso de pollo y no puede toser"),
+    ("choking", "la niña se trago algo y no puede respirar"),
+    ("confusion", "Mi abuelo de repente está desorientado, no me reconoce"),
+    ("confusion", "mi madre habla como borracho y esta mañana estaba bien"),
+    ("low sugar", "Tengo una bajada de azúcar, estoy temblando y sudando"),
+    ("low sugar", "mi padre es diabético, tiene el azúcar muy baja y está sudoroso"),
+    ("unresponsive", "Mi hermana no se despierta y está fría"),
+    ("unresponsive", "mi abuelo se ha desplomado en el sillón"),
+    ("breathing", "A mi padre no le entra el aire y tiene los labios azules"),
+    ("breathing", "me picó una avispa y se me cierra la garganta"),
+    ("fall", "Estoy atrapada en la bañera y no puedo salir"),
+    ("fall", "mi tía lleva toda la noche tirada en el pasillo sin poder levantarse"),
+    ("intruder", "Hay un desconocido dentro de la casa de mi madre"),
+    ("intruder", "oigo pasos abajo y alguien quiere entrar por el patio"),
+    ("seizure", "Mi mujer está convulsionando en el sofá"),
+    ("seizure", "al abuelo le dio un ataque y tiene los ojos en blanco"),
+    ("wounds", "Me escaldé la mano con agua hirviendo y tengo ampollas"),
+    ("wounds", "mi marido se cortó con un cristal y no para de sangrar"),
+    ("headache or heart", "De repente tengo el peor dolor de cabeza que he tenido"),
+    ("headache or heart", "tengo palpitaciones y me voy a desmayar"),
+    ("fumes", "Saltó la alarma de monóxido y mi esposa tiene náuseas"),
+    ("fumes", "huele a huevos podridos y tengo náuseas"),
+    ("welfare", "el señor de enfrente no ha recogido el correo y lo oigo llamar"),
+    ("welfare", "Mi vecina no abre la puerta y la oigo quejarse"),
+    ("chest", "Quería ayuda con la pensión pero el pecho me está matando"),
+    ("chest", "necesito ayuda ya, siento el pecho como una piedra insoportable"),
+]
+
+# (cluster, sentence): two signs of a stroke, acted on at once.
+ACTED_ON = [
+    ("stroke", "A mi madre se le torció la boca y no le salen las palabras"),
+    ("stroke", "tengo la cara dormida y no siento la mano derecha"),
+]
+
+# (cluster, sentence): the same words, no emergency.
+NEAR_MISSES = [
+    ("overdose", "Necesito más pastillas para dormir, se me acabaron"),
+    ("electrics", "Quiero que me pongan un enchufe nuevo en la cocina"),
+    ("fire", "Mi hija me llama y le digo que la casa está muy fría"),
+    ("wandering", "Mi madre tiene alzheimer y queremos apuntarla a un taller de memoria"),
+    ("choking", "No puedo tragar bien las pastillas grandes, ¿las hay más pequeñas?"),
+    ("confusion", "Me confundí con los papeles de la pensión, ¿me ayudan?"),
+    ("low sugar", "Necesito tiras para medir el azúcar"),
+    ("unresponsive", "Mi hijo no me contesta el teléfono, ¿me pueden llamar ustedes mañana?"),
+    ("breathing", "Me pican los ojos por la alergia, ¿me dan cita?"),
+    ("fall", "Quiero que me pongan una barra en la bañera para no caerme"),
+    ("intruder", "Alguien puede venir a arreglar la ventana"),
+    ("seizure", "Mi esposo toma pastillas para la epilepsia, necesito la receta"),
+    ("wounds", "Me corté el pelo y quiero ir a la peluquería"),
+    ("headache or heart", "Tengo dolor de cabeza desde ayer, ¿me dan cita con el médico?"),
+    ("fumes", "El calentador hace un ruido raro, ¿pueden mandar a alguien?"),
+    ("welfare", "Mi vecina vive sola y le gustaría que alguien la visite"),
+    ("chest", "Este calor me está matando, ¿hay alguna excursión a la playa?"),
+    ("stroke", "Se me duerme la mano por las noches, quiero ver al médico"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "text"), ASKED)
+def test_danger_is_asked_about(cluster: str, text: str) -> None:
+    m = match(text, ES)
+    assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (cluster, text, m)
+
+
+@pytest.mark.parametrize(("cluster", "text"), ACTED_ON)
+def test_stroke_signs_are_acted_on(cluster: str, text: str) -> None:
+    m = match(text, ES)
+    assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (cluster, text, m)
+
+
+@pytest.mark.parametrize(("cluster", "text"), NEAR_MISSES)
+def test_near_miss_is_no_emergency(cluster: str, text: str) -> None:
+    m = match(text, ES)
+    assert m.intent is not Intent.EMERGENCY, (cluster, text, m)
