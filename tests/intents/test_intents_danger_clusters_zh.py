@@ -1,0 +1,112 @@
+"""Dangers whose words belong to a service (zh): the catalog's "ask" clusters make them a doubtful emergency.
+
+An overdose reads as medication, water on the wiring as a repair, a parent with dementia who wandered off as
+transport, choking as meals, sudden confusion as companionship. Each case: sentences that must now be an emergency
+asked about (CONFIRM), and a near-miss with the same words that must not be an emergency at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intents.matcher import match
+from intents.types import Decision, Intent, Locale
+
+# cluster: (dangers to ask about, near-miss that is a service or chat)
+CASES: dict[str, tuple[tuple[str, ...], str]] = {
+    # a whole bottle, a double dose, the week's pills at once (medication words)
+    "overdose": (
+        ("我老伴把一整瓶安眠药都吞了", "我妈好像把降糖药又吃了一遍，手直发抖"),
+        "我的降压药快吃完了，帮我再开一点",
+    ),
+    # water leaking onto sockets, switches, the fuse box or a light (repair words)
+    "water_on_electrics": (
+        ("楼上漏水，顺着墙渗到插座里去了", "灯罩里往下滴水，水都流到开关上了"),
+        "厨房水管漏水了，帮我找个师傅",
+    ),
+    # sparks, crackling, a burning smell from sockets or wiring (repair words)
+    "sparking_electrics": (("墙上的开关啪啪响，还冒蓝光", "电闸那儿滋滋响，还有胶皮味"), "客厅的灯泡坏了，帮我换一个"),
+    # a person with dementia who went out and cannot be found (companionship/transport words)
+    "dementia_wandering": (
+        ("我爸有老年痴呆，一个人跑出去了，到处找不着", "我妈糊涂好几年了，早上出门到现在还没回来"),
+        "我妈记性不好，老忘带钥匙，想找个人陪她",
+    ),
+    # lost or gone missing outside, after dark
+    "lost_outside": (
+        ("我迷路了，在街上转了好久，天都黑了", "我外公走丢了，手机也打不通"),
+        "我不认识去医院的路，能派车接我吗",
+    ),
+    # suddenly not recognising family, talking nonsense
+    "sudden_confusion": (
+        ("我爸一下子不认识我了，昨天还好好的", "我奶奶突然胡言乱语，问她啥都答不对"),
+        "我爸突然想吃红烧肉，帮我订点饭",
+    ),
+    # confusion with a high fever or after a knock to the head
+    "confusion_fever_head": (
+        ("我妈烧得厉害，一直在说胡话", "老伴磕到头以后就一直犯迷糊"),
+        "我妈有点发烧，帮我约个医生",
+    ),
+    # shaken or called and no response, eyes open but no reaction
+    "unresponsive": (
+        ("我爸在沙发上怎么推都没反应", "姥姥睡到现在都没醒，喊她也不答应"),
+        "我按了半天电视遥控器，没反应",
+    ),
+    # collapsed or slipped and cannot get up or out
+    "collapsed": (
+        ("我婆婆倒在卫生间里了，一动不动", "我在浴缸里滑倒了，自己出不来"),
+        "地上有水，差点滑一下，帮我装个扶手",
+    ),
+    # cannot draw breath, too breathless to finish a sentence
+    "breathing": (("我憋得慌，怎么吸都吸不进气", "我老伴呼吸特别浅，话都说不全了"), "我有点哮喘，想约个医生看看"),
+    # food stuck, cannot cough it up, face turning colour (meals words)
+    "choking": (("他吃糖块卡着了，脸憋得发青", "我妈喝粥呛到了，一直咳不出来"), "我吃饭老是呛着，想约个医生看看"),
+    # cold sweat with a grey face, palpitations or chest symptoms
+    "cold_sweat_shock": (("我爸满头冷汗，脸色灰白", "我妈浑身冰凉，还一阵阵心慌"), "我晚上老出虚汗，想约个中医看看"),
+    # very low blood sugar or too much insulin, shaking and sweating (medication words)
+    "low_blood_sugar": (("我血糖太低了，浑身直哆嗦", "我爸胰岛素打多了，现在一个劲儿出汗"), "帮我约个时间去量血糖"),
+    # the worst headache ever, vomiting
+    "worst_headache": (
+        ("我头疼得像要炸开一样，从来没这么疼过", "我妈说头疼得像要炸了，还吐了"),
+        "我头疼好几天了，想约个医生",
+    ),
+    # a cut that will not stop bleeding
+    "heavy_bleeding": (
+        ("切菜把手割开一个大口子，捂都捂不住", "我腿上划了个大口子，毛巾都湿透了"),
+        "手上有个小伤口，帮我买点创可贴",
+    ),
+    # two signs of a stroke: face, an arm, a leg, speech, balance or vision, or a sudden onset
+    "stroke_signs": (
+        ("我老头子嘴角往下耷拉，话也说不出来了", "我突然右手拿不住筷子，走路也往一边倒"),
+        "我的假牙不合适，说话老漏风，想约牙医",
+    ),
+    # a gas smell (rotten eggs) near the cooker, dizziness
+    "gas_smell": (("煤气灶那边一股怪味，我头晕", "屋里一股臭鸡蛋味，越来越浓"), "这个月的燃气费怎么这么贵"),
+    # a stranger trying the door, climbing in, refusing to leave
+    "prowler": (("有个陌生男的在我家门外转悠，还拽门把手", "有人翻墙跳进我家院子了"), "有个人老给我打电话推销保险"),
+    # a neighbour or parent not seen or heard for days
+    "not_seen_for_days": (
+        ("对门的大爷两天没开门了，屋里好像有人喊", "楼下的老爷子三天没拉窗帘，一点动静都没有"),
+        "我好几天没出门了，想找人陪我聊聊天",
+    ),
+    # everything going black with shaking or a racing heart
+    "about_to_faint": (("我眼前发黑，心跳得特别快", "我妈眼前一黑，浑身直哆嗦"), "我想约个眼科，看东西有点模糊"),
+    # slurred speech and not knowing where they are
+    "slurred_and_lost": (
+        ("我爸说话含糊，问他在哪也答不上来", "我妈话都说不利索了，连我都认不出"),
+        "我爸耳朵背，电话里老听不清",
+    ),
+    # a weight pressing on the chest
+    "chest_pressure": (("我胸口像压了块大石头", "我心口堵得慌，像有人攥着"), "我胸口长了个小疙瘩，想约个医生看看"),
+    # a limb or half the body suddenly without feeling
+    "sudden_numbness": (("我两只脚一下子没知觉了", "我爸说他左手一点知觉都没了"), "我这条腿没知觉好多年了，想申请轮椅"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_danger_cluster_is_asked_about_and_its_near_miss_is_not(name: str) -> None:
+    dangers, near_miss = CASES[name]
+    for text in dangers:
+        m = match(text, Locale.ZH)
+        assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (text, m)
+    m = match(near_miss, Locale.ZH)
+    assert m.intent is not Intent.EMERGENCY, (near_miss, m)
