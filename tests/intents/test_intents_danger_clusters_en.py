@@ -1,0 +1,192 @@
+"""English danger clusters marked "ask": emergencies whose words belong to a service (too many tablets, water on
+the fuse box, a person with dementia who wandered off, sudden confusion) are asked about ("Do you need emergency
+help right now?"), and a near miss with the same service words is not an emergency at all.
+
+Every sentence here was written for these tests; none is taken from the training corpus, the evaluation or the
+held-out sets. UK, US, Australian and Irish phrasing, some as a speech recogniser renders a call.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import Decision, Intent, Locale, match
+
+EN = Locale.EN
+
+# (cluster, sentences that are a doubtful emergency to ask about, a near miss that is not an emergency)
+DANGERS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "overdose",
+        ("Grandma swallowed all her water tablets at once", "my mam is after taking too many of her pills"),
+        "I need more tablets, mine ran out on Sunday",
+    ),
+    (
+        "intruder acting",
+        ("Somebody is climbing in through the kitchen window", "someone got into my flat and theyre still inside"),
+        "Could someone come and look at my kitchen window, it sticks",
+    ),
+    (
+        "stranger inside",
+        ("There's a strange bloke in my hallway", "a man i dont know is in the garden looking in"),
+        "A stranger asked me the way to the post office",
+    ),
+    (
+        "gas",
+        ("The gas is leaking from my hob, I can hear it", "whole kitchen smells of rotten eggs"),
+        "My gas bill came today and I'd like help to read it",
+    ),
+    (
+        "electrics sparking",
+        ("The plug socket in the lounge is sparking", "the fuse box is fizzing and it's gone black"),
+        "I need a new plug socket put in by my bed",
+    ),
+    (
+        "water on electrics",
+        ("Water is dripping onto the fuse box from the bath upstairs", "theres water coming out of the ceiling light"),
+        "There's water under the sink, I think it's the pipe",
+    ),
+    (
+        "flames",
+        ("There are flames coming out of the toaster", "flames shooting up from the chip pan"),
+        "The flame on my cooker has gone a funny yellow colour",
+    ),
+    (
+        "stroke in everyday words",
+        ("Mum's mouth has gone crooked and she's talking gibberish", "his arm's gone dead and the room is spinning"),
+        "My arm's a bit stiff in the mornings, could the physio come round",
+    ),
+    (
+        "one side",
+        ("His left side won't move since he sat down", "the right side of my body won't move"),
+        "The left side of my garden fence blew down",
+    ),
+    (
+        "sudden confusion",
+        ("Dad suddenly doesn't recognise me at all", "Nan isn't making any sense, she was fine yesterday"),
+        "Mum gets muddled with the forms, could someone help her fill them in",
+    ),
+    (
+        "low sugar with symptoms",
+        ("his sugars have crashed and he's clammy", "Mum's sugar dropped and she's all shaky"),
+        "My blood sugar has been a bit low, can I see the nurse",
+    ),
+    (
+        "not responding",
+        ("Dad is slumped on the sofa and won't respond", "my wife wont answer me and her lips are blue"),
+        "My daughter won't answer my texts, we had a row",
+    ),
+    (
+        "not waking",
+        ("My hubby isn't waking up and it's gone ten", "cant rouse her she's breathing but that's it"),
+        "I'm not waking up early enough for the bus",
+    ),
+    (
+        "down on the floor",
+        ("I'm down on the landing and my legs won't work", "mum's at the bottom of the stairs moaning"),
+        "Could someone lay a new carpet on the landing",
+    ),
+    (
+        "breathing",
+        ("I'm gasping and I can't get enough air", "his breathing is really shallow and he's gone clammy"),
+        "I'm a bit wheezy with this cold, can I get a prescription",
+    ),
+    (
+        "choking",
+        ("food stuck in her throat and she can't swallow", "something stuck in his throat and he can't cough"),
+        "I had a fish bone stuck last week but it's gone now",
+    ),
+    (
+        "allergic swelling",
+        ("My tongue is swelling up after those nuts", "her lips are puffing up since the wasp sting"),
+        "My lips are dry and chapped, can I get some cream",
+    ),
+    (
+        "burn",
+        ("I scalded my leg with the kettle and it's blistering", "burnt my hand on the oven, the skin's peeling"),
+        "I burnt the dinner, can I get a hot meal delivered",
+    ),
+    (
+        "bleeding",
+        ("The knife slipped and it's pouring out of my thumb", "I cut my wrist on a broken glass and it's deep"),
+        "Could someone cut my hedge on Friday",
+    ),
+    (
+        "sudden headache",
+        (
+            "Worst headache I've ever had, came on all of a sudden",
+            "this headache came out of nowhere and I'm being sick",
+        ),
+        "I keep getting headaches in the afternoon, can I see the GP",
+    ),
+    (
+        "heart",
+        (
+            "My heart is pounding and I feel like I'll pass out",
+            "my heart's going like the clappers, I'm going to black out",
+        ),
+        "I get palpitations when I have coffee so I've stopped drinking it",
+    ),
+    (
+        "grey and sweaty",
+        ("Dad looks grey and clammy, he's just sitting there", "she's pale and sweaty and feels sick"),
+        "My hair's gone grey, can you recommend a hairdresser",
+    ),
+    (
+        "welfare",
+        ("Haven't seen her for days and I can hear her groaning", "her curtains are still shut and she's calling out"),
+        "My neighbour's curtains are lovely, she made them herself",
+    ),
+    (
+        "diabetic symptoms",
+        ("Dad's diabetic and he's trembling and sweaty", "she's on insulin and now she's drowsy and confused"),
+        "I'm diabetic and I'd like the low sugar meals please",
+    ),
+    (
+        "wrong dose with symptoms",
+        (
+            "I took my morning tablets twice and I feel really sick",
+            "he had someone else's pills by mistake, he's drowsy",
+        ),
+        "I think I missed a dose of my tablets, what should I do",
+    ),
+    (
+        "numbness",
+        ("I can't feel my right leg", "cant feel his face on one side"),
+        "I can't feel the heating coming through, the radiators are cold",
+    ),
+    (
+        "arm and leg weakness",
+        ("My arm wont work and my leg keeps giving way", "her arm won't work and her leg has gone dead"),
+        "My leg is weak since the operation, I need a lift to physio",
+    ),
+    (
+        "fall injury",
+        (
+            "Mum tripped on the kerb and her wrist is at a funny angle",
+            "he went down in the garden, he can't put weight on it",
+        ),
+        "Dad slipped in the shower last year, can we get a grab rail",
+    ),
+    (
+        "wandering",
+        ("Mum with Alzheimer's has gone missing", "He wandered off in his pyjamas this morning"),
+        "Our cat wandered off but she came back for her tea",
+    ),
+    (
+        "stuck in the bath",
+        ("I'm stuck in the bath and the water's stone cold", "mum's been in the bath for hours and she's shivering"),
+        "Could I get a bath seat so I don't get stuck",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "dangers", "near_miss"), DANGERS, ids=[d[0] for d in DANGERS])
+def test_a_danger_in_service_words_is_asked_about_and_its_near_miss_is_not(
+    name: str, dangers: tuple[str, ...], near_miss: str
+) -> None:
+    for text in dangers:
+        result = match(text, EN)
+        assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (name, text, result)
+    result = match(near_miss, EN)
+    assert result.intent is not Intent.EMERGENCY, (name, near_miss, result)
