@@ -181,6 +181,109 @@ CASES = [
         ["큰일났어요 당장 와 주세요", "여기 너무 위험해요 빨리 사람 좀 보내 줘요"],
         "빨리 와 주세요, 문 앞에서 기다리고 있어요",
     ),
+    # round two: a wrong medicine or a doubled dose, and now unwell
+    (
+        "wrong_dose_unwell",
+        Decision.CONFIRM,
+        [
+            "아버지가 심장약을 깜빡하고 세 번 드셨는데 맥박이 이상하게 느려요",
+            "남편이 제 수면제를 잘못 먹었는데 자꾸 졸려 하고 눈이 풀렸어요",
+        ],
+        "혈압약을 하루에 두 번 먹는 거 맞죠, 처방전 좀 봐 주세요",
+    ),
+    # round two: bleach, detergent or pesticide swallowed
+    (
+        "poison_swallowed",
+        Decision.CONFIRM,
+        ["할머니가 세제를 음료수인 줄 알고 마셨어요", "아빠가 농약을 한 모금 드셨대요"],
+        "락스랑 세제 좀 사다 주세요",
+    ),
+    # round two: sparks or a burning smell from an appliance
+    (
+        "appliance_sparks",
+        Decision.CONFIRM,
+        ["전자레인지 안에서 불똥이 튀어요", "세탁기 뒤에서 타닥타닥 소리가 나고 탄내가 나요"],
+        "전기난로가 고장 나서 안 켜져요",
+    ),
+    # round two: diabetic, a missed meal or a second dose, now sweating, shaking or dazed
+    (
+        "diabetic_missed_meal",
+        Decision.CONFIRM,
+        [
+            "당뇨가 있는 남편이 점심을 굶었더니 식은땀을 흘리고 덜덜 떨어요",
+            "엄마가 인슐린을 또 맞으셨는데 멍하게 앉아 계세요",
+        ],
+        "당뇨 있는 엄마 점심 도시락 좀 배달해 주세요",
+    ),
+    # round two: fell a while ago and still on the floor
+    (
+        "fallen_still_down",
+        Decision.CONFIRM,
+        ["아버지가 부엌에서 넘어지고 나서 한 시간째 바닥에 계세요", "할머니가 미끄러진 채로 꼼짝을 못 하세요"],
+        "작년에 넘어지고 나서 혼자 장 보기가 겁나요",
+    ),
+    # round two: gas left on, a strong smell
+    (
+        "gas_left_on",
+        Decision.CONFIRM,
+        [
+            "엄마가 가스 밸브를 열어 놓고 나가셨는데 냄새가 심해요",
+            "할아버지가 가스레인지를 켜 놓고 주무시는지 냄새가 나요",
+        ],
+        "가스 밸브가 뻑뻑해서 잘 안 돌아가요, 고쳐 주세요",
+    ),
+    # round two: more wordings of sudden confusion (the date, things not there)
+    (
+        "sudden_confusion_more",
+        Decision.CONFIRM,
+        ["할아버지가 갑자기 오늘이 무슨 요일인지도 모르세요", "엄마가 오전엔 괜찮았는데 지금은 헛것이 보인대요"],
+        "엄마가 달력을 보시고 무슨 요일인지 알려 달래요",
+    ),
+    # round two: more wordings of one-sided weakness (grip, the corner of the mouth)
+    (
+        "one_sided_more",
+        Decision.CONFIRM,
+        ["오른손에 갑자기 힘이 없어서 숟가락을 못 쥐겠어요", "거울을 보니 한쪽 입꼬리가 안 올라가요"],
+        "요즘 손에 힘이 없어서 병뚜껑을 못 따요",
+    ),
+    # round two: gasping, rattling breath, blue lips
+    (
+        "breathing_more",
+        Decision.CONFIRM,
+        ["남편이 숨을 몰아쉬면서 말을 끝까지 못 해요", "할머니 가슴에서 그르렁 소리가 나고 입술이 새파래졌어요"],
+        "감기 때문에 목이 그르렁거려요, 병원 예약해 주세요",
+    ),
+    # round two: does not wake and is pale
+    (
+        "pale_not_waking",
+        Decision.CONFIRM,
+        ["영감이 아침부터 안 깨고 얼굴이 하얘요", "아빠를 깨워도 멍하시고 얼굴이 새하얘요"],
+        "엄마 얼굴이 하얘서 예뻐 보여요",
+    ),
+    # round two: a stranger walking about inside, the caller hiding
+    (
+        "intruder_inside",
+        Decision.CONFIRM,
+        ["모르는 남자가 우리 집 안을 돌아다녀요", "누가 안방에 있어요, 저는 화장실에 숨어서 전화해요"],
+        "누가 현관 앞에 택배를 두고 갔어요",
+    ),
+    # round two: a person with dementia out and not heard from
+    (
+        "dementia_no_contact",
+        Decision.CONFIRM,
+        [
+            "치매 있는 아버지가 아침에 나가셨는데 연락이 안 돼요",
+            "치매 엄마가 장에 가셨는데 해가 졌는데도 아직 안 오세요",
+        ],
+        "치매 검사 결과가 아직 안 나왔어요",
+    ),
+    # round two: leaking water reaching the meter
+    (
+        "water_meter",
+        Decision.CONFIRM,
+        ["새는 물이 전기 계량기로 떨어지고 있어요", "윗집에서 샌 물이 분전반을 적셨어요"],
+        "계량기 검침원이 언제 와요",
+    ),
 ]
 
 
@@ -191,3 +294,20 @@ def test_danger_cluster(name: str, decision: Decision, dangers: list[str], near_
         assert (m.intent, m.decision) == (Intent.EMERGENCY, decision), (name, text, m.intent, m.decision)
     m = match(near_miss, KO)
     assert m.intent is not Intent.EMERGENCY, (name, near_miss, m.decision)
+
+
+# Strong keywords narrowed in round two: figurative talk and alarms being fitted or tested are no emergency.
+FIGURATIVE = [
+    "손자 축구 경기 보다가 심장이 떨어지는 줄 알았어요",
+    "가스비 고지서 보고 심장이 멎는 줄 알았네요",
+    "그 드라마 주인공이 연기를 정말 잘해요",
+    "복권 번호 보고 기절초풍할 뻔했어요",
+    "화재경보기 건전지 좀 갈아 주세요",
+    "화재 경보기 시험한다고 관리실에서 방송했어요",
+]
+
+
+@pytest.mark.parametrize("text", FIGURATIVE, ids=[f"figurative{i}" for i in range(len(FIGURATIVE))])
+def test_figurative_is_no_emergency(text: str) -> None:
+    m = match(text, KO)
+    assert m.intent is not Intent.EMERGENCY, (text, m.decision)
