@@ -11,7 +11,7 @@ import numpy as np
 
 from intents.corpus import Example
 from intents.matcher import match_utterance
-from intents.semantic import E5Small, Embedder
+from intents.semantic import E5Small, Embedder, mixed
 from intents.train import (
     CLASSES,
     FOLDS,
@@ -21,6 +21,8 @@ from intents.train import (
     embed_cached,
     fold_logits,
     matcher_hears,
+    mix_for,
+    out_of_fold_words,
     temperature,
     thresholds,
     training_examples,
@@ -69,11 +71,15 @@ def decide(
     logits: np.ndarray,
     y: np.ndarray,
     hears: tuple[np.ndarray, np.ndarray, np.ndarray],
+    words: np.ndarray | None = None,
 ) -> dict[Locale, Figures]:
-    """Calibrate and threshold the (heads, examples, classes) out-of-fold logits exactly as training does, then
-    run every corpus line through the matcher joined with that opinion; figures per locale."""
+    """Calibrate and threshold the (heads, examples, classes) out-of-fold logits, joined with the word half's
+    out-of-fold logits when given, exactly as training does, then run every corpus line through the matcher
+    joined with that opinion; figures per locale."""
     temp = temperature(logits, y)
     probs = averaged(logits, temp)
+    if words is not None:
+        probs = mixed(probs, words, mix_for(probs, words, y))
     locales = np.array([e.locale.value for e in examples])
     result: dict[Locale, Figures] = {}
     for loc in Locale:
@@ -122,7 +128,13 @@ def crossvalidate(
     configs: dict[str, np.ndarray] = {f"head s{s}": per_seed[s][None] for s in range(seeds)}
     for g in range(seeds // heads):
         configs[f"ens{heads} s{g * heads}-{g * heads + heads - 1}"] = np.stack(per_seed[g * heads : (g + 1) * heads])
-    return {name: decide(kept, stack, y[keep], hears) for name, stack in configs.items()}
+    results = {name: decide(kept, stack, y[keep], hears) for name, stack in configs.items()}
+    # The model as trained: each ensemble joined with the word half (intents.lexicon).
+    words = out_of_fold_words(examples, y)[keep]
+    for name, stack in configs.items():
+        if name.startswith("ens"):
+            results[f"{name}+words"] = decide(kept, stack, y[keep], hears, words)
+    return results
 
 
 def summary(results: dict[str, dict[Locale, Figures]]) -> list[str]:
@@ -133,8 +145,13 @@ def summary(results: dict[str, dict[Locale, Figures]]) -> list[str]:
     lines.append("")
     lines.append("mean, standard deviation across seeds (sd) and range (max - min) of each figure:")
     lines.append(f"{'kind':<16}{'locale':<7}" + "".join(f"{LABELS[k] + ' mean/sd/range':>25}" for k in FIGURES))
-    for kind in ("head", "ens"):
-        runs = [per for name, per in results.items() if name.startswith(kind)]
+    kinds = {
+        "head": lambda name: name.startswith("head"),
+        "ens": lambda name: name.startswith("ens") and not name.endswith("+words"),
+        "ens+words": lambda name: name.endswith("+words"),
+    }
+    for kind, chosen in kinds.items():
+        runs = [per for name, per in results.items() if chosen(name)]
         if not runs:
             continue
         for loc in runs[0]:

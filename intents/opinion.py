@@ -58,6 +58,14 @@ def _confirm(intent: Intent, score: float, result: Match) -> Match:
     return Match(intent, score, Decision.CONFIRM, tuple(alts[:3]))
 
 
+def sure_of_other(opinion: Opinion, best: Intent | None, p: float) -> bool:
+    """Is the model sure of a service (at `sure`) or of small talk (at `out_of_scope`), not of an emergency?"""
+    th = opinion.thresholds
+    if best is None:
+        return opinion.out_of_scope >= th.out_of_scope
+    return best is not Intent.EMERGENCY and p >= th.sure
+
+
 def combine(
     result: Match,
     opinion: Opinion,
@@ -74,10 +82,11 @@ def combine(
     alternative). A doubtful service the model holds out of scope is
     rejected. Safety net: whatever is semantically close to an emergency is at least the quick emergency question,
     never a rejection and never another service; the matcher's doubtful emergency gives way only to a service the
-    model is surer of than of any other service an emergency of the corpus. A clear emergency the matcher accepted
-    still acts at once, unless
-    the model is sure of another service and sees no emergency (then it is the quick emergency question). A
-    service in what the model is sure is small talk (out of scope, per-locale threshold) is rejected.
+    model is surer of than of any other service an emergency of the corpus; a model sure of a service or of
+    small talk needs a higher emergency probability to raise it (emergency_if_sure). A clear emergency the matcher
+    accepted still acts at once, unless the model is sure of another service and sees no emergency, or sure of
+    small talk and not of an emergency (then it is the quick emergency question). A service in what the model is
+    sure is small talk (out of scope, per-locale threshold) is rejected.
     `brief`: the utterance is a word or two, where the matcher's keyword is worth more than the model's reading;
     `speech`: it is a recogniser's transcript. Either way the safety net needs the model sure of the emergency.
     The rules were chosen on out-of-fold predictions over the training corpus (python -m bench intents).
@@ -88,12 +97,17 @@ def combine(
     if best is not None and best not in allowed:
         best, p = None, 0.0
     em = opinion.probability(Intent.EMERGENCY)
+    sure_bar = max(th.emergency, th.emergency_if_sure)  # the net's bar when the model is sure of something else
     if result.intent is Intent.EMERGENCY and result.decision is Decision.ACCEPT:
         # A clear emergency phrase acts at once, unless the model is sure the sentence asks for another service
         # and sees no emergency in it at all ("it's not a gas leak, the boiler won't fire up"): then it is the
         # quick emergency question, never another service (a yes or silence still dials). A word or two is the
         # matcher's keyword alone: the model is weakest there.
-        if not brief and best is not None and best is not Intent.EMERGENCY and p >= th.sure and em < th.emergency:
+        if not brief and best is not None and best is not Intent.EMERGENCY and p >= th.sure and em < sure_bar:
+            return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+        # Likewise when the model is sure the sentence is small talk that borrows an emergency's words ("my heart
+        # stopped when I saw the bill", "笑得我差点背过气去") and is not sure of an emergency: asked, not dialled.
+        if not brief and best is None and opinion.out_of_scope >= th.out_of_scope and em < th.sure:
             return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
         return result
     answer = result.intent in DIALOGUE and result.decision is not Decision.REJECT
@@ -104,6 +118,10 @@ def combine(
     # leaned to emergency on; the recogniser's own doubts are judged by the hearing check that follows.
     strict = speech or (brief and result.decision is Decision.ACCEPT)
     floor = max(th.emergency, th.sure) if strict else th.emergency
+    # A model sure of a service or of small talk needs more to raise the alarm than one that is unsure: the bar
+    # is set, when training, below every emergency of the corpus read that way that only the net catches.
+    if sure_of_other(opinion, best, p):
+        floor = max(floor, sure_bar)
     if em >= floor and em >= EMERGENCY_SHARE * top and not answer:
         if result.intent is Intent.EMERGENCY:
             return result

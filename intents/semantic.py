@@ -18,6 +18,7 @@ import numpy as np
 
 from intents.embed_threads import ENVIRONMENT as OMP_ENVIRONMENT
 from intents.embed_threads import MAX_THREADS, OpenMP, cores, running_threads, team_size
+from intents.lexicon import Lexicon
 from intents.types import Intent, Locale, Opinion, SemanticThresholds
 
 log = logging.getLogger(__name__)
@@ -116,9 +117,19 @@ class ModelMissing(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Mix:
+    """How the sentence ensemble and the word half join: softmax(sentences * log p + words * word logits), both
+    weights chosen on out-of-fold predictions (intents.train.mixed)."""
+
+    sentences: float = 1.0
+    words: float = 0.0
+
+
+@dataclass(frozen=True)
 class Classifier:
     """An ensemble of softmax classifiers with one hidden ReLU layer over embeddings, their temperature-scaled
-    probabilities averaged, with per-locale thresholds (intents.train says how it was chosen)."""
+    probabilities averaged, joined with a linear model over character n-grams (the word half, when trained with
+    one), with per-locale thresholds (intents.train says how it was chosen)."""
 
     classes: tuple[Intent | None, ...]  # None is the explicit out-of-scope class
     hidden: np.ndarray  # (heads, dim, units), float32
@@ -129,9 +140,20 @@ class Classifier:
     thresholds: Mapping[Locale, SemanticThresholds]
     version: str
     embedder: str
+    lexicon: Lexicon | None = None
+    mix: Mix = Mix()
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities, one row per vector: the mean of the heads' probabilities."""
+    def probabilities(
+        self, vectors: np.ndarray, texts: Sequence[str] = (), locales: Sequence[Locale] = ()
+    ) -> np.ndarray:
+        """Calibrated class probabilities, one row per vector (and its text, for the word half)."""
+        sentences = self.sentence_probabilities(vectors)
+        if self.lexicon is None or not texts:
+            return sentences
+        return mixed(sentences, self.lexicon.logits(texts, locales), self.mix)
+
+    def sentence_probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """The sentence ensemble's probabilities, one row per vector: the mean of the heads' probabilities."""
         # float32 throughout: one sentence is a (1, 384) by (384, 256) product a head, well inside float32's
         # precision. Broadcast over the heads' axis: (heads, n, units), then (heads, n, classes).
         units = np.maximum(vectors.astype(np.float32, copy=False) @ self.hidden + self.hidden_bias[:, None, :], 0.0)
@@ -151,6 +173,16 @@ class Classifier:
         pairs = tuple((c, float(p)) for c, p in zip(self.classes, row, strict=True) if c is not None)
         oos = float(sum(p for c, p in zip(self.classes, row, strict=True) if c is None))
         return Opinion(pairs, oos, self.thresholds[locale], self.version)
+
+
+def mixed(sentences: np.ndarray, words: np.ndarray, mix: Mix) -> np.ndarray:
+    """The joined probabilities: a weighted product of the ensemble's probabilities and the word half's softmax
+    (a product of experts, Hinton 2002: each vetoes what it finds unlikely), normalised."""
+    logits = mix.sentences * np.log(sentences + 1e-12) + mix.words * words
+    logits -= logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return result
 
 
 def _class(name: str) -> Intent | None:
@@ -175,6 +207,11 @@ def load_classifier(directory: Path = MODEL_DIR) -> Classifier:
         if "hidden" not in data:
             raise ModelMissing(f"{weights_path} has no hidden layer (an older model): run `python -m intents train`")
         hidden, hidden_bias, weights, bias = data["hidden"], data["hidden_bias"], data["weights"], data["bias"]
+        lexicon = (
+            Lexicon.from_arrays(data["lexicon_grams"].tolist(), data["lexicon_weights"])
+            if "lexicon_grams" in data
+            else None
+        )
     if hidden.ndim == 2:  # one head, as written before the ensemble: a leading axis of one
         hidden, hidden_bias, weights, bias = hidden[None], hidden_bias[None], weights[None], bias[None]
     heads = manifest.get("heads", 1)
@@ -191,6 +228,8 @@ def load_classifier(directory: Path = MODEL_DIR) -> Classifier:
         thresholds=thresholds,
         version=manifest["version"],
         embedder=manifest["embedder"],
+        lexicon=lexicon,
+        mix=Mix(**manifest["mix"]) if lexicon is not None else Mix(),
     )
 
 
@@ -211,7 +250,7 @@ class SemanticOpinion:
         return self._cached(text[:MAX_CHARS], locale)
 
     def _opinion(self, text: str, locale: Locale) -> Opinion:
-        row = self.classifier.probabilities(self.embedder.embed([text]))[0]
+        row = self.classifier.probabilities(self.embedder.embed([text]), [text], [locale])[0]
         return self.classifier.opinion(row, locale)
 
     def preload(self) -> None:

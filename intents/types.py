@@ -123,6 +123,9 @@ class SemanticThresholds:
     # fuzzy hit) gives way to a confirmation of that service, the emergency being below the safety net's bar
     # (above 1: never, as for a model trained before this threshold existed).
     overrides_doubt: float = 1.01
+    # Emergency probability the safety net needs when the model is sure of something else (a service at `sure`,
+    # small talk at `out_of_scope`); below `emergency` (as for a model trained before it existed), `emergency`.
+    emergency_if_sure: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ PURE_MODULES = [
     "intents.matcher",
     "intents.normalise",
     "intents.negation",
+    "intents.ngrams",
     "intents.opinion",
     "intents.corpus",
     "intents.cli",

@@ -33,10 +33,18 @@ def test_the_safety_net_with_the_matcher_catches_every_emergency_of_the_corpus()
     none = np.zeros(len(y), dtype=bool)
     th = thresholds(probs, y, none, none)
     assert th.emergency <= 0.04
-    # Where the matcher accepts the weak one itself, the net can ask less often.
+    # Where the matcher accepts the weak one itself, the net could ask less often, but it must still catch 95 % of
+    # the corpus's emergencies alone (MODEL_RECALL): the matcher's own figure on the corpus is in-sample.
     accepts = none.copy()
     accepts[-1] = True
-    assert thresholds(probs, y, accepts, none).emergency >= 0.3
+    assert thresholds(probs, y, accepts, none).emergency <= 0.04
+    many = [{EM: 0.9}] * 40 + [{EM: 0.3, MEALS: 0.3}, {EM: 0.04, OOS: 0.3}]
+    y, probs = corpus(many)
+    none = np.zeros(len(y), dtype=bool)
+    accepts = none.copy()
+    accepts[-1] = True
+    assert thresholds(probs, y, none, none).emergency <= 0.04
+    assert thresholds(probs, y, accepts, none).emergency >= 0.3  # 41 of 42 alone: 97.6 %
 
 
 def test_the_matchers_doubt_gives_way_only_above_what_the_model_ever_read_into_an_emergency_it_asks_about() -> None:
@@ -49,3 +57,20 @@ def test_the_matchers_doubt_gives_way_only_above_what_the_model_ever_read_into_a
     # Nothing at risk: the bar is the model's "sure".
     th = thresholds(probs, y, none, none)
     assert th.overrides_doubt == th.sure
+
+
+def test_a_model_sure_of_something_else_needs_more_to_raise_the_alarm_but_never_loses_a_corpus_emergency() -> None:
+    # One emergency the model is unsure about (0.04) sets the plain bar. Two read as sure meals with 0.3 and 0.2
+    # emergency need the net too: the bar there is half the lowest of them (SURE_EMERGENCY_MARGIN).
+    y, probs = corpus([{EM: 0.9}, {EM: 0.04, OOS: 0.3}, {EM: 0.3, MEALS: 0.65}, {EM: 0.2, MEALS: 0.75}])
+    none = np.zeros(len(y), dtype=bool)
+    th = thresholds(probs, y, none, none)
+    assert th.sure <= 0.65 and th.emergency <= 0.04
+    assert th.emergency_if_sure == 0.1
+    # The matcher catching the one read 0.2 changes nothing: its figures on the corpus are in-sample.
+    caught = none.copy()
+    caught[-1] = True
+    assert thresholds(probs, y, caught, none).emergency_if_sure == 0.1
+    # None of the corpus's emergencies is read as something else: the bar is the top of the range.
+    y, probs = corpus([{EM: 0.9}, {EM: 0.6}])
+    assert thresholds(probs, y, np.zeros(len(y), dtype=bool), np.zeros(len(y), dtype=bool)).emergency_if_sure == 0.5
