@@ -87,6 +87,9 @@ class Cues:
     plea_after: SeqIndex  # "help with", "help applying": help with something, not a call for help
     courtesy: SeqIndex  # please / sorry / por favor / 不好意思: not content, so "sorry, what?" is an answer
     status: SeqIndex  # what happened with / any news / 有消息 / 어떻게 됐: asking about an earlier request
+    # since the stroke / fire drill / nearly gave me a heart attack: an emergency word about the past, a drill or
+    # a figure of speech, so it is asked about rather than acted on (optional: empty when a catalog has none)
+    not_now: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,7 @@ def load(locale: Locale) -> Catalog:
         plea_after=cue_list("plea_after"),
         courtesy=cue_list("courtesy"),
         status=cue_list("status"),
+        not_now=cue_list("not_now"),
     )
     clusters = tuple(
         Cluster(

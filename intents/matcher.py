@@ -88,6 +88,7 @@ class Hit:
     end: int
     weight: float
     plea: bool = False
+    cluster: bool = False
 
     @property
     def length(self) -> int:
@@ -200,7 +201,7 @@ def _cluster_hits(units: Sequence[str], catalog: Catalog) -> list[Hit]:
             starts = [s for found in spans for s, _ in found]
             ends = [e for found in spans for _, e in found]
             weight = ASK_CLUSTER_WEIGHT if cluster.ask else CLUSTER_WEIGHT
-            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), weight))
+            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), weight, cluster=True))
     return hits
 
 
@@ -274,12 +275,16 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     negative: dict[Intent, list[Hit]] = {}
     used_cues: list[tuple[int, int]] = []
     spans = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
+    not_now = _find(units, catalog.cues.not_now)
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
         own = (hit.start, hit.end)
         protected = [sp for sp in spans if sp != own]
         cue = is_negated(units, own, before, after, protected)
+        if cue is None and hit.intent is Intent.EMERGENCY and not hit.cluster:
+            # "since the stroke", "a fire drill": counted like a denied emergency, asked about, never acted on.
+            cue = next(((s, e) for s, e in not_now if s < hit.end and hit.start < e), None)
         if cue is None:
             positive.setdefault(hit.intent, []).append(hit)
         else:

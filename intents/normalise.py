@@ -76,10 +76,12 @@ def _collapse_repeats(units: list[str], max_len: int = 2) -> list[str]:
 
 
 def _join_digits(units: list[str]) -> list[str]:
-    # "nine one one" -> "9 1 1" -> "911": emergency numbers are spoken digit by digit.
+    # "nine one one" -> "9 1 1" -> "911": emergency numbers are spoken digit by digit. A three-digit number said
+    # again at once ("nine one one nine one one") starts a new number rather than running on into "9119" "11".
     out: list[str] = []
-    for unit in units:
-        if unit.isdigit() and out and out[-1].isdigit() and len(out[-1]) < 4 and len(unit) == 1:
+    for i, unit in enumerate(units):
+        repeated = len(out[-1]) == 3 and tuple(units[i : i + 3]) == tuple(out[-1]) if out else False
+        if unit.isdigit() and out and out[-1].isdigit() and len(out[-1]) < 4 and len(unit) == 1 and not repeated:
             out[-1] += unit
         else:
             out.append(unit)

@@ -190,3 +190,51 @@ def test_a_danger_in_service_words_is_asked_about_and_its_near_miss_is_not(
         assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (name, text, result)
     result = match(near_miss, EN)
     assert result.intent is not Intent.EMERGENCY, (name, near_miss, result)
+
+
+# An emergency word about the past, a drill, the telly or a figure of speech ("not_now" cues): asked about or read
+# as the service it is, never acted on at once.
+NOT_NOW: list[str] = [
+    "Since his stroke Grandad hasn't been able to do his garden",
+    "Mum had a stroke a year ago and she's getting on fine",
+    "Before my stroke I used to go to the bingo every week",
+    "I had a fall two years ago, I'm grand now",
+    "The grandkids nearly gave me a heart attack jumping out from behind the sofa",
+    "I fell out with the woman next door about the bins",
+    "Our fire drill went fine this afternoon",
+    "We had a fire alarm test at the flats this morning",
+    "i cant breathe for laughing at that dog",
+    "My brother was an ambulance driver for thirty years",
+    "Since the break-in last year I lock everything twice",
+    "The garden shed has collapsed in the wind",
+    "I can't talk to a machine, put me through to a person",
+    "The electric fire in the lounge has stopped working",
+]
+
+# The same words said of now stay an emergency acted on at once.
+STILL_NOW: list[str] = [
+    "I think Dad is having a stroke",
+    "There's a fire in the kitchen",
+    "I fell and I can't get up",
+    "My husband has collapsed in the hall",
+    "the smoke alarm is going off and the room is full of smoke",
+    "call nine one one nine one one",
+    "nine nine nine nine nine nine",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NOW)
+def test_an_emergency_word_about_the_past_or_a_figure_of_speech_is_not_acted_on(text: str) -> None:
+    result = match(text, EN)
+    assert (result.intent, result.decision) != (Intent.EMERGENCY, Decision.ACCEPT), (text, result)
+
+
+@pytest.mark.parametrize("text", STILL_NOW)
+def test_an_emergency_said_of_now_is_still_acted_on(text: str) -> None:
+    result = match(text, EN)
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, result)
+
+
+def test_a_denied_emergency_is_not_acted_on() -> None:
+    result = match("No emergency, I only rang about my bins", EN)
+    assert (result.intent, result.decision) != (Intent.EMERGENCY, Decision.ACCEPT), result

@@ -59,3 +59,9 @@ def test_only_fillers_is_empty() -> None:
     assert normalise("嗯 呃", load(Locale.ZH).rules).empty
     assert normalise("음 어", load(Locale.KO).rules).empty
     assert not normalise("help", load(Locale.EN).rules).empty
+
+
+def test_an_emergency_number_said_twice_stays_that_number() -> None:
+    assert units("nine one one nine one one", Locale.EN) == ["911"]
+    assert units("nine nine nine, nine nine nine", Locale.EN) == ["999"]
+    assert units("one two three four", Locale.EN) == ["1234"]

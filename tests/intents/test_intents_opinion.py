@@ -116,8 +116,9 @@ def test_small_talk_with_an_emergency_word_is_the_quick_question_not_a_dial() ->
 
 
 def test_an_emergency_phrase_the_model_is_sure_asks_for_a_repair_is_the_emergency_question_not_a_dial() -> None:
-    """A false emergency (CV over the corpus): the matcher accepted "gas leak" in a sentence that denies one."""
-    text = "it's not a gas leak, the boiler just won't fire up"
+    """A false emergency (CV over the corpus): the matcher accepts "fire" (the heater) in a sentence that denies a
+    gas leak ("won't fire up" itself is now a not-now cue, so the corpus line no longer reaches the model)."""
+    text = "it's not a gas leak, the fire in the lounge just won't light"
     assert (match(text, EN).intent, match(text, EN).decision) == (Intent.EMERGENCY, Decision.ACCEPT)
     result = match_utterance(heard(text, opinion(home_repair=0.95, emergency=0.01)))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)  # asked, never another service
