@@ -79,13 +79,67 @@ NEAR_MISSES = [
 ]
 
 
-@pytest.mark.parametrize(("cluster", "text"), ASKED)
+# Round two (each case fails on the catalog before it).
+# (pattern, sentence): more dangers asked about; "me ahogo" alone is now asked, no longer acted on.
+ASKED_MORE = [
+    ("wrong pills", "Mi padre se ha tomado las pastillas de su mujer y está vomitando"),
+    ("wrong pills", "se tomó las de mi padre en vez de las suyas y no se tiene en pie"),
+    ("one side", "De repente no siento la pierna izquierda"),
+    ("one side", "a mi marido el brazo no le responde, el derecho"),
+    ("breathing", "me estoy asfixiando"),
+    ("breathing", "no le llega el aire"),
+    ("breathing", "me ahogo"),
+    ("dizzy and blind", "me mareé en la ducha y lo veo todo negro"),
+    ("dizzy and blind", "todo me da vueltas y se me nubló la vista"),
+    ("overdose", "se tomó todas juntas las de la tensión"),
+    ("electrics", "se inundó el baño y el agua llega al enchufe"),
+    ("electrics", "el brasero de la mesa camilla huele a quemado"),
+    ("confusion", "mi padre de repente no me conoce"),
+    ("confusion", "mi madre dice que ve a su hermana que murió hace años, nunca ha estado así"),
+    ("low sugar", "mi marido es diabético y está sudando y tembloroso"),
+    ("low sugar", "el azúcar le salió en treinta y está pálida"),
+    ("unresponsive", "mi abuela está en la cama sin reaccionar"),
+    ("unresponsive", "no hay manera de despertarla y está helada"),
+    ("fall", "me fui de bruces en la cocina y no me puedo incorporar"),
+    ("heart racing", "el corazón me va a mil y estoy mareadísimo"),
+]
+
+# (pattern, sentence): more wordings of two stroke signs, acted on at once.
+ACTED_ON_MORE = [
+    ("stroke", "a mi madre se le cayó la cara de un lado y habla raro"),
+    ("stroke", "mi abuelo sonríe chueco y no le responde la mano"),
+]
+
+# (keyword, sentence): figurative or past talk of a heart attack or stroke, or breathlessness on a slope:
+# asked about at most, never dialled at once.
+NOT_ACTED_ON = [
+    ("infarto", "Casi me da un infarto con la factura de la luz"),
+    ("infarto", "Vi un documental sobre infartos en la tele"),
+    ("derrame", "Desde el derrame mi madre camina con bastón"),
+    ("me ahogo", "Me ahogo un poco cuando subo la cuesta del mercado"),
+]
+
+# (keyword, sentence): an emergency word inside a service's own words (a blood test, a smoke detector's
+# battery, a booked patient ambulance, a fire drill) or denied: no emergency at all.
+NO_EMERGENCY = [
+    ("sangre", "Tengo que sacarme sangre el lunes, ¿quién me lleva?"),
+    ("humo", "La pila del detector de humo está gastada"),
+    ("ayudeme", "Ayúdeme a pedir la tarjeta del transporte"),
+    ("robo", "Después del robo cambiamos la cerradura y quiero otra llave"),
+    ("ambulancia", "La ambulancia programada no vino a recogerme para la diálisis"),
+    ("incendio", "Hoy hay simulacro de incendio en la residencia"),
+    ("caidas", "¿Hay algún taller para prevenir caídas?"),
+    ("gas", "No huele a gas, pero el calentador no prende"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "text"), ASKED + ASKED_MORE)
 def test_danger_is_asked_about(cluster: str, text: str) -> None:
     m = match(text, ES)
     assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (cluster, text, m)
 
 
-@pytest.mark.parametrize(("cluster", "text"), ACTED_ON)
+@pytest.mark.parametrize(("cluster", "text"), ACTED_ON + ACTED_ON_MORE)
 def test_stroke_signs_are_acted_on(cluster: str, text: str) -> None:
     m = match(text, ES)
     assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (cluster, text, m)
@@ -95,3 +149,15 @@ def test_stroke_signs_are_acted_on(cluster: str, text: str) -> None:
 def test_near_miss_is_no_emergency(cluster: str, text: str) -> None:
     m = match(text, ES)
     assert m.intent is not Intent.EMERGENCY, (cluster, text, m)
+
+
+@pytest.mark.parametrize(("keyword", "text"), NOT_ACTED_ON)
+def test_figurative_or_past_is_not_acted_on(keyword: str, text: str) -> None:
+    m = match(text, ES)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (keyword, text, m)
+
+
+@pytest.mark.parametrize(("keyword", "text"), NO_EMERGENCY)
+def test_service_words_are_no_emergency(keyword: str, text: str) -> None:
+    m = match(text, ES)
+    assert m.intent is not Intent.EMERGENCY, (keyword, text, m)
