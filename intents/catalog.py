@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from intents.normalise import SPACED, LanguageRules, normalise
+from intents.normalise import BREAK, SPACED, LanguageRules, normalise
 from intents.types import DIALOGUE, SERVICES, Intent, Locale
 
 # Evidence weights, combined per intent as a noisy-or: one strong keyword is enough to act on,
@@ -118,6 +118,17 @@ def _read(locale: Locale) -> dict[str, Any]:
     return data
 
 
+def _keyword_units(units: tuple[str, ...]) -> tuple[str, ...]:
+    # A clause break inside a keyword stays: the utterance is broken there too ("喘不过气" -> 喘 | 气, as 不过
+    # "but" is a clause break), and without it the keyword would match other words ("喘气", breathing).
+    start, end = 0, len(units)
+    while start < end and units[start] == BREAK:
+        start += 1
+    while end > start and units[end - 1] == BREAK:
+        end -= 1
+    return units[start:end]
+
+
 def _index(keywords: list[Keyword], sound: bool, rules: LanguageRules) -> dict[str, tuple[Keyword, ...]]:
     index: dict[str, list[Keyword]] = {}
     for kw in keywords:
@@ -157,7 +168,7 @@ def load(locale: Locale) -> Catalog:
         entry = intents_data[intent.value]
         for tier, weight in (("strong", STRONG), ("weak", WEAK), ("pleas", WEAK)):
             for surface in entry.get(tier, []):
-                units = tuple(u for u in normalise(surface, rules, drop_fillers=False).units if u != "|")
+                units = _keyword_units(normalise(surface, rules, drop_fillers=False).units)
                 if not units or (units, intent) in seen:
                     continue
                 seen.add((units, intent))

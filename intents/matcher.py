@@ -73,6 +73,8 @@ LONG_WORDS = 6
 LONG_CHARS = 8
 SINGLE_TOPIC_SCORE = 70.0
 MAX_ALTERNATIVES = 3
+# Negation cues found in an utterance: (start, end, reach).
+FoundCues = Sequence[tuple[int, int, int]]
 # A word or two (a few characters in Chinese): the matcher's keyword outweighs a sentence model's reading of it.
 BRIEF_WORDS = 2
 BRIEF_CHARS = 4
@@ -191,12 +193,16 @@ def _find(units: Sequence[str], index: SeqIndex) -> list[tuple[int, int]]:
     return found
 
 
-def _cluster_hits(units: Sequence[str], catalog: Catalog) -> list[Hit]:
+def _cluster_hits(units: Sequence[str], catalog: Catalog, before: FoundCues, after: FoundCues) -> list[Hit]:
     """Serious symptom patterns (chest pain reaching the arm, FAST signs of a stroke, a door being forced):
-    each part alone may be a doctor's matter, together they are an emergency to act on at once."""
+    each part alone may be a doctor's matter, together they are an emergency to act on at once. In a plain
+    (acted-on) cluster a part said only negated ("门没被撬", the door was not forced) does not count."""
     hits: list[Hit] = []
     for cluster in catalog.clusters:
-        spans = [sp for sp in (_find(units, group) for group in cluster.groups) if sp]
+        parts = (_find(units, group) for group in cluster.groups)
+        if not cluster.ask:
+            parts = ([sp for sp in part if is_negated(units, sp, before, after, ()) is None] for part in parts)
+        spans = [sp for sp in parts if sp]
         if len(spans) >= cluster.need:
             starts = [s for found in spans for s, _ in found]
             ends = [e for found in spans for _, e in found]
@@ -267,10 +273,10 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     if spaced:
         covered = {i for h in hits for i in range(h.start, h.end)}
         hits += _fuzzy_words(units, catalog, covered)
-    hits = _resolve(hits) + _cluster_hits(units, catalog)
+    before, after = cues_for(units, catalog.negation)
+    hits = _resolve(hits) + _cluster_hits(units, catalog, before, after)
     hits = _bare_pleas(hits, units, catalog)
 
-    before, after = cues_for(units, catalog.negation)
     positive: dict[Intent, list[Hit]] = {}
     negative: dict[Intent, list[Hit]] = {}
     used_cues: list[tuple[int, int]] = []

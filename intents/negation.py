@@ -47,9 +47,11 @@ def is_negated(
     keyword such as "can't breathe" or "no me encuentro bien" that contains its own negation) do not count."""
 
     def free(cue: tuple[int, int, int]) -> bool:
-        # A cue that starts inside a keyword belongs to it; a keyword inside a cue ("불" in "안 불러도") does not
-        # protect the cue.
-        return not any(p_start <= cue[0] < p_end for p_start, p_end in protected)
+        # A cue that starts inside a keyword belongs to it; a keyword inside a cue ("불" in "안 불러도", the
+        # complaint word "差" in "差点", nearly) does not protect the cue.
+        return not any(
+            p_start <= cue[0] < p_end and not (cue[0] <= p_start and p_end <= cue[1]) for p_start, p_end in protected
+        )
 
     start, end = hit
     for c_start, c_end, reach in before:

@@ -110,3 +110,93 @@ def test_danger_cluster_is_asked_about_and_its_near_miss_is_not(name: str) -> No
         assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (text, m)
     m = match(near_miss, Locale.ZH)
     assert m.intent is not Intent.EMERGENCY, (near_miss, m)
+
+
+# Second round. Plain clusters, acted on at once: (dangers, near-miss that must not be an emergency).
+PLAIN: dict[str, tuple[tuple[str, ...], str]] = {
+    # a pan or its oil on fire, flames reaching the hood or the cupboards
+    "kitchen_fire": (
+        ("灶上的油锅烧起来了，我扑不灭", "炒菜的锅着起来了，火苗窜到柜子上了"),
+        "燃气灶的火苗太小了，帮我找人修修",
+    ),
+    # a smoke alarm with smoke or a burning smell
+    "smoke_alarm_and_smoke": (
+        ("家里的烟感一直在响，还有股焦味", "楼上烟雾报警器叫起来了，楼道里全是烟"),
+        "帮我妈家装个烟雾报警器",
+    ),
+}
+
+# Ask clusters (CONFIRM), as above.
+ASK: dict[str, tuple[tuple[str, ...], str]] = {
+    # a scald or burn over a large area, blistering (meals/medical words)
+    "burn": (
+        ("我妈被热油溅到，手上起了好多大泡", "开水洒在腿上，烫了一大片，皮都红了"),
+        "泡脚的开水太烫了，帮我买个温度计",
+    ),
+    # a smoke alarm that keeps sounding, nothing else said: asked about, no longer acted on
+    "smoke_alarm_sounding": (("烟雾报警器没电了，老是滴滴叫", "客厅的报警器一直在响，关不掉"), "烟雾报警器多少钱一个"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+def test_plain_danger_cluster_is_acted_on_and_its_near_miss_is_not(name: str) -> None:
+    dangers, near_miss = PLAIN[name]
+    for text in dangers:
+        m = match(text, Locale.ZH)
+        assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, m)
+    m = match(near_miss, Locale.ZH)
+    assert m.intent is not Intent.EMERGENCY, (near_miss, m)
+
+
+@pytest.mark.parametrize("name", sorted(ASK))
+def test_second_round_ask_cluster_is_asked_about_and_its_near_miss_is_not(name: str) -> None:
+    dangers, near_miss = ASK[name]
+    for text in dangers:
+        m = match(text, Locale.ZH)
+        assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.CONFIRM), (text, m)
+    m = match(near_miss, Locale.ZH)
+    assert m.intent is not Intent.EMERGENCY, (near_miss, m)
+
+
+# Talk that borrowed an emergency word (or a homophone of one) and was made an emergency.
+NOT_EMERGENCY = (
+    "帮我给孙子买个生日蛋糕",  # 帮帮我 was stored as 帮我 (repeats collapse): any "help me buy ..." was a plea
+    "我在家开窗透透气",  # 透不过气 was stored as 透气 (不过 "but" is a clause break)
+    "帮我妈家装个烟雾报警器",  # 报警 inside 报警器
+    "我儿子戒烟半年了",  # 烟
+    "晚上吃火锅，真热闹",  # 火
+    "我膝盖一阴天就疼",  # 疼 alone
+    "我嗓子疼了两天了",
+    "刷牙的时候牙龈出血，想看看牙医",  # 出血
+    "过节了，家里就我一个人，想找人聊聊",  # 就我 sounds like 救我
+    "我家门的猫眼坏了",  # 猫眼 sounds like 冒烟
+    "我腿脚不行了，想找车送我去医院",  # 不行了; 脚不行 sounds like 叫不醒
+    "我去年摔过一跤，现在没事了",  # a fall long ago
+    "不用报警，窗户没被撬，是我自己忘关了",  # the forced-window cluster, denied
+)
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCY)
+def test_borrowed_emergency_word_is_not_an_emergency(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is not Decision.REJECT), (text, m)
+
+
+# Denied, nearly or no longer: at most asked about, never acted on at once.
+NOT_ACTED_ON = (
+    "我喘气挺顺的，就是膝盖老响",  # 喘气 matched 喘不过气
+    "我刚才差点摔倒，幸好扶住了墙",  # 差点 (nearly) negates
+    "救护车不用叫了，他已经醒了",  # 不用 after the word negates
+)
+
+
+@pytest.mark.parametrize("text", NOT_ACTED_ON)
+def test_denied_or_nearly_is_not_acted_on(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (text, m)
+
+
+def test_cant_catch_breath_with_but_inside_is_acted_on() -> None:
+    # 喘不过气: the clause break inside the keyword is kept, so the keyword itself matches, not only its sound.
+    m = match("他喘不过气来了", Locale.ZH)
+    assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), m

@@ -192,7 +192,7 @@ def test_a_doubtful_emergency_from_the_matcher_is_never_turned_into_another_serv
 
 
 def test_a_doubtful_emergency_gives_way_only_to_a_service_the_model_is_surer_of_than_for_any_emergency() -> None:
-    text = "帮我修一下抽油烟机"  # "fix my cooker hood": the matcher hears fumes and asks about an emergency
+    text = "厨房的插座进水了"  # "water got into the kitchen socket": the matcher asks about an emergency
     assert match(text, ZH).intent is Intent.EMERGENCY
     th = replace(THRESHOLDS, overrides_doubt=0.9)
 
