@@ -107,7 +107,7 @@ def test_a_clear_emergency_phrase_still_acts_at_once_unless_the_model_is_sure_of
 def test_small_talk_with_an_emergency_word_is_the_quick_question_not_a_dial() -> None:
     """Out-of-fold over the corpus (2026-12-04): 26 such lines dialled at once ("we had a fire drill at the centre
     this morning, all good", "una vez me caí, hace años"); 2 real emergencies are asked instead."""
-    text = "we had a fire drill at the centre this morning, all good"
+    text = "there was a fire at the old mill years back"
     assert (match(text, EN).intent, match(text, EN).decision) == (Intent.EMERGENCY, Decision.ACCEPT)
     result = match_utterance(heard(text, opinion(out_of_scope=0.85, emergency=0.05)))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
@@ -244,3 +244,14 @@ def test_a_model_sure_of_a_service_or_of_small_talk_needs_more_to_raise_the_alar
     assert match_utterance(heard(talk, replace(sure_talk, thresholds=low))).intent is Intent.EMERGENCY
     raised_talk = replace(sure_talk, thresholds=replace(low, emergency_if_sure=0.5))
     assert match_utterance(heard(talk, raised_talk)).decision is Decision.REJECT
+
+
+def test_an_emergency_phrase_the_model_sees_no_emergency_in_at_all_is_asked_not_dialled() -> None:
+    """The dev set (2026-12-04): "my teeth are no good" said with the strong 不行了 dialled; the model read
+    meals 0.48 and emergency 0.001."""
+    text = "饭菜送来都挺好，就是能不能换成软和一点的，我这牙口不行了。"
+    assert (match(text, ZH).intent, match(text, ZH).decision) == (Intent.EMERGENCY, Decision.ACCEPT)
+    result = match_utterance(heard(text, opinion(0.12, meals=0.48, emergency=0.001), ZH))
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+    seen = match_utterance(heard(text, opinion(0.12, meals=0.48, emergency=0.05), ZH))
+    assert seen.decision is Decision.ACCEPT
