@@ -311,3 +311,56 @@ FIGURATIVE = [
 def test_figurative_is_no_emergency(text: str) -> None:
     m = match(text, KO)
     assert m.intent is not Intent.EMERGENCY, (text, m.decision)
+
+
+# Round three: weak emergency words narrowed to the wordings of a danger. 불 sits in 불러/이불/환불,
+# 아파 in 아파트, 피 in 피자/피부/피곤, 숨 in 목숨, 떨어졌 in an empty rice bag or a price; a sore or swollen
+# leg, an ordinary ache, cooking smells, "누가 좀 같이 있어" and "사람 좀 불러" are no emergency.
+ORDINARY = [
+    "손주한테 동요 불러 주고 싶어요",
+    "겨울 이불 좀 세탁소에 맡겨 주세요",
+    "노래 한 소절 불러 드릴까요",
+    "우리 아파트 엘리베이터가 새로 바뀌었어요",
+    "손목이 아파 며칠 됐어요",
+    "어깨가 며칠째 아파요",
+    "발목이 부어서 걷기가 불편해요",
+    "다리가 저려서 밤에 잠을 못 자요",
+    "피곤해서 낮잠 좀 자야겠어요",
+    "피자 시켜 먹고 싶어요",
+    "피부가 건조해서 각질이 일어나요",
+    "세제가 떨어졌는데 하나 사다 줄래요",
+    "선반이 떨어졌어요, 다시 달아 주세요",
+    "요즘 물가가 많이 떨어졌대요",
+    "된장찌개 냄새가 좋네요",
+    "목숨 걸고 키운 자식들이에요",
+    "너무 웃겨서 숨넘어가는 줄 알았어요",
+    "천둥 치면 무서워요",
+    "누가 좀 같이 있어 주면 좋겠어요",
+    "장 보는 것 좀 도와주세요",
+    "사람 좀 불러 주세요",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY, ids=[f"ordinary{i}" for i in range(len(ORDINARY))])
+def test_ordinary_words_are_no_emergency(text: str) -> None:
+    m = match(text, KO)
+    assert m.intent is not Intent.EMERGENCY, (text, m.decision)
+
+
+# The "not_now" cues: a past or resolved fall or stroke, one seen on television, other people's falls, breathlessness
+# on the stairs, oversleeping, an ambulance the caller says is not needed: never dialled at once.
+NOT_NOW = [
+    "작년에 넘어졌었는데 이제는 잘 걸어요",
+    "엄마가 삼 년 전에 뇌졸중으로 고생하셨어요",
+    "티비에서 심장마비 나오는 드라마를 봤어요",
+    "계단만 올라도 숨이 차서 병원에 가 보려고요",
+    "아침에 일찍 못 일어나니까 오후로 예약해 주세요",
+    "구급차 부를 일은 아니고 병원까지 차 좀 태워 주세요",
+    "골목이 얼어서 노인들이 자꾸 넘어져요",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NOW, ids=[f"not_now{i}" for i in range(len(NOT_NOW))])
+def test_not_now_is_not_dialled(text: str) -> None:
+    m = match(text, KO)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (text, m.decision)
