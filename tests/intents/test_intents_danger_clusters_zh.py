@@ -200,3 +200,57 @@ def test_cant_catch_breath_with_but_inside_is_acted_on() -> None:
     # 喘不过气: the clause break inside the keyword is kept, so the keyword itself matches, not only its sound.
     m = match("他喘不过气来了", Locale.ZH)
     assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), m
+
+
+# Third round: ordinary requests that borrowed an emergency word ("帮我" + a relative, oversleeping, a fracture
+# long healed, chronic dizziness, a fall last month) are not an emergency at all.
+NOT_EMERGENCY_ROUND3 = (
+    "早上我起不来那么早，帮我约下午的医生",  # 起不来: oversleeping, not a fall
+    "请帮我爸约一下皮肤科",  # 帮我 + a relative: a request on someone's behalf, not a plea
+    "帮我老伴装个洗澡椅",
+    "请帮我妈问问有没有舞蹈班",
+    "那个 买 大米 买 油 帮 我",  # shopping for rice and oil, then 帮我
+    "我爸骨折以后一直打着石膏，做不了饭",  # a fracture being treated
+    "我去年骨折过，想问问能不能装个扶手",  # a fracture long ago
+    "上个月摔了一跤，现在好多了，想约个复查",  # a fall last month
+)
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCY_ROUND3)
+def test_round3_borrowed_emergency_word_is_not_an_emergency(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is not Decision.REJECT), (text, m)
+
+
+# Seen, figurative or minor: at most asked about, never acted on at once.
+NOT_ACTED_ON_ROUND3 = (
+    "昨天救护车停在我们楼下，听说没什么事",  # an ambulance seen yesterday
+    "我一见生人就紧张得说不出话，想找个真人",  # speechless from nerves, not a stroke
+    "手指头裂口出血了，想找医生看看",  # cracked skin bleeding
+)
+
+
+@pytest.mark.parametrize("text", NOT_ACTED_ON_ROUND3)
+def test_round3_figurative_or_past_is_not_acted_on(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (text, m)
+
+
+# A service word inside a sentence about another service: the sentence's own service is accepted.
+RIGHT_SERVICE = (
+    ("我的暖气补贴批下来没有", Intent.STATUS),  # asking whether an application went through, not heating
+    ("我报的太极班哪天开课", Intent.STATUS),
+    ("修热水器的师傅今天能来吗", Intent.STATUS),
+    ("冰箱里啥也没有了，帮我买点吃的", Intent.MEALS),  # an empty fridge is about food, not a repair
+    ("冰箱空空的，给我送点吃的", Intent.MEALS),
+    ("我想跟调度员说两句话", Intent.OPERATOR),  # talking to staff, not company
+    ("请帮我买一盒血糖试纸", Intent.MEDICATION),  # supplies, not a blood-sugar check
+    ("来了一封挂号信，我看不懂", Intent.BENEFITS),  # registered letter, not 挂号 (a clinic booking)
+    ("我要交燃气费，去哪儿交", Intent.BENEFITS),  # a bill, not the gas
+)
+
+
+@pytest.mark.parametrize(("text", "intent"), RIGHT_SERVICE)
+def test_service_word_inside_another_service_request(text: str, intent: Intent) -> None:
+    m = match(text, Locale.ZH)
+    assert (m.intent, m.decision) == (intent, Decision.ACCEPT), (text, m)
