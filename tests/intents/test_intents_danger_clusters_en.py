@@ -238,3 +238,56 @@ def test_an_emergency_said_of_now_is_still_acted_on(text: str) -> None:
 def test_a_denied_emergency_is_not_acted_on() -> None:
     result = match("No emergency, I only rang about my bins", EN)
     assert (result.intent, result.decision) != (Intent.EMERGENCY, Decision.ACCEPT), result
+
+
+# An ordinary request or remark that merely contains a word of pain, dizziness, blood, gas or a fall (a doctor's
+# matter, a bill, a gas fire to service, a ride that fell through) or a misheard-looking word ("painted" is not
+# "fainted", "turning" is not "burning"): the service it is, or nothing, never an emergency question.
+NOT_AN_EMERGENCY: list[str] = [
+    "I get a pain in my shoulder now and then, nothing much",
+    "I come over a bit dizzy if I get up too fast from my chair",
+    "Has the chemist sent my blood thinners yet",
+    "The man's coming to service the gas fire on Friday, is that right",
+    "Sorry, I'm fine, it's only that my ride fell through for Thursday",
+    "I've been feeling run down since Easter, not urgent at all",
+    "My feet go numb in bed at night, it's been like that a while",
+    "My chest has been wheezy all winter, I'd like a check",
+    "Did my blood thinner come with the delivery",
+    "Could you help me choose a present for the vicar",
+    "We've had the front room painted a lovely green",
+    "I'm turning sixty-five in May, what happens with my pension",
+    "Could someone come and sit with Dad for a couple of hours",
+    "The back gate doesn't shut properly and I'm frightened the dog gets out",
+]
+
+# A remark about the past or about somebody else's day that holds a strong emergency word: asked about at most.
+NOT_ACTED_ON: list[str] = [
+    "The ambulance was outside number four this morning, I hope she's all right",
+    "My late husband fought the big factory fire in sixty-eight",
+    "The carer smells of smoke when she comes in, can I complain",
+    "We watched the fire on the telly last night, terrible",
+]
+
+# Narrowed wordings still reach a real emergency: asked about.
+STILL_ASKED: list[str] = [
+    "I'm in excruciating agony, please",
+    "Grandad is screaming in agony out in the garden",
+]
+
+
+@pytest.mark.parametrize("text", NOT_AN_EMERGENCY)
+def test_an_ordinary_request_with_a_pain_or_danger_word_is_not_an_emergency(text: str) -> None:
+    result = match(text, EN)
+    assert result.intent is not Intent.EMERGENCY, (text, result)
+
+
+@pytest.mark.parametrize("text", NOT_ACTED_ON)
+def test_a_strong_emergency_word_about_the_past_is_not_acted_on(text: str) -> None:
+    result = match(text, EN)
+    assert (result.intent, result.decision) != (Intent.EMERGENCY, Decision.ACCEPT), (text, result)
+
+
+@pytest.mark.parametrize("text", STILL_ASKED)
+def test_a_narrowed_pain_wording_is_still_an_emergency(text: str) -> None:
+    result = match(text, EN)
+    assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, (text, result)

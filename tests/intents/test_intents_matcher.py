@@ -110,8 +110,9 @@ def test_emergency_wins_over_a_stronger_looking_service_request() -> None:
 
 
 def test_weak_emergency_cue_stops_a_service_being_accepted() -> None:
-    # Pain in a request for the doctor: ask, do not act blindly.
-    result = match("I have pain in my knee and want to book the doctor", EN)
+    # Bad pain in a request for the doctor: ask, do not act blindly. (Plain "pain" is a doctor's word, no emergency
+    # cue: "I have pain in my knee" is simply a request for the doctor.)
+    result = match("I have terrible pain in my knee and want to book the doctor", EN)
     assert result.decision is not Decision.ACCEPT or result.intent is Intent.EMERGENCY
     assert result.intent in {Intent.MEDICAL, Intent.EMERGENCY}
 
