@@ -161,3 +161,55 @@ def test_figurative_or_past_is_not_acted_on(keyword: str, text: str) -> None:
 def test_service_words_are_no_emergency(keyword: str, text: str) -> None:
     m = match(text, ES)
     assert m.intent is not Intent.EMERGENCY, (keyword, text, m)
+
+
+# Third round: short weak emergency words narrowed to their dangerous wordings, and "not_now" cues for past,
+# resolved or figurative talk. (keyword, intent, sentence): the service asked for is acted on, no emergency
+# question in the way.
+SERVICE_NOT_EMERGENCY = [
+    ("dolor", Intent.MEDICAL, "Tengo un dolor en la muñeca desde hace semanas, quiero ver al médico"),
+    ("dolor", Intent.MEDICATION, "los parches para el dolor de espalda se me acabaron"),
+    ("pecho", Intent.MEDICAL, "El médico quiere revisarme el pecho por la tos"),
+    ("gas", Intent.BENEFITS, "Quiero saber si me ayudan a pagar el recibo del gas"),
+    ("robar", Intent.EVENTS, "Me gustaría probar la clase de yoga del jueves"),
+    ("urgencia", Intent.MEDICATION, "Necesito con urgencia la receta de la insulina"),
+    ("caido", Intent.HOME_REPAIR, "Se me ha caído la estantería del baño, ¿me la pueden arreglar?"),
+    ("incendio", Intent.HOME_REPAIR, "No es ningún incendio, me salta el diferencial cada vez que pongo la lavadora"),
+    ("golpe", Intent.MEDICAL, "Mi padre está más despistado de lo normal, no de golpe, desde hace meses"),
+]
+
+# (keyword, sentence): an ordinary complaint with a narrowed weak word: no emergency at all.
+NO_EMERGENCY_MORE = [
+    ("pecho", "Quiero pedir otro spray del pecho para mi marido"),
+    ("rapido", "La grabación habla muy rápido y no entiendo nada"),
+    ("miedo", "A mi padre le da miedo la ducha sin barra"),
+    ("me ahogo", "Me ahogo cuando subo la cuesta de la iglesia"),
+]
+
+# (keyword, sentence): a fall, fire or smoke in the past or as a figure of speech: asked about at most.
+NOT_DIALLED = [
+    ("me cai", "Me caí una vez el año pasado pero estoy bien"),
+    ("me cai", "Una vez me caí en la calle, ya hace mucho"),
+    ("se cayo", "Mi hermana se cayó hace tiempo y ya está recuperada"),
+    ("incendio", "Vi el incendio que salió en las noticias, qué pena"),
+    ("humo", "Mi jefe echaba humo por las orejas"),
+    ("fuego", "Se me quemó la leche en el fuego y ahora la cocina apesta"),
+]
+
+
+@pytest.mark.parametrize(("keyword", "intent", "text"), SERVICE_NOT_EMERGENCY)
+def test_service_is_accepted_despite_weak_emergency_word(keyword: str, intent: Intent, text: str) -> None:
+    m = match(text, ES)
+    assert (m.intent, m.decision) == (intent, Decision.ACCEPT), (keyword, text, m)
+
+
+@pytest.mark.parametrize(("keyword", "text"), NO_EMERGENCY_MORE)
+def test_narrowed_weak_word_is_no_emergency(keyword: str, text: str) -> None:
+    m = match(text, ES)
+    assert m.intent is not Intent.EMERGENCY, (keyword, text, m)
+
+
+@pytest.mark.parametrize(("keyword", "text"), NOT_DIALLED)
+def test_past_or_figurative_emergency_word_is_not_dialled(keyword: str, text: str) -> None:
+    m = match(text, ES)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (keyword, text, m)
