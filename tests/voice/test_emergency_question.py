@@ -48,8 +48,13 @@ def test_korean_meal_and_ride_requests_never_dial_the_emergency_number(
     if call.has("Record"):
         call.record(standin.add_recording(say("네", "ko")))
     assert not emergency_dialled(call)
-    assert all(r.intent != "emergency" and not r.urgent for r in call.requests())
-    assert not {n.to_phone for n in call.notifications()} & FAMILY_AND_ON_CALL
+    requests = call.requests()
+    assert all(r.intent != "emergency" and not r.urgent for r in requests)
+    # No alert to anyone. Where the request is understood and confirmed ("식사 배달이 필요하다고 하셨나요?" "네"),
+    # the family is told of it as of any new request; nobody hears of an emergency.
+    assert all(r.intent == ("meals" if request_text == MEAL else "transport") for r in requests)
+    alerts = [n for n in call.notifications() if n.to_phone in FAMILY_AND_ON_CALL]
+    assert all(n.kind == "family" and n.request_id in {r.id for r in requests} for n in alerts)
 
 
 def asked(app: Flask) -> Call:
