@@ -41,7 +41,11 @@ SEED = 0  # the first layer starts from a seeded draw: the same corpus gives the
 HEADS = 5
 # Threshold choice on out-of-fold probabilities (what the model says about sentences it was not fitted on).
 SURE_PRECISION = 0.9  # a rescue or a disagreement is right this often, or it is not made
-OUT_OF_SCOPE_PRECISION = 0.9  # a service the matcher heard is rejected as small talk only when right this often
+# A service the matcher heard is rejected as small talk only when right this often. 0.8 rather than the 0.9 of the
+# other decisions (2026-12-04, night; out-of-fold over the corpus and the dev set): out-of-scope rejection
+# +0.1 to +1.6 points on the corpus, +2.9 (zh) on the dev set, for 0.1-0.2 points of in-scope accuracy. A wrong
+# rejection costs a caller one repeat ("please say it again"), a wrong confirmation of small talk one "no".
+OUT_OF_SCOPE_PRECISION = 0.8
 # The safety net with the matcher catches every one of the corpus's emergencies (issue 10: recall 100 %, at least
 # the quick question), as long as that needs no bar below EMERGENCY_RANGE's floor.
 EMERGENCY_RECALL = 1.0
