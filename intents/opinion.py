@@ -126,8 +126,8 @@ def combine(
     # leaned to emergency on; the recogniser's own doubts are judged by the hearing check that follows.
     strict = speech or (brief and result.decision is Decision.ACCEPT)
     floor = max(th.emergency, th.sure) if strict else th.emergency
-    # A model sure of a service or of small talk needs more to raise the alarm than one that is unsure: the bar
-    # is set, when training, below every emergency of the corpus read that way that only the net catches.
+    # A model sure of a service or of small talk may need more to raise the alarm than one that is unsure: the
+    # bar is set, when training, under every emergency of the corpus read that way that the net catches.
     if sure_of_other(opinion, best, p):
         floor = max(floor, sure_bar)
     if em >= floor and em >= EMERGENCY_SHARE * top and not answer:

@@ -119,7 +119,7 @@ class ModelMissing(RuntimeError):
 @dataclass(frozen=True)
 class Mix:
     """How the sentence ensemble and the word half join: softmax(sentences * log p + words * word logits), both
-    weights chosen on out-of-fold predictions (intents.train.mixed)."""
+    weights chosen on out-of-fold predictions (intents.train.mix_for)."""
 
     sentences: float = 1.0
     words: float = 0.0
