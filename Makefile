@@ -67,10 +67,10 @@ typecheck: $(STAMP)
 # first. Nothing else is left out. A test's database is ready-made instead of 40-odd tables being created for each
 # test: copied from a SQLite file the app's start-up made once, or a PostgreSQL schema emptied and reused only
 # while its shape is exactly the app's (tests/fresh_storage.py).
-# Measured on 4 Dec 2026, `time bash .ci/run` in a fresh clone on the 2-core machine, idle: 9 min 56 s in all
-# (install, ruff, mypy: under 1 min; the SQLite pass 5 min 42 s, then its 48 slow tests 3 min 43 s, on one core;
-# the production path 8 min 39 s on the other; 2,839 passed, 1 skipped). One pass after the other, with a schema
-# built per test, it took 26 min 35 s on the machine idle.
+# Measured on 4 Dec 2026 (night), `time bash .ci/run` in a fresh clone on the 2-core machine, idle: 10 min 15 s in
+# all (install, ruff, mypy: under 1 min; the SQLite pass 5 min 52 s, then its 48 slow tests 3 min 43 s, on one
+# core; the production path 8 min 8 s on the other; 3,491 passed, 1 skipped). One pass after the other, with a
+# schema built per test, it took 26 min 35 s on the machine idle (4 Dec, with fewer tests).
 test: install lint typecheck
 	$(BIN)/python -m tests.passes
 
