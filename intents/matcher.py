@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from intents.catalog import Catalog, Keyword, SeqIndex, load
 from intents.hearing import heard_match
-from intents.negation import cues_for, is_negated
+from intents.negation import FoundCue, cues_for, is_negated
 from intents.normalise import BREAK, SPACED, Normalised, normalise
 from intents.opinion import combine
 from intents.types import (
@@ -73,8 +73,6 @@ LONG_WORDS = 6
 LONG_CHARS = 8
 SINGLE_TOPIC_SCORE = 70.0
 MAX_ALTERNATIVES = 3
-# Negation cues found in an utterance: (start, end, reach).
-FoundCues = Sequence[tuple[int, int, int]]
 # A word or two (a few characters in Chinese): the matcher's keyword outweighs a sentence model's reading of it.
 BRIEF_WORDS = 2
 BRIEF_CHARS = 4
@@ -193,7 +191,9 @@ def _find(units: Sequence[str], index: SeqIndex) -> list[tuple[int, int]]:
     return found
 
 
-def _cluster_hits(units: Sequence[str], catalog: Catalog, before: FoundCues, after: FoundCues) -> list[Hit]:
+def _cluster_hits(
+    units: Sequence[str], catalog: Catalog, before: Sequence[FoundCue], after: Sequence[FoundCue]
+) -> list[Hit]:
     """Serious symptom patterns (chest pain reaching the arm, FAST signs of a stroke, a door being forced):
     each part alone may be a doctor's matter, together they are an emergency to act on at once. In a plain
     (acted-on) cluster a part said only negated ("门没被撬", the door was not forced) does not count."""

@@ -8,6 +8,8 @@ from intents.catalog import Negation
 from intents.normalise import BREAK
 
 Span = tuple[int, int]
+# A negation cue found in an utterance: (start, end, reach in units).
+FoundCue = tuple[int, int, int]
 
 
 def _a_not_a(units: Sequence[str], i: int) -> bool:
@@ -16,9 +18,9 @@ def _a_not_a(units: Sequence[str], i: int) -> bool:
     return 0 < i < len(units) - 1 and units[i - 1] == units[i + 1] and units[i - 1] != BREAK
 
 
-def find_cues(units: Sequence[str], cues: Sequence[tuple[tuple[str, ...], int]]) -> list[tuple[int, int, int]]:
+def find_cues(units: Sequence[str], cues: Sequence[tuple[tuple[str, ...], int]]) -> list[FoundCue]:
     """Every cue occurrence as (start, end, reach); longer cues win where cues overlap."""
-    found: list[tuple[int, int, int]] = []
+    found: list[FoundCue] = []
     taken: set[int] = set()
     for cue, reach in cues:  # sorted longest first by the catalog
         n = len(cue)
@@ -39,14 +41,14 @@ def _clear_gap(units: Sequence[str], start: int, end: int, reach: int) -> bool:
 def is_negated(
     units: Sequence[str],
     hit: Span,
-    before: Sequence[tuple[int, int, int]],
-    after: Sequence[tuple[int, int, int]],
+    before: Sequence[FoundCue],
+    after: Sequence[FoundCue],
     protected: Sequence[Span],
 ) -> Span | None:
     """The cue that reaches the hit within its clause, or None; cues that start inside a protected span (a
     keyword such as "can't breathe" or "no me encuentro bien" that contains its own negation) do not count."""
 
-    def free(cue: tuple[int, int, int]) -> bool:
+    def free(cue: FoundCue) -> bool:
         # A cue that starts inside a keyword belongs to it; a keyword inside a cue ("불" in "안 불러도", the
         # complaint word "差" in "差点", nearly) does not protect the cue.
         return not any(
@@ -66,6 +68,6 @@ def is_negated(
     return None
 
 
-def cues_for(units: Sequence[str], negation: Negation) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+def cues_for(units: Sequence[str], negation: Negation) -> tuple[list[FoundCue], list[FoundCue]]:
     """The before- and after-cues present in an utterance."""
     return find_cues(units, negation.before), find_cues(units, negation.after)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from intents.normalise import strip_accents
 from intents.types import Locale
 
 # Chinese and Korean: a recogniser and a texter space words unpredictably ("我 要 看 医生", "약 이 다떨어 졌어요"), so
@@ -20,9 +21,9 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 def clean(text: str) -> str:
     """Case-folded, compatibility forms, accents dropped (callers and recognisers drop them), punctuation to spaces.
-    Hangul survives: NFD splits a syllable into conjoining jamo, which are letters, not marks, and NFC rejoins them."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
-    plain = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    Hangul survives: strip_accents's NFD splits a syllable into conjoining jamo, which are letters, not marks, and
+    NFC rejoins them."""
+    plain = unicodedata.normalize("NFC", strip_accents(unicodedata.normalize("NFKC", text).casefold()))
     return " ".join(_NOT_WORD.sub(" ", plain).replace("_", " ").split())
 
 
@@ -36,8 +37,8 @@ def grams(text: str, locale: Locale) -> frozenset[str]:
             found.update(chars[i : i + n] for i in range(len(chars) - n + 1))
         return frozenset(found)
     for word in cleaned.split():
-        found.add(f"<{word}>")
         marked = f"<{word}>"
+        found.add(marked)
         for n in SPACED_LENGTHS:
             found.update(marked[i : i + n] for i in range(len(marked) - n + 1))
     return frozenset(found)
