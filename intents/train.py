@@ -13,6 +13,7 @@ from typing import TextIO
 import numpy as np
 
 from intents import lexicon
+from intents.adam import Adam
 from intents.catalog import load
 from intents.corpus import CORPUS_DIR, OUT_OF_SCOPE, Example, corpus_files, read_examples
 from intents.lexicon import fit_lexicon
@@ -133,22 +134,16 @@ def fit(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int = SEED) -> Param
         rng.normal(0.0, np.sqrt(1.0 / HIDDEN), (HIDDEN, n_classes)).astype(np.float32),
         np.zeros(n_classes, dtype=np.float32),
     ]
-    moments = [np.zeros_like(p) for p in params]
-    squares = [np.zeros_like(p) for p in params]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    for step in range(1, STEPS + 1):
+    adam = Adam(params, LEARNING_RATE)
+    for _ in range(STEPS):
         pre = x @ params[0] + params[1]
         hidden = np.maximum(pre, 0.0)
         probs = _softmax(hidden @ params[2] + params[3])
         delta = (probs - onehot) * sample_weight[:, None] / n
         back = (delta @ params[2].T) * (pre > 0)
-        grads = [x.T @ back + L2 * params[0], back.sum(axis=0), hidden.T @ delta + L2 * params[2], delta.sum(axis=0)]
-        for k, grad in enumerate(grads):
-            moments[k] = beta1 * moments[k] + (1 - beta1) * grad
-            squares[k] = beta2 * squares[k] + (1 - beta2) * grad**2
-            m_hat = moments[k] / (1 - beta1**step)
-            v_hat = squares[k] / (1 - beta2**step)
-            params[k] -= LEARNING_RATE * m_hat / (np.sqrt(v_hat) + eps)
+        adam.update(
+            [x.T @ back + L2 * params[0], back.sum(axis=0), hidden.T @ delta + L2 * params[2], delta.sum(axis=0)]
+        )
     return params[0], params[1], params[2], params[3]
 
 
