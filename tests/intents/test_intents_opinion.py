@@ -255,3 +255,19 @@ def test_an_emergency_phrase_the_model_sees_no_emergency_in_at_all_is_asked_not_
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
     seen = match_utterance(heard(text, opinion(0.12, meals=0.48, emergency=0.05), ZH))
     assert seen.decision is Decision.ACCEPT
+
+
+def test_a_doubtful_emergency_in_what_reads_as_small_talk_is_rejected_only_when_no_emergency_is_read_in_it() -> None:
+    text = "厨房的插座进水了"  # "water got into the kitchen socket": the matcher asks about an emergency
+    assert (match(text, ZH).intent, match(text, ZH).decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+    def decided(out_of_scope: float, emergency: float) -> tuple[Intent | None, Decision]:
+        found = match_utterance(heard(text, opinion(out_of_scope=out_of_scope, emergency=emergency), ZH))
+        return found.intent, found.decision
+
+    # Sure of small talk (0.85 >= 0.8) but reading an emergency at half the net's bar (0.15 of 0.3): still asked.
+    assert decided(0.85, 0.15) == (Intent.EMERGENCY, Decision.CONFIRM)
+    # Small talk on top but not sure of it: asked, whatever the emergency probability.
+    assert decided(0.6, 0.01) == (Intent.EMERGENCY, Decision.CONFIRM)
+    # Sure of small talk and next to no emergency in it ("my heart stopped when I saw the bill"): not asked.
+    assert decided(0.9, 0.01) == (None, Decision.REJECT)
