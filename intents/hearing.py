@@ -10,7 +10,15 @@ from intents.types import SERVICES, Alternative, Decision, HeardWord, Hearing, I
 # confidences are posterior probabilities; 0.5 is the usual "more likely wrong than right" line.
 SURE_WORD = 0.5
 # Decisions that start something (a request, the emergency flow) or that end the fail-safe emergency question.
-WEIGHED = SERVICES | {Intent.EMERGENCY, Intent.NO}
+WEIGHED = SERVICES | {Intent.EMERGENCY, Intent.NO, Intent.OPERATOR}
+
+
+def in_doubt(hearing: Hearing | None) -> bool:
+    """Whether the words rest on anything uncertain: a phrase list, a decoding cut off, a word the recogniser was
+    unsure of (typed text and keys: never)."""
+    if hearing is None:
+        return False
+    return hearing.forced or hearing.partial or any(w.confidence < SURE_WORD for w in hearing.words)
 
 
 def _capped(result: Match) -> Match:
@@ -59,6 +67,9 @@ def heard_match(result: Match, hearing: Hearing | None, rematch: Callable[[str],
       answers got the emergency question, the meal request among them, and no real emergency more was caught.
     - A checked one is acted on only when the free decoding by itself says the same thing.
     - A decision that needs a word the recogniser was unsure of is confirmed.
+    - A request for a person is weighed like a service but never dropped: at worst it is asked about ("did you
+      say you need a call back from staff?"), so forced words do not end the call in a callback, and a caller
+      who did ask reaches someone with one yes.
     - A free decoding cut off by its time budget heard only the start of the answer: confirmed, never acted on
       (an emergency there gets the quick emergency question: its words were really heard, not forced).
     `rematch` matches other text the way `result` was matched (same locale and expected intents).
@@ -77,6 +88,8 @@ def heard_match(result: Match, hearing: Hearing | None, rematch: Callable[[str],
             if again is None or again.intent is not result.intent or again.decision is Decision.REJECT:
                 if result.intent is Intent.EMERGENCY and _weakly_heard(words, rematch):
                     return _asked(result)
+                if result.intent is Intent.OPERATOR:
+                    return _capped(result)  # asked, never dropped: a caller who wants a person must reach one
                 return _dropped(result, again)
             words = tuple(supported)
         free = rematch(hearing.free_text) if hearing.free_text else None

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from intents import Decision, InputSource, Intent, Locale, Match, Utterance, match_utterance
+from intents.hearing import in_doubt
 from voice import keypad
 from voice.checkin_answers import Reading, read_answer
 from voice.keypad import KeyMeaning, MenuId
@@ -468,8 +469,13 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
     if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT:
         # A doubtful one is asked about, never dropped: silence or an unclear answer still dials.
         return _emergency_check(state, text, by)
+    asked_for_person = state.phase is Phase.CONFIRM and state.pending_intent == Intent.OPERATOR.value
     if intent is Intent.OPERATOR and result.decision is not Decision.REJECT:
-        return _person(state, ctx, text, by)
+        if result.decision is Decision.ACCEPT or asked_for_person or not in_doubt(utterance.hearing):
+            return _person(_unpended(state), ctx, text, by)
+        # Asked first: words the recogniser was unsure of, or that a phrase list forced ("연결해 주세요" heard in a
+        # meal request), must not end the call in a promised callback. A yes or a second ask puts them through.
+        return _confirming(state, Intent.OPERATOR, text, by)
     if intent is Intent.REPEAT and result.decision is not Decision.REJECT:
         return _repeat(state, ctx)
     if intent is Intent.GOODBYE and result.decision is not Decision.REJECT:
@@ -477,6 +483,8 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
     if intent is Intent.STATUS and result.decision is not Decision.REJECT and not result.negated:
         # Hearing one's own requests read out is harmless and asked for often: no confirmation needed.
         return _accept(state, ctx, intent, text, by)
+    if asked_for_person and intent is Intent.YES and result.decision is not Decision.REJECT:
+        return _person(_unpended(state), ctx, state.pending_transcript, state.pending_by)
     if state.phase is Phase.CONFIRM and state.pending_intent:
         if intent is Intent.YES and result.decision is not Decision.REJECT:
             return _accept(state, ctx, Intent(state.pending_intent), state.pending_transcript, state.pending_by)
@@ -490,9 +498,18 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
         return _not_understood(state, ctx, remind_emergency=_sounded_like_emergency(result))
     if result.decision is Decision.ACCEPT:
         return _accept(state, ctx, intent, text, by)
+    return _confirming(state, intent, text, by)
+
+
+def _confirming(state: CallDialogState, intent: Intent, text: str, by: str) -> Step:
+    """Ask "did you say you need ...?" before acting on `intent`."""
     question = (Speak("voice.confirm", _service(intent)),)
     new = replace(state, phase=Phase.CONFIRM, pending_intent=intent.value, pending_transcript=text, pending_by=by)
     return _asking(new, [Listen(ListenKind.YES_NO, question)])
+
+
+def _unpended(state: CallDialogState) -> CallDialogState:
+    return replace(state, pending_intent=None, pending_transcript="", pending_by="")
 
 
 def _sounded_like_emergency(result: Match) -> bool:

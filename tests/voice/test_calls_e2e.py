@@ -166,6 +166,9 @@ def test_korean_operator_by_speech_outside_hours_leaves_a_callback_with_real_vos
     call = Call(app)
     call.start()
     call.record(standin.add_recording(say("담당자 연결해 주세요", "ko")))  # "put me through to someone"
+    # Synthetic speech through the phrase list is not heard well enough to end the call on: asked first.
+    assert call.requests() == [] and "직원 회신 전화가 필요하다고" in call.spoken()[0]
+    call.record(standin.add_recording(say("네", "ko")))
     (request,) = call.requests()
     assert (request.intent, request.team, request.understood_by) == ("operator", "front_desk", "speech")
     assert not call.has("Dial") and call.verbs[-1].tag == "Hangup"

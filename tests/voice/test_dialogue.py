@@ -426,3 +426,32 @@ def test_open_answers_use_a_phrase_list_unless_the_deployment_chooses_free_recog
     # A yes/no question keeps its short phrase list whatever the setting: it is fast and accurate.
     assert phrases_for(ListenKind.YES_NO, "ko", free_open_answers=True)
     assert phrases_for(ListenKind.DETAILS, "ko") is None
+
+
+def test_a_request_for_a_person_on_words_a_phrase_list_forced_is_asked_about_not_a_callback() -> None:
+    """The speech bench's "살려주세요" and "복지관 프로그램 알려주세요", heard as "... 연결해 주세요" under the
+    phrase list, ended the call in a promised callback (operator was not weighed by how it was heard)."""
+    closed = CallContext(speech_locales=frozenset({"ko"}), staff_open=False)
+    state = CallDialogState(phase=Phase.OPEN, locale="ko")
+    heard, free = "교환 알려 교환 마 연결해 주세요", "와 네 마 연고 계세요"
+    event = forced(heard, Locale.KO, free=free, unsupported={"교환", "연결해"})
+    asked, actions = step(state, event, closed)
+    assert asked.phase is Phase.CONFIRM and asked.pending_intent == "operator"
+    assert spoken_keys(actions) == ["voice.confirm"] and not any(isinstance(a, CreateRequest) for a in actions)
+    # A yes (or asking for a person again) reaches one: here the callback, the staff line being closed.
+    for answer in ("네", "연결해 주세요"):
+        new, then = said(asked, answer, closed)
+        assert new.phase is Phase.ENDED and new.pending_intent is None
+        assert [a.intent for a in then if isinstance(a, CreateRequest)] == [Intent.OPERATOR]
+    new, then = said(asked, "아니요", closed)
+    assert new.phase is Phase.OPEN and not any(isinstance(a, CreateRequest) for a in then)
+
+
+def test_a_request_for_a_person_heard_well_or_typed_on_keys_reaches_one_at_once() -> None:
+    open_line = CallContext(speech_locales=frozenset({"en"}), staff_open=True)
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    for new, actions in (
+        said(state, "I want to talk to a real person please", open_line),  # the matcher's CONFIRM, heard well
+        keys(state, "0", open_line),
+    ):
+        assert new.phase is Phase.TRANSFER and Dial(DialTarget.STAFF) in actions
