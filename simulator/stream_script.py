@@ -109,6 +109,11 @@ class StreamCallSimulator(CallSimulator):
                     stream.hang_up()
                     self.hung_up = True
                     return
+                if queue[0].kind is StepKind.DIAL:
+                    # The dial's outcome answers the TwiML turn after the stream: leave it for that turn, however
+                    # long the app takes to end the stream (taken here, it was lost and the dial "completed").
+                    stream.wait_for(lambda: stream.closed_at is not None, TURN_TIMEOUT_SECONDS)
+                    break
                 turns = self._turns()[0]
                 self._act(stream, queue.pop(0))
                 stream.wait_for(partial(self._moved, stream, turns), TURN_TIMEOUT_SECONDS)

@@ -293,6 +293,7 @@ def test_simulate_call_stream_plays_the_call_over_a_media_stream(make_app: Calla
     assert lines[1]["cleared"] >= 1  # the key stopped the language menu
     dial = next(line for line in lines if "Dial" in line.get("verbs", []))
     assert dial["phase"] == "transfer"
+    assert lines[-1]["requests"], result.output
     assert lines[-1]["requests"][0]["intent"] == "operator"
 
 
