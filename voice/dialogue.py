@@ -331,7 +331,7 @@ def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInp
     Only a clear no (key 2, or "no" heard well, see intents.hearing) goes back; 0 still reaches a person.
     """
     transcript, by = state.pending_transcript, state.pending_by or "speech"
-    cleared = replace(state, pending_intent=None, pending_transcript="", pending_by="")
+    cleared = _unpended(state)
     utterance = event.utterance if event.kind is InputKind.UTTERANCE else None
     if utterance is not None and utterance.source is InputSource.KEYPAD:
         digit = utterance.text.strip()[:1]
@@ -509,6 +509,7 @@ def _confirming(state: CallDialogState, intent: Intent, text: str, by: str) -> S
 
 
 def _unpended(state: CallDialogState) -> CallDialogState:
+    """The state with no answer pending confirmation."""
     return replace(state, pending_intent=None, pending_transcript="", pending_by="")
 
 
