@@ -23,12 +23,21 @@ log = logging.getLogger(__name__)
 # libpq's connect_timeout counts whole seconds and 2 is its smallest useful value (PostgreSQL docs, 34.1.2).
 CONNECT_TIMEOUT_SECONDS = 2
 STATEMENT_TIMEOUT_MS = 4000
+# Waiting for a row lock another transaction holds (two texts from one number) ends before the statement timeout,
+# so that a long wait is reported as what it is (SQLSTATE 55P03, lock_not_available), not as a database gone quiet.
+LOCK_TIMEOUT_MS = 3000
 # Waiting for a pooled connection when every one is busy (SQLAlchemy's default is 30 s).
 POOL_TIMEOUT_SECONDS = 3
 # SQLite: how long a writer waits for another's lock (the sqlite3 default is 5 s; we had 15, Twilio's whole wait).
 SQLITE_BUSY_TIMEOUT_SECONDS = 4
 # What sqlite3 says when another writer holds the file past the busy timeout, or the file cannot be opened.
 SQLITE_WAITS = ("database is locked", "database table is locked", "unable to open database")
+# Of those, the ones where another writer was in the way: the file answers, it is busy.
+SQLITE_CONTENTION = ("database is locked", "database table is locked")
+# PostgreSQL's answers that another transaction was in the way: class 40 (serialization failure, deadlock) and a
+# lock not granted within lock_timeout (PostgreSQL docs, Appendix A, "PostgreSQL Error Codes").
+PG_CONTENTION_CLASSES = ("40",)
+PG_CONTENTION_CODES = ("55P03",)
 # After the database failed to answer, skip it for this long where there is a way around it (the apology, prompt
 # recordings), instead of every request waiting out its own timeout on a database known to be gone.
 UNAVAILABLE_SECONDS = 3.0
@@ -54,6 +63,16 @@ def unreachable(error: BaseException) -> bool:
         )
     # psycopg: connection refused or lost, connect_timeout, statement_timeout (QueryCanceled) are all these.
     return isinstance(error, exc.OperationalError | exc.InterfaceError)
+
+
+def contended(error: BaseException) -> bool:
+    """The database answered, but another transaction was in the way (a lock held past our wait, a deadlock):
+    it is busy, not away, so nobody else needs to stop using it."""
+    orig = getattr(error, "orig", None) or error
+    if isinstance(orig, sqlite3.OperationalError):
+        return any(words in str(orig).lower() for words in SQLITE_CONTENTION)
+    sqlstate = getattr(orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and (sqlstate[:2] in PG_CONTENTION_CLASSES or sqlstate in PG_CONTENTION_CODES)
 
 
 class Base(DeclarativeBase):
@@ -83,7 +102,11 @@ def make_engine(url: str) -> Engine:
     # connect_args replace the URL's own options (a search_path, say), so the statement timeout is added to them.
     given = parsed.query.get("options", "")
     options = " ".join(
-        [*([given] if isinstance(given, str) else given), f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"]
+        [
+            *([given] if isinstance(given, str) else given),
+            f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            f"-c lock_timeout={LOCK_TIMEOUT_MS}",
+        ]
     )
     return create_engine(
         parsed,
@@ -119,10 +142,20 @@ class Database:
         event.listen(self.engine, "handle_error", self._on_error)
 
     def _on_error(self, context: ExceptionContext) -> None:
-        # Connection failures, timeouts and cancelled statements: the database is not answering.
+        # Connection failures, timeouts and cancelled statements: the database is not answering. A lock another
+        # transaction holds is no such sign (under load two texts from one number met there, and every text of
+        # the next seconds went to the spool).
+        if contended(context.original_exception):
+            return
         if context.is_disconnect or isinstance(context.sqlalchemy_exception, exc.OperationalError):
             self._unavailable_until = time.monotonic() + UNAVAILABLE_SECONDS
-            log.warning("database not answering; skipping it where possible for %.0f s", UNAVAILABLE_SECONDS)
+            said = str(context.original_exception).strip().splitlines()
+            log.warning(
+                "database not answering (%s: %s); skipping it where possible for %.0f s",
+                type(context.original_exception).__name__,
+                said[0] if said else "",
+                UNAVAILABLE_SECONDS,
+            )
 
     @property
     def available(self) -> bool:

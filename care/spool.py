@@ -104,6 +104,22 @@ class Spool:
         """Whether any text waits here (cheap: one directory listing, no reading)."""
         return any(name.endswith((WRITING, CLAIMED)) and name != SET_ASIDE for name in os.listdir(self.folder))
 
+    def holds_from(self, phone: str) -> bool:
+        """Whether a text from `phone` waits here (reads every file, without locks: a line being written is
+        skipped, as that text and the caller's were sent together and have no order to keep)."""
+        for path in self._files((WRITING, CLAIMED)):
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # replayed and removed since the listing
+                continue
+            for line in data.splitlines(keepends=True):
+                try:
+                    if line.endswith(b"\n") and Spooled.parse(line).from_phone == phone:
+                        return True
+                except (ValueError, KeyError):
+                    continue  # unreadable: the replay logs and drops it
+        return False
+
     def count(self) -> int:
         """How many texts wait here (reads every file)."""
         total = 0

@@ -50,7 +50,7 @@ from care.settings import Settings
 from care.spool import ReplayReport, Spooled
 from i18n.clock import written_datetime
 from i18n.messages import translate
-from intents import Intent, Locale, enrich
+from intents import Intent, Locale, Utterance, enrich
 from intents.locale import detect_locale
 from sms.conversation import (
     ConfirmResolved,
@@ -212,6 +212,7 @@ def handle(hl: Hearthline, incoming: Incoming, *, reply_by_text: bool = False) -
     # The text's arrival, before anything it changes (a request it closes is closed after it arrived).
     now = utcnow()
     ask_later: EmergencyCheck | None = None
+    early = _understood_before_the_lock(hl, incoming, default_locale)
     try:
         with hl.db.transaction() as session:
             stored = session.get(InboundMessage, incoming.message_sid)
@@ -236,7 +237,9 @@ def handle(hl: Hearthline, incoming: Incoming, *, reply_by_text: bool = False) -
                     return Answer(text)
             sender = _sender_view(session, incoming.from_phone, settings, now)
             state = ConversationState.from_json(conversation.state or {}, default_locale)
-            heard = enrich(utterance_of(incoming.body, sender, default_locale), hl.understanding)
+            bare = utterance_of(incoming.body, sender, default_locale)
+            # The sender's language can have changed since the early look (a profile edited in between).
+            heard = early if early.locale == bare.locale else enrich(bare, hl.understanding)
             outcome = reply_to(
                 incoming.body,
                 sender,
@@ -306,6 +309,21 @@ def _for_the_inbox(incoming: Incoming, sender: SenderView, outcome: Outcome) -> 
     if sender.role is not Role.UNKNOWN or keyword_of(incoming.body) is not None:
         return False
     return not any(isinstance(a, CreateRequest | OptOut | OptIn) for a in outcome.actions)
+
+
+def _understood_before_the_lock(hl: Hearthline, incoming: Incoming, default_locale: Locale) -> Utterance:
+    """The text with the sentence model's opinion, worked out before the sender's conversation is locked.
+
+    The model is the slow part of a text (tens of ms, seconds on a loaded machine), and a second text from the
+    same number waits for that lock: held through the model, the wait ran past PostgreSQL's statement timeout
+    under load, which reads as "the database is not answering", and every text for the next seconds was spooled.
+    """
+    profile: Locale | None = None
+    if detect_locale(incoming.body) is None:  # only then does the profile's language decide (utterance_of)
+        with hl.db.sessions() as session:
+            profile = _locale_or_none(identify(session, incoming.from_phone).locale)
+    sender = SenderView(incoming.from_phone, Role.UNKNOWN, profile)
+    return enrich(utterance_of(incoming.body, sender, default_locale), hl.understanding)
 
 
 def _conversation_locked(session: Session, phone: str) -> Conversation:
