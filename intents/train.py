@@ -390,7 +390,13 @@ def matcher_hears(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, 
     return rows[:, 0], rows[:, 1], rows[:, 2]
 
 
-def _digest(paths: Sequence[Path]) -> str:
+def catalog_files() -> list[Path]:
+    """The intent catalogs the model's thresholds were chosen with (the matcher's half of the decision)."""
+    return sorted((Path(__file__).parent / "catalogs").glob("*.json"))
+
+
+def files_digest(paths: Sequence[Path]) -> str:
+    """One SHA-256 over the names and bytes of `paths` (the manifest records the corpus's and the catalogs')."""
     h = hashlib.sha256()
     for path in paths:
         h.update(path.name.encode())
@@ -445,17 +451,17 @@ def train(
         lexicon_weights=word_half.weights.astype(np.float32),
     )
     files = sorted(corpus_files(corpus).values())
-    catalogs = sorted((Path(__file__).parent / "catalogs").glob("*.json"))
+    catalogs = catalog_files()
     accuracy = float(np.mean(probs.argmax(axis=1) == y))
     manifest: dict[str, object] = {
         "about": "Semantic second opinion: an ensemble of one-hidden-layer classifiers over sentence embeddings, "
         "probabilities averaged, joined with a linear model over character n-grams (python -m intents train).",
-        "version": f"{_digest(files)[:8]}-{_digest(catalogs)[:8]}-{sha256(out / WEIGHTS)[:8]}",
+        "version": f"{files_digest(files)[:8]}-{files_digest(catalogs)[:8]}-{sha256(out / WEIGHTS)[:8]}",
         "embedder": embedder.name,
         "prefix": "query: ",
-        "corpus_sha256": _digest(files),
+        "corpus_sha256": files_digest(files),
         "corpus_files": [p.name for p in files],
-        "catalogs_sha256": _digest(catalogs),
+        "catalogs_sha256": files_digest(catalogs),
         "examples": len(examples),
         "classes": [OUT_OF_SCOPE if c is None else c.value for c in CLASSES],
         "heads": heads,

@@ -14,7 +14,7 @@ import pytest
 from intents import Decision, InputSource, Intent, Locale, Match, Utterance, enrich, match_utterance
 from intents.corpus import corpus_files
 from intents.semantic import MODEL_DIR, ModelMissing, SemanticOpinion, default_opinion, load_classifier
-from intents.train import train
+from intents.train import catalog_files, files_digest, train
 
 ROOT = Path(__file__).resolve().parents[2]
 EN, ZH, KO, ES = Locale.EN, Locale.ZH, Locale.KO, Locale.ES
@@ -64,6 +64,10 @@ def test_the_model_is_trained_on_the_corpus_as_committed() -> None:
     manifest = json.loads((MODEL_DIR / "manifest.json").read_text(encoding="utf-8"))
     files = sorted(corpus_files().values())
     assert [p.name for p in files] == manifest["corpus_files"]
+    # A corpus line or a catalog pattern changed without `python -m intents train` ships a model that does not
+    # match them (its thresholds were chosen with the old matcher): retrain and commit the model with them.
+    assert files_digest(files) == manifest["corpus_sha256"], "corpus changed since training"
+    assert files_digest(catalog_files()) == manifest["catalogs_sha256"], "catalogs changed since training"
     assert set(manifest["thresholds"]) == {loc.value for loc in Locale}
     assert load_classifier().version == manifest["version"]
 
