@@ -46,3 +46,47 @@ def test_a_swallowed_poison_or_gas_left_on_is_asked_about(locale: Locale, text: 
 @pytest.mark.parametrize(("locale", "text"), NEAR_MISSES)
 def test_the_same_words_in_an_ordinary_request_are_no_emergency(locale: Locale, text: str) -> None:
     assert match(text, locale).intent is not Intent.EMERGENCY
+
+
+# Found on 2026-12-05 (corpus round four) the same way: the only English emergency out of fold that pulled the
+# safety net's bar to its floor, and a Korean one at its edge. A chip pan "caught light" was a repair accepted.
+FIRE_AND_WATER: list[tuple[Locale, str]] = [
+    (Locale.EN, "the curtains are alight the curtains in the front room what do I do"),
+    (Locale.EN, "the chip pan's caught light"),
+    (Locale.EN, "the tea towel went up, it's ablaze by the cooker"),
+    (Locale.KO, "세탁기 물이 넘쳐서 멀티탭이 물에 잠겼어요. 플러그가 꽂혀 있는데 어떡해요."),
+]
+
+FIRE_AND_WATER_NEAR_MISSES: list[tuple[Locale, str]] = [
+    (Locale.EN, "Can someone put my new curtains up"),
+    (Locale.KO, "욕실이 물에 잠겼어요 배수구가 막혔나 봐요"),
+    (Locale.KO, "멀티탭이 고장 나서 하나 사다 주세요"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text"), FIRE_AND_WATER)
+def test_a_fire_in_other_words_and_water_on_a_power_strip_are_asked_about(locale: Locale, text: str) -> None:
+    result = match(text, locale)
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM), result
+
+
+@pytest.mark.parametrize(("locale", "text"), FIRE_AND_WATER_NEAR_MISSES)
+def test_curtains_a_flooded_bathroom_and_a_broken_power_strip_are_not_emergencies(locale: Locale, text: str) -> None:
+    assert match(text, locale).intent is not Intent.EMERGENCY
+
+
+# Sleeping pills "swallowed, a lot of them" in plain Mandarin was rejected outright (the corpus's round four moved
+# the safety net's bar above what the model read in it); "吃了好多年" (taken for years) stays a medication.
+OVERDOSE_IN_PLAIN_WORDS = ["奶奶吞了好多安眠药，叫不太醒", "我爸一下吃了太多降压药，头晕得厉害"]
+OVERDOSE_NEAR_MISSES = ["降压药我吃了好多年了", "安眠药吃完了，帮我再开一点"]
+
+
+@pytest.mark.parametrize("text", OVERDOSE_IN_PLAIN_WORDS)
+def test_a_lot_of_pills_swallowed_is_asked_about_in_mandarin(text: str) -> None:
+    result = match(text, Locale.ZH)
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM), result
+
+
+@pytest.mark.parametrize("text", OVERDOSE_NEAR_MISSES)
+def test_pills_taken_for_years_or_run_out_are_not_an_emergency(text: str) -> None:
+    assert match(text, Locale.ZH).intent is not Intent.EMERGENCY
