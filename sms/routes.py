@@ -66,9 +66,10 @@ def incoming() -> Response:
     if hl.spool.pending():
         # Texts kept while the database was away go first, so a sender's texts are acted on in the order sent.
         report = replay_spool(hl, budget_seconds=WEBHOOK_REPLAY_SECONDS)
-        if (report.busy or report.left) and hl.spool.holds_from(incoming.from_phone):
-            # Only this sender's order is at stake: anyone else's text goes ahead (once every text that came
-            # while one replay was running was kept as well, and one spooled text took the next 39 with it).
+        # Only this sender's order is at stake: anyone else's text goes ahead, unless the replay just found the
+        # database gone again (once every text that came while one replay ran was kept, and one spooled text
+        # took the next 39 with it).
+        if (report.busy or report.left) and (not hl.db.available or hl.spool.holds_from(incoming.from_phone)):
             return _keep(incoming)
     try:
         answer = handle(hl, incoming)
