@@ -1,4 +1,4 @@
-"""Swallowed household poisons, a bottle of medicine drunk, pills with drink, gas left on: asked about, in every locale.
+"""Swallowed poisons, pills, gas left on, fire in other words, water on a power strip: asked about, in every locale.
 
 Found on 2026-12-05 in the corpus's new emergencies that neither the matcher nor the safety net caught (the model
 read them as a service): "我妈把洗洁精当饮料喝了好几口" was rejected, "손주 감기약을 영감이 한 병 다 마셔 버렸어" was a
@@ -24,6 +24,15 @@ DANGERS: list[tuple[Locale, str]] = [
     (Locale.KO, "어 어 여기 천장에서 물이 두꺼비집 으로 뚝뚝 떨어져"),
     (Locale.ES, "Se ha bebido medio bote de lejía creyendo que era agua"),
     (Locale.ES, "Mi padre ha mezclado las pastillas de dormir con el whisky y está como ido"),
+    # Found the same way on the evening of 2026-12-05 (corpus rounds four and five): the English one pulled the
+    # safety net's bar to its floor, the Korean one to its edge; the matcher accepted the chip pan as a repair, and
+    # sleeping pills "swallowed, a lot of them" were rejected outright once the bar moved.
+    (Locale.EN, "the curtains are alight the curtains in the front room what do I do"),
+    (Locale.EN, "the chip pan's caught light"),
+    (Locale.EN, "the tea towel went up, it's ablaze by the cooker"),
+    (Locale.KO, "세탁기 물이 넘쳐서 멀티탭이 물에 잠겼어요. 플러그가 꽂혀 있는데 어떡해요."),
+    (Locale.ZH, "奶奶吞了好多安眠药，叫不太醒"),
+    (Locale.ZH, "我爸一下吃了太多降压药，头晕得厉害"),
 ]
 
 NEAR_MISSES: list[tuple[Locale, str]] = [
@@ -34,11 +43,16 @@ NEAR_MISSES: list[tuple[Locale, str]] = [
     (Locale.KO, "천장에서 물이 새요 수리 좀 해 주세요"),
     (Locale.ES, "¿Puedo tomar las pastillas con un poco de vino?"),
     (Locale.ES, "Se me acabó la lejía, ¿me traen una?"),
+    (Locale.EN, "Can someone put my new curtains up"),
+    (Locale.KO, "욕실이 물에 잠겼어요 배수구가 막혔나 봐요"),
+    (Locale.KO, "멀티탭이 고장 나서 하나 사다 주세요"),
+    (Locale.ZH, "降压药我吃了好多年了"),
+    (Locale.ZH, "安眠药吃完了，帮我再开一点"),
 ]
 
 
 @pytest.mark.parametrize(("locale", "text"), DANGERS)
-def test_a_swallowed_poison_or_gas_left_on_is_asked_about(locale: Locale, text: str) -> None:
+def test_a_swallowed_poison_gas_left_on_or_a_fire_in_other_words_is_asked_about(locale: Locale, text: str) -> None:
     found = match(text, locale)
     assert (found.intent, found.decision) == (Intent.EMERGENCY, Decision.CONFIRM), found
 
@@ -46,47 +60,3 @@ def test_a_swallowed_poison_or_gas_left_on_is_asked_about(locale: Locale, text: 
 @pytest.mark.parametrize(("locale", "text"), NEAR_MISSES)
 def test_the_same_words_in_an_ordinary_request_are_no_emergency(locale: Locale, text: str) -> None:
     assert match(text, locale).intent is not Intent.EMERGENCY
-
-
-# Found on 2026-12-05 (corpus round four) the same way: the only English emergency out of fold that pulled the
-# safety net's bar to its floor, and a Korean one at its edge. A chip pan "caught light" was a repair accepted.
-FIRE_AND_WATER: list[tuple[Locale, str]] = [
-    (Locale.EN, "the curtains are alight the curtains in the front room what do I do"),
-    (Locale.EN, "the chip pan's caught light"),
-    (Locale.EN, "the tea towel went up, it's ablaze by the cooker"),
-    (Locale.KO, "세탁기 물이 넘쳐서 멀티탭이 물에 잠겼어요. 플러그가 꽂혀 있는데 어떡해요."),
-]
-
-FIRE_AND_WATER_NEAR_MISSES: list[tuple[Locale, str]] = [
-    (Locale.EN, "Can someone put my new curtains up"),
-    (Locale.KO, "욕실이 물에 잠겼어요 배수구가 막혔나 봐요"),
-    (Locale.KO, "멀티탭이 고장 나서 하나 사다 주세요"),
-]
-
-
-@pytest.mark.parametrize(("locale", "text"), FIRE_AND_WATER)
-def test_a_fire_in_other_words_and_water_on_a_power_strip_are_asked_about(locale: Locale, text: str) -> None:
-    result = match(text, locale)
-    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM), result
-
-
-@pytest.mark.parametrize(("locale", "text"), FIRE_AND_WATER_NEAR_MISSES)
-def test_curtains_a_flooded_bathroom_and_a_broken_power_strip_are_not_emergencies(locale: Locale, text: str) -> None:
-    assert match(text, locale).intent is not Intent.EMERGENCY
-
-
-# Sleeping pills "swallowed, a lot of them" in plain Mandarin was rejected outright (the corpus's round four moved
-# the safety net's bar above what the model read in it); "吃了好多年" (taken for years) stays a medication.
-OVERDOSE_IN_PLAIN_WORDS = ["奶奶吞了好多安眠药，叫不太醒", "我爸一下吃了太多降压药，头晕得厉害"]
-OVERDOSE_NEAR_MISSES = ["降压药我吃了好多年了", "安眠药吃完了，帮我再开一点"]
-
-
-@pytest.mark.parametrize("text", OVERDOSE_IN_PLAIN_WORDS)
-def test_a_lot_of_pills_swallowed_is_asked_about_in_mandarin(text: str) -> None:
-    result = match(text, Locale.ZH)
-    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM), result
-
-
-@pytest.mark.parametrize("text", OVERDOSE_NEAR_MISSES)
-def test_pills_taken_for_years_or_run_out_are_not_an_emergency(text: str) -> None:
-    assert match(text, Locale.ZH).intent is not Intent.EMERGENCY
