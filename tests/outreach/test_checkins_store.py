@@ -6,9 +6,10 @@ ladder end to end over HTTP with the Twilio stand-in's number plan.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -131,8 +132,11 @@ def test_every_rung_of_the_ladder_is_in_the_history_and_the_family_text_stops_it
     assert "responda 1" in family_text
     assert round_.request_id is not None
     assert request(hearthline, round_.request_id).urgent is False
-    # The daughter texts 1: the ladder stops, her family call is withdrawn, the request closes quietly.
-    answer = text(client, hearthline, DAUGHTER, "1")
+    # The daughter texts 1 at 11:00 that day (a "1" counts for a day after the family were asked, by the wall
+    # clock: unmoved, this test began to fail a day after the date it is set on): the ladder stops, her family
+    # call is withdrawn, the request closes quietly.
+    with time_machine.travel(at(11).replace(tzinfo=UTC)):
+        answer = text(client, hearthline, DAUGHTER, "1")
     assert answer.reply.startswith("Gracias")
     [round_] = rounds(hearthline)
     assert round_.status == Status.SAFE and round_.answer == "not_reached"
@@ -153,7 +157,8 @@ def test_every_rung_of_the_ladder_is_in_the_history_and_the_family_text_stops_it
     assert request(hearthline, round_.request_id).status == RequestStatus.CLOSED
     assert texts_to(hearthline, STAFF) == []  # staff were never needed
     # A second "1" is the SMS conversation's again (no round is waiting).
-    assert not text(client, hearthline, DAUGHTER, "1").reply.startswith("Gracias")
+    with time_machine.travel(at(11, 5).replace(tzinfo=UTC)):
+        assert not text(client, hearthline, DAUGHTER, "1").reply.startswith("Gracias")
 
 
 def test_nobody_confirms_in_time_and_staff_get_an_urgent_task(app: Flask, hearthline: Hearthline) -> None:
