@@ -69,7 +69,7 @@ def test_a_second_text_from_a_number_is_answered_while_the_first_is_still_being_
         worker.join(30)
     # Answered for real, at once: not kept for later after waiting out a lock the first text held.
     assert second.reply != kept_for_later(hl.settings, "STATUS")
-    assert took < 2.0, f"the second text waited {took:.1f} s for the first"
+    assert took < 3.0, f"the second text waited {took:.1f} s for the first (the lock waits are 3-4 s)"
     assert first and first[0].reply != kept_for_later(hl.settings, HELD)
     assert hl.db.available
     assert not hl.spool.pending()
