@@ -30,10 +30,10 @@ LOCK_TIMEOUT_MS = 3000
 POOL_TIMEOUT_SECONDS = 3
 # SQLite: how long a writer waits for another's lock (the sqlite3 default is 5 s; we had 15, Twilio's whole wait).
 SQLITE_BUSY_TIMEOUT_SECONDS = 4
-# What sqlite3 says when another writer holds the file past the busy timeout, or the file cannot be opened.
-SQLITE_WAITS = ("database is locked", "database table is locked", "unable to open database")
-# Of those, the ones where another writer was in the way: the file answers, it is busy.
+# What sqlite3 says when another writer holds the file past the busy timeout (contention: the file answers, it is
+# busy) and, besides, when the file cannot be opened; waiting and trying again will do for all of them.
 SQLITE_CONTENTION = ("database is locked", "database table is locked")
+SQLITE_WAITS = (*SQLITE_CONTENTION, "unable to open database")
 # PostgreSQL's answers that another transaction was in the way: class 40 (serialization failure, deadlock) and a
 # lock not granted within lock_timeout (PostgreSQL docs, Appendix A, "PostgreSQL Error Codes").
 PG_CONTENTION_CLASSES = ("40",)
@@ -73,6 +73,12 @@ def contended(error: BaseException) -> bool:
         return any(words in str(orig).lower() for words in SQLITE_CONTENTION)
     sqlstate = getattr(orig, "sqlstate", None)
     return isinstance(sqlstate, str) and (sqlstate[:2] in PG_CONTENTION_CLASSES or sqlstate in PG_CONTENTION_CODES)
+
+
+def _first_line(error: BaseException) -> str:
+    """What a driver error says, on one line for the log (its type when it says nothing)."""
+    said = str(error).strip().splitlines()
+    return said[0] if said else type(error).__name__
 
 
 class Base(DeclarativeBase):
@@ -149,11 +155,10 @@ class Database:
             return
         if context.is_disconnect or isinstance(context.sqlalchemy_exception, exc.OperationalError):
             self._unavailable_until = time.monotonic() + UNAVAILABLE_SECONDS
-            said = str(context.original_exception).strip().splitlines()
             log.warning(
                 "database not answering (%s: %s); skipping it where possible for %.0f s",
                 type(context.original_exception).__name__,
-                said[0] if said else "",
+                _first_line(context.original_exception),
                 UNAVAILABLE_SECONDS,
             )
 
@@ -179,8 +184,7 @@ class Database:
         except exc.SQLAlchemyError as error:
             if not unreachable(error):
                 raise
-            said = str(getattr(error, "orig", None) or error).strip().splitlines()
-            return said[0] if said else type(error).__name__
+            return _first_line(getattr(error, "orig", None) or error)
         self._unavailable_until = 0.0  # it answers: whoever skipped it may use it again at once
         return None
 

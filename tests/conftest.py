@@ -164,20 +164,28 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def pg_hearthline(postgres_url: str, make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, Hearthline]]:
-    """An app whose database is a fresh schema of its own on the PostgreSQL server, dropped afterwards."""
+def pg_schema(postgres_url: str) -> Iterator[str]:
+    """A fresh empty schema of this test's own on the PostgreSQL server, dropped afterwards."""
     schema = f"hl_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        app = make_app(database_url=f"{postgres_url}?options=-csearch_path%3D{schema}")
-        hl: Hearthline = app.extensions[EXTENSION_KEY]
-        assert hl.db.engine.dialect.name == "postgresql"
-        yield app, hl
-        hl.db.dispose()
+        yield schema
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_hearthline(
+    postgres_url: str, pg_schema: str, make_app: Callable[..., Flask]
+) -> Iterator[tuple[Flask, Hearthline]]:
+    """An app whose database is a fresh schema of its own on the PostgreSQL server, dropped afterwards."""
+    app = make_app(database_url=f"{postgres_url}?options=-csearch_path%3D{pg_schema}")
+    hl: Hearthline = app.extensions[EXTENSION_KEY]
+    assert hl.db.engine.dialect.name == "postgresql"
+    yield app, hl
+    hl.db.dispose()
 
 
 @dataclass(frozen=True)

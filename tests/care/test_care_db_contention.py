@@ -8,8 +8,6 @@ read as an outage, and sent the next 39 texts to the spool.
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -22,28 +20,22 @@ from care.db import Database, contended, unreachable
 
 
 @pytest.fixture
-def pg_schema(postgres_url: str) -> Iterator[str]:
-    """A throwaway schema with one table on the test server, dropped afterwards."""
-    schema = f"hl_test_{uuid.uuid4().hex[:10]}"
+def rows(postgres_url: str, pg_schema: str) -> str:
+    """One table with one row in this test's own schema (tests.conftest.pg_schema); the schema's name."""
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-        conn.execute(f'CREATE TABLE "{schema}".rows (id int PRIMARY KEY, body text)')
-        conn.execute(f"INSERT INTO \"{schema}\".rows VALUES (1, 'one')")
-    try:
-        yield schema
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.execute(f'CREATE TABLE "{pg_schema}".rows (id int PRIMARY KEY, body text)')
+        conn.execute(f"INSERT INTO \"{pg_schema}\".rows VALUES (1, 'one')")
+    return pg_schema
 
 
 def test_a_row_lock_held_past_our_wait_on_postgresql_is_contention_not_an_outage(
-    postgres_url: str, pg_schema: str, monkeypatch: pytest.MonkeyPatch
+    postgres_url: str, rows: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(care.db, "LOCK_TIMEOUT_MS", 300)  # the real wait is seconds; the rule is the same
-    db = Database(f"{postgres_url}?options=-csearch_path%3D{pg_schema}")
+    db = Database(f"{postgres_url}?options=-csearch_path%3D{rows}")
     try:
         with psycopg.connect(postgres_url) as holder:
-            holder.execute(f'SELECT * FROM "{pg_schema}".rows WHERE id = 1 FOR UPDATE')  # held until the end
+            holder.execute(f'SELECT * FROM "{rows}".rows WHERE id = 1 FOR UPDATE')  # held until the end
             with pytest.raises(exc.OperationalError) as raised, db.transaction() as session:
                 session.execute(sql_text("UPDATE rows SET body = 'two' WHERE id = 1"))
         assert getattr(raised.value.orig, "sqlstate", None) == "55P03"  # lock_not_available, not a timeout
@@ -56,8 +48,8 @@ def test_a_row_lock_held_past_our_wait_on_postgresql_is_contention_not_an_outage
         db.dispose()
 
 
-def test_a_statement_past_the_timeout_on_postgresql_is_an_outage(postgres_url: str, pg_schema: str) -> None:
-    db = Database(f"{postgres_url}?options=-csearch_path%3D{pg_schema}")
+def test_a_statement_past_the_timeout_on_postgresql_is_an_outage(postgres_url: str, rows: str) -> None:
+    db = Database(f"{postgres_url}?options=-csearch_path%3D{rows}")
     try:
         with pytest.raises(exc.OperationalError) as raised, db.transaction() as session:
             session.execute(sql_text("SET LOCAL statement_timeout = 100"))
