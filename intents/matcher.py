@@ -159,6 +159,8 @@ class Evidence:
     weak_emergency: bool
     # An emergency was mentioned only to be denied ("I didn't fall, I just need a lift"): ask, never act blindly.
     doubt: bool = False
+    # A danger pattern of the catalog (a symptom cluster) was heard, not only a word that may be a figure of speech.
+    danger: bool = False
 
 
 def _phrase_scores(norm: Normalised, catalog: Catalog) -> dict[Intent, float]:
@@ -337,7 +339,8 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     em_weights = [h.weight for h in positive.get(Intent.EMERGENCY, [])]
     weak_emergency = bool(em_weights) and max(em_weights) < 0.85
     doubt = Intent.EMERGENCY in negative and _best_weight(positive.get(Intent.EMERGENCY, [])) < STRONG_HIT
-    return Evidence(scores=scores, negated=negated_scores, weak_emergency=weak_emergency, doubt=doubt)
+    danger = any(h.cluster for h in positive.get(Intent.EMERGENCY, []))
+    return Evidence(scores=scores, negated=negated_scores, weak_emergency=weak_emergency, doubt=doubt, danger=danger)
 
 
 def _answer_rule(
@@ -482,10 +485,11 @@ def decide(ev: Evidence, candidates: Collection[Intent]) -> Match:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
 
     if em >= EMERGENCY_ACCEPT and not ev.weak_emergency and not ev.doubt:
-        return Match(Intent.EMERGENCY, em, Decision.ACCEPT, _alternatives(ranked, Intent.EMERGENCY))
+        return Match(Intent.EMERGENCY, em, Decision.ACCEPT, _alternatives(ranked, Intent.EMERGENCY), danger=ev.danger)
     if em >= EMERGENCY_DOUBT and (top_intent is Intent.EMERGENCY or em >= top - ACCEPT_MARGIN):
         # A doubtful emergency is asked about, never dropped.
-        return Match(Intent.EMERGENCY, em, Decision.CONFIRM, _alternatives(ranked, Intent.EMERGENCY))
+        alternatives = _alternatives(ranked, Intent.EMERGENCY)
+        return Match(Intent.EMERGENCY, em, Decision.CONFIRM, alternatives, danger=ev.danger)
     if top_intent is not None and top >= CONFIRM_SCORE:
         accept = top >= ACCEPT_SCORE and top - runner_up >= ACCEPT_MARGIN and em < EMERGENCY_DOUBT
         decision = Decision.ACCEPT if accept else Decision.CONFIRM

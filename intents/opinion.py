@@ -42,6 +42,19 @@ NO_EMERGENCY_SEEN = 0.01
 # sure of small talk) emergency recall was zh 99.7, es 99.7 %; at 0.5 the same; at 0.25 100 % in every locale,
 # for 0.7 (en), 0.1 (zh), 0 (ko) and 0.4 (es) points of out-of-scope rejection.
 DOUBT_KEPT_SHARE = 0.25
+# The matcher's accept that the model agrees with is acted on only when the model also sees little small talk in
+# the sentence: "我每个月的退休金都按时到账，一分不少，够花" (my pension comes in on time, it is enough) read benefits
+# 0.80 and out of scope 0.19. Out of fold over the corpus of 2026-12-05 (the model as trained: five heads and the
+# word half), this bar at 0.1 against none took wrong accepts from en 1.39 to 0.89, zh 1.91 to 1.23, ko 1.47 to
+# 1.18 and es 1.56 to 1.21 % of lines (62 wrong accepts, 56 of them small talk), and made 99 right accepts
+# confirmations (en 23, zh 39, ko 24, es 13 of 4,217): understanding is unchanged, a few more questions.
+AGREEMENT_DOUBT = 0.1
+# A sentence the matcher rejected is rescued as a confirmation of the model's service only when the model also sees
+# little small talk in it. Out of fold over the corpus of 2026-12-06, rescues were right 91 % of the time (1,073 of
+# 1,190) with out of scope under 0.1, 69 % (74 of 107) from 0.1 to 0.2, and 38 % (23 of 60) from 0.2: the last
+# band is far from the 90 % a rescue must be right (train.SURE_PRECISION). Without it, out-of-scope rejection rose
+# en 84.8 -> 86.3, zh 77.5 -> 78.4, ko 80.1 -> 81.0, es 82.5 -> 83.2 %, accuracy fell 0.1-0.3 points.
+RESCUE_DOUBT = 0.2
 
 
 class SecondOpinion(Protocol):
@@ -86,8 +99,10 @@ def combine(
 ) -> Match:
     """Join the matcher's result with the semantic opinion (DESIGN.md "Understanding you can trust").
 
-    The matcher stays first. Agreement: as the matcher says, but an accept the model is not sure of is
-    confirmed. A rejection the model is sure about becomes a confirmation, never an accept. An accept the model
+    The matcher stays first. Agreement: as the matcher says, but an accept the model is not sure of, or sees
+    some small talk in (AGREEMENT_DOUBT), is confirmed. A rejection the model is sure about, seeing little small
+    talk in it (RESCUE_DOUBT), becomes a confirmation, never an accept. A doubtful emergency that rests on a danger
+    pattern of the catalog (Match.danger) stays a question whatever the model reads. An accept the model
     disagrees with becomes a confirmation (of what the model reads, the matcher's reading kept as the
     alternative). A doubtful service the model holds out of scope is
     rejected. Safety net: whatever is semantically close to an emergency is at least the quick emergency question,
@@ -143,16 +158,18 @@ def combine(
     if answer:
         return result  # yes/no/repeat/goodbye: the model was not trained on them
     if result.decision is Decision.REJECT:
-        if best is not None and p >= th.sure:
+        if best is not None and p >= th.sure and (best is Intent.EMERGENCY or opinion.out_of_scope < RESCUE_DOUBT):
             return _confirm(best, 100.0 * p, result)
         return result
     keyword = brief and result.decision is Decision.ACCEPT
     if best is None and opinion.out_of_scope >= th.out_of_scope and result.intent in SERVICES and not keyword:
         return Match(None, result.score, Decision.REJECT, result.alternatives)  # small talk the model is sure of
     if best == result.intent:
-        # Agreement acts only when the model is sure of it too: a matcher's accept the model merely leans to
-        # ("不用车了，我儿子开车送我去": transport 0.40, no ride wanted) is confirmed; a word or two keeps its keyword.
-        if result.decision is Decision.ACCEPT and p < th.sure and not keyword:
+        # Agreement acts only when the model is sure of it too and sees little small talk in it (AGREEMENT_DOUBT): a
+        # matcher's accept the model merely leans to ("不用车了，我儿子开车送我去": transport 0.40, no ride wanted) is
+        # confirmed; a word or two keeps its keyword.
+        doubted = p < th.sure or opinion.out_of_scope >= AGREEMENT_DOUBT
+        if result.decision is Decision.ACCEPT and doubted and not keyword:
             return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)
         return result
     if best is None:
@@ -161,7 +178,7 @@ def combine(
         # bill" is not asked about; crackling sparks behind a stove, read as small talk 0.61 and emergency 0.15,
         # is).
         if result.intent is Intent.EMERGENCY and (
-            opinion.out_of_scope < th.out_of_scope or em >= DOUBT_KEPT_SHARE * th.emergency
+            opinion.out_of_scope < th.out_of_scope or em >= DOUBT_KEPT_SHARE * th.emergency or result.danger
         ):
             return result
         if result.decision is Decision.ACCEPT and result.intent is not None:

@@ -55,7 +55,12 @@ EMERGENCY_RECALL = 1.0
 # 85-90 %: a bar chosen only by the two together would lean on an in-sample figure (zh went to 0.5 and missed one
 # emergency in 40 of the dev set).
 MODEL_RECALL = 0.95
-EMERGENCY_RANGE = (0.02, 0.5)
+# The top: once the matcher heard every corpus emergency the net missed ("somebody's trying the back door handle",
+# 2026-12-06), the English bar rose from 0.145 to 0.315, and the dev set lost an emergency the model read at 0.305
+# ("Aunt Rose got out of the car and just crumpled, she's on the footpath not making sense"). A held-out emergency
+# the matcher does not hear is what the net is for; 0.25 keeps a margin under that reading (bars were 0.125-0.2
+# in the other locales, which the cap does not touch).
+EMERGENCY_RANGE = (0.02, 0.25)
 # The bar for a model sure of something else is this share of the lowest emergency probability the corpus needs
 # there: held-out emergencies read a little less clearly than any of the corpus are still asked about.
 SURE_EMERGENCY_MARGIN = 0.5

@@ -177,6 +177,9 @@ class Match:
     decision: Decision
     alternatives: tuple[Alternative, ...]
     negated: bool = False
+    # The emergency rests on a danger pattern of the catalog (a symptom cluster: "that smell, the stove, my head is
+    # spinning"), which a sentence model's reading of small talk does not overrule. Not in the CLI's JSON.
+    danger: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The CLI's JSON shape (`negated` is an addition to the documented keys)."""

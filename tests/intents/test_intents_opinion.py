@@ -52,6 +52,18 @@ def test_a_rejection_the_model_is_sure_about_is_rescued_as_a_confirmation_never_
     assert unsure.decision is Decision.REJECT
 
 
+def test_a_rejection_is_not_rescued_when_the_model_also_sees_small_talk_in_it() -> None:
+    # Out of fold, rescues with small talk at 0.2 or more were right 38 % of the time, not the 90 % a rescue needs.
+    text = "the cupboards are bare"
+    doubted = match_utterance(heard(text, opinion(out_of_scope=0.25, meals=0.7)))
+    assert doubted.decision is Decision.REJECT
+    clear = match_utterance(heard(text, opinion(out_of_scope=0.05, meals=0.7)))
+    assert (clear.intent, clear.decision) == (Intent.MEALS, Decision.CONFIRM)
+    # An emergency the model is sure of is never dropped for the small talk it also reads.
+    alarm = match_utterance(heard(text, opinion(out_of_scope=0.3, emergency=0.65)))
+    assert (alarm.intent, alarm.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
 def test_an_accept_the_model_disagrees_with_becomes_a_confirmation() -> None:
     text = "I need meals delivered to my home"
     other = match_utterance(heard(text, opinion(transport=0.8)))
@@ -215,6 +227,23 @@ def test_an_accept_the_model_agrees_with_but_is_not_sure_of_is_confirmed() -> No
     assert (sure.intent, sure.decision) == (Intent.TRANSPORT, Decision.ACCEPT)
 
 
+def test_an_accept_the_model_agrees_with_but_sees_small_talk_in_is_confirmed() -> None:
+    # Out of fold, "我每个月的退休金都按时到账，一分不少，够花" (my pension comes in on time, it is enough) was benefits
+    # 0.80 and small talk 0.19: the matcher's accept of benefits was acted on, a wrong accept.
+    text = "我每个月的退休金都按时到账，一分不少，够花"
+    alone = match(text, ZH)
+    assert alone.decision is Decision.ACCEPT
+    doubted = match_utterance(heard(text, opinion(out_of_scope=0.19, **{alone.intent.value: 0.8}), ZH))
+    assert (doubted.intent, doubted.decision) == (alone.intent, Decision.CONFIRM)
+    clear = match_utterance(heard(text, opinion(out_of_scope=0.03, **{alone.intent.value: 0.9}), ZH))
+    assert (clear.intent, clear.decision) == (alone.intent, Decision.ACCEPT)
+
+
+def test_a_keyword_of_a_word_or_two_keeps_its_accept_when_the_model_sees_some_small_talk() -> None:
+    found = match_utterance(heard("meals please", opinion(out_of_scope=0.3, meals=0.65)))
+    assert (found.intent, found.decision) == (Intent.MEALS, Decision.ACCEPT)
+
+
 def test_digits_and_emoji_are_not_given_to_the_model() -> None:
     model = Fixed(opinion(emergency=0.9))
     for text in ("1", "👍", "?!"):
@@ -269,5 +298,30 @@ def test_a_doubtful_emergency_in_what_reads_as_small_talk_is_rejected_only_when_
     assert decided(0.85, 0.15) == (Intent.EMERGENCY, Decision.CONFIRM)
     # Small talk on top but not sure of it: asked, whatever the emergency probability.
     assert decided(0.6, 0.01) == (Intent.EMERGENCY, Decision.CONFIRM)
-    # Sure of small talk and next to no emergency in it ("my heart stopped when I saw the bill"): not asked.
-    assert decided(0.9, 0.01) == (None, Decision.REJECT)
+    # Sure of small talk and next to no emergency in it: water in a socket is a danger pattern of the catalog, asked
+    # about whatever the model reads (below).
+    assert decided(0.9, 0.01) == (Intent.EMERGENCY, Decision.CONFIRM)
+
+
+def test_a_doubtful_emergency_without_a_danger_pattern_gives_way_to_sure_small_talk() -> None:
+    text = "that match nearly gave me a heart attack"  # a figure of speech: the matcher asks
+    alone = match(text, EN)
+    assert (alone.intent, alone.decision, alone.danger) == (Intent.EMERGENCY, Decision.CONFIRM, False)
+    found = match_utterance(heard(text, opinion(out_of_scope=0.9, emergency=0.01)))
+    assert (found.intent, found.decision) == (None, Decision.REJECT)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        # Out of fold over the corpus of 2026-12-06 these were read as small talk (0.60 and 0.95) with an emergency
+        # probability of 0.01 and 0.03, and rejected: sudden confusion, and a stove's fumes with a dizzy head.
+        ("Dad rang me and he thinks it's 1975 and he's waiting for his mother, he was fine yesterday", EN),
+        ("那个味儿那个炉子那个味儿好大呛得慌头晕晕乎乎的", ZH),
+    ],
+)
+def test_a_danger_pattern_is_asked_about_even_when_the_model_reads_small_talk(text: str, locale: Locale) -> None:
+    alone = match(text, locale)
+    assert (alone.intent, alone.decision, alone.danger) == (Intent.EMERGENCY, Decision.CONFIRM, True)
+    found = match_utterance(heard(text, opinion(out_of_scope=0.95, emergency=0.01), locale))
+    assert (found.intent, found.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
