@@ -175,9 +175,9 @@ def combine(
         return result
     if best is None:
         # The model's best reading is small talk. The matcher's doubtful emergency stays a question unless the
-        # model is sure it is small talk and reads next to no emergency in it ("my heart stopped when I saw the
-        # bill" is not asked about; crackling sparks behind a stove, read as small talk 0.61 and emergency 0.15,
-        # is).
+        # model is sure it is small talk and reads next to no emergency in it ("that match nearly gave me a heart
+        # attack" is not asked about; crackling sparks behind a stove, read as small talk 0.61 and emergency 0.15,
+        # is), and always when it rests on a danger pattern of the catalog (a coal stove's fumes and a dizzy head).
         if result.intent is Intent.EMERGENCY and (
             opinion.out_of_scope < th.out_of_scope or em >= DOUBT_KEPT_SHARE * th.emergency or result.danger
         ):

@@ -70,7 +70,7 @@ NEAR_MISSES: list[tuple[Locale, str]] = [
 
 
 @pytest.mark.parametrize(("locale", "text"), DANGERS)
-def test_a_swallowed_poison_gas_left_on_or_a_fire_in_other_words_is_asked_about(locale: Locale, text: str) -> None:
+def test_a_danger_in_everyday_words_is_asked_about(locale: Locale, text: str) -> None:
     found = match(text, locale)
     assert (found.intent, found.decision) == (Intent.EMERGENCY, Decision.CONFIRM), found
 
