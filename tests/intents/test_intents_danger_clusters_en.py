@@ -220,6 +220,8 @@ STILL_NOW: list[str] = [
     "the smoke alarm is going off and the room is full of smoke",
     "call nine one one nine one one",
     "nine nine nine nine nine nine",
+    "Mum can't get up off the floor",
+    "I've slipped in the kitchen and I can't get up",
 ]
 
 
@@ -258,6 +260,11 @@ NOT_AN_EMERGENCY: list[str] = [
     "I'm turning sixty-five in May, what happens with my pension",
     "Could someone come and sit with Dad for a couple of hours",
     "The back gate doesn't shut properly and I'm frightened the dog gets out",
+    # "get up" as in climbing: a ladder, a chair or the stairs is a job for the handyman, not a fall.
+    "I can't get up the ladder to change the bulb in the hall any more",
+    "Mum can't get up on a chair to reach the top shelf now, could someone lower it",
+    "Dad can't get up the stairs any more without a second handrail",
+    "I cannot get up onto the step stool to reach the cupboard over the fridge",
 ]
 
 # A remark about the past or about somebody else's day that holds a strong emergency word: asked about at most.
@@ -266,6 +273,9 @@ NOT_ACTED_ON: list[str] = [
     "My late husband fought the big factory fire in sixty-eight",
     "The carer smells of smoke when she comes in, can I complain",
     "We watched the fire on the telly last night, terrible",
+    # A ladder on the landing: "on the landing" and "can't get up" are the fallen pattern's words, so it is
+    # asked about; never dialled.
+    "I can't get up the ladder to change the bulb on the landing any more",
 ]
 
 # Narrowed wordings still reach a real emergency: asked about.
