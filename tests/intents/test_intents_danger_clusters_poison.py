@@ -43,6 +43,10 @@ DANGERS: list[tuple[Locale, str]] = [
     # A coal stove's fumes: the matcher only half-heard it and the model vetoed the question out of fold.
     (Locale.ZH, "那个味儿那个炉子那个味儿好大呛得慌头晕晕乎乎的"),
     (Locale.ZH, "屋里生着炉子，我妈说头晕想吐，一股煤烟味"),
+    # A smell in the room, no breath and a window that won't open, as a recogniser renders it: the corpus
+    # emergency that held the Mandarin safety net's bar (out of fold 0.2, after round eight 0.08); the matcher
+    # heard only a window to repair.
+    (Locale.ZH, "那个 那个味儿 没气 我 我打不开窗户"),
     # The English emergency that held the safety net's bar at 0.145 (out of fold 0.146): "somebody's" and the back
     # door were not in the intruder pattern.
     (Locale.EN, "Somebody's trying the back door handle and I'm on my own, they keep rattling it."),
@@ -65,6 +69,7 @@ NEAR_MISSES: list[tuple[Locale, str]] = [
     (Locale.KO, "여기가 어디야? 복지관 가는 길 좀 알려 줘"),
     (Locale.KO, "요즘 깜빡깜빡해서 약 먹은 게 기억이 안 나요"),
     (Locale.ZH, "炉子上炖着肉，味儿可香了"),
+    (Locale.ZH, "屋里烟味儿太大了，帮我修修抽油烟机"),
     (Locale.EN, "the wind keeps rattling the back door, can someone look at the latch"),
 ]
 
