@@ -90,6 +90,9 @@ class Cues:
     # since the stroke / fire drill / nearly gave me a heart attack: an emergency word about the past, a drill or
     # a figure of speech, so it is asked about rather than acted on (optional: empty when a catalog has none)
     not_now: SeqIndex
+    # wrong number / 打错了 / 잘못 걸었 / número equivocado: the yes/no word inside is not an answer ("wrong", "错了"),
+    # so the remark is out of scope, not "no" (optional: empty when a catalog has none)
+    not_an_answer: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ def load(locale: Locale) -> Catalog:
         courtesy=cue_list("courtesy"),
         status=cue_list("status"),
         not_now=cue_list("not_now"),
+        not_an_answer=cue_list("not_an_answer"),
     )
     clusters = tuple(
         Cluster(

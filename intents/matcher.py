@@ -299,11 +299,13 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
             negative.setdefault(hit.intent, []).append(hit)
             used_cues.append(cue)
     silenced: set[Intent] = set()
+    # "Wrong number" holds the word "wrong" and "打错了" the "错了" of "that's wrong": not answers.
+    not_answers = used_cues + _find(units, catalog.cues.not_an_answer)
     for hit in hits:
         if hit.intent not in DIALOGUE:
             continue
         # The "no" of "no necesito un médico" is the negation of a request, not the answer "no".
-        if any(s < hit.end and hit.start < e for s, e in used_cues):
+        if any(s < hit.end and hit.start < e for s, e in not_answers):
             silenced.add(hit.intent)
         else:
             positive.setdefault(hit.intent, []).append(hit)
