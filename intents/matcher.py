@@ -198,10 +198,13 @@ def _cluster_hits(
 ) -> list[Hit]:
     """Serious symptom patterns (chest pain reaching the arm, FAST signs of a stroke, a door being forced):
     each part alone may be a doctor's matter, together they are an emergency to act on at once. In a plain
-    (acted-on) cluster a part said only negated ("门没被撬", the door was not forced) does not count."""
+    (acted-on) cluster a part said only negated ("门没被撬", the door was not forced) does not count, nor in any
+    cluster a part inside a "not_emergency" cue (the "can't get up" of "can't get up the ladder")."""
     hits: list[Hit] = []
+    hidden = _find(units, catalog.cues.not_emergency)
     for cluster in catalog.clusters:
-        parts = (_find(units, group) for group in cluster.groups)
+        found = (_find(units, group) for group in cluster.groups)
+        parts = ([(a, b) for a, b in part if not any(s <= a and b <= e for s, e in hidden)] for part in found)
         if not cluster.ask:
             parts = ([sp for sp in part if is_negated(units, sp, before, after, ()) is None] for part in parts)
         spans = [sp for sp in parts if sp]

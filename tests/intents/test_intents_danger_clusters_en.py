@@ -222,6 +222,7 @@ STILL_NOW: list[str] = [
     "nine nine nine nine nine nine",
     "Mum can't get up off the floor",
     "I've slipped in the kitchen and I can't get up",
+    "I slipped on the stairs and I can't get up, my hip",
 ]
 
 
@@ -265,6 +266,10 @@ NOT_AN_EMERGENCY: list[str] = [
     "Mum can't get up on a chair to reach the top shelf now, could someone lower it",
     "Dad can't get up the stairs any more without a second handrail",
     "I cannot get up onto the step stool to reach the cupboard over the fridge",
+    # ...also where the fallen pattern's place words are there ("on the landing", "on the stairs"): its "can't get
+    # up" is hidden from the pattern ("not_emergency" cues) as from the keyword.
+    "I can't get up the ladder to change the bulb on the landing any more",
+    "The bulb on the stairs has gone and I can't get up the ladder to change it",
 ]
 
 # A remark about the past or about somebody else's day that holds a strong emergency word: asked about at most.
@@ -273,9 +278,6 @@ NOT_ACTED_ON: list[str] = [
     "My late husband fought the big factory fire in sixty-eight",
     "The carer smells of smoke when she comes in, can I complain",
     "We watched the fire on the telly last night, terrible",
-    # A ladder on the landing: "on the landing" and "can't get up" are the fallen pattern's words, so it is
-    # asked about; never dialled.
-    "I can't get up the ladder to change the bulb on the landing any more",
 ]
 
 # Narrowed wordings still reach a real emergency: asked about.
