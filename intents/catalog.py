@@ -96,6 +96,10 @@ class Cues:
     # can't get up the ladder / on a chair: the emergency words inside ("can't get up") are not a fall, for the
     # danger patterns too (the keywords are hidden by the longer service keyword already); optional
     not_emergency: SeqIndex
+    # home from hospital / 出院 / dado de alta / 퇴원: said after an emergency phrase, the emergency is over ("my
+    # friend's husband had a fall, but he's home from hospital now"), so it is asked about rather than acted on
+    # (optional)
+    over_now: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,7 @@ def load(locale: Locale) -> Catalog:
         not_now=cue_list("not_now"),
         not_an_answer=cue_list("not_an_answer"),
         not_emergency=cue_list("not_emergency"),
+        over_now=cue_list("over_now"),
     )
     clusters = tuple(
         Cluster(

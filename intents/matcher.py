@@ -287,6 +287,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     used_cues: list[tuple[int, int]] = []
     spans = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
     not_now = _find(units, catalog.cues.not_now)
+    over_now = _find(units, catalog.cues.over_now)
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
@@ -296,6 +297,10 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
         if cue is None and hit.intent is Intent.EMERGENCY and not hit.cluster:
             # "since the stroke", "a fire drill": counted like a denied emergency, asked about, never acted on.
             cue = next(((s, e) for s, e in not_now if s < hit.end and hit.start < e), None)
+            # "...had a fall, but he's home from hospital now": told of when it is over. Only what the sentence
+            # says after the emergency ends it: "he came home from hospital and now he's collapsed" is a new one.
+            if cue is None:
+                cue = next(((s, e) for s, e in over_now if s >= hit.end), None)
         if cue is None:
             positive.setdefault(hit.intent, []).append(hit)
         else:
