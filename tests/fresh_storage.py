@@ -81,6 +81,9 @@ class SchemaPool:
     def __init__(self, url: str) -> None:
         self._url = url
         self._ready: list[str] = []
+        # Every schema this pool made and has not dropped, taken or ready: close() drops them all, so a test that
+        # takes one and never gives it back (or a run stopped mid-test) leaves nothing in the database.
+        self._made: set[str] = set()
         reference = self._create()
         engine = make_engine(schema_url(url, reference))
         try:
@@ -106,17 +109,21 @@ class SchemaPool:
                 self._ready.append(name)
                 return
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        self._made.discard(name)
 
     def close(self) -> None:
+        """Drop every schema this pool made, the ones still taken included."""
         with psycopg.connect(self._url, autocommit=True) as conn:
-            for name in self._ready:
+            for name in sorted(self._made):
                 conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        self._made.clear()
         self._ready.clear()
 
     def _create(self) -> str:
         name = f"hl_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self._url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{name}"')
+        self._made.add(name)
         return name
 
     def _empty(self, conn: psycopg.Connection[Any], name: str) -> bool:

@@ -73,6 +73,17 @@ def test_a_schema_a_test_changed_is_dropped_not_reused(
     assert not _exists(postgres_url, name)
 
 
+def test_closing_the_pool_drops_every_schema_it_made_even_one_still_taken(postgres_url: str) -> None:
+    # CI left two schemas of this file's tests behind each pass: the ones they took last and never gave back.
+    made = SchemaPool(postgres_url)
+    kept = made.take()
+    given = made.take()
+    made.give_back(given)
+    made.close()
+    assert not _exists(postgres_url, kept)
+    assert not _exists(postgres_url, given)
+
+
 def _schema_of(path: Path) -> list[tuple[str, ...]]:
     with sqlite3.connect(path) as conn:
         rows = conn.execute("select type, name, tbl_name, sql from sqlite_master order by type, name").fetchall()
