@@ -1,6 +1,7 @@
 """Korean families speak of a parent's fall or collapse in the honorific ("어머니가 쓰러지셨어요", "할머니가
 넘어지셨어요"): the catalog's plain forms (쓰러졌, 넘어졌) did not match them, so the clear emergency of a daughter
-calling about her mother was only the quick question, through the model. The honorific now acts at once as the
+calling about her mother was only the quick question, through the model (so were "가슴이 아프시대요", his chest
+hurts, and "숨을 안 쉬세요", he is not breathing). The honorific now acts at once as the
 plain form does; one years ago, or one she has recovered from, is still asked about, not acted on.
 
 Every sentence was written for these tests; none is taken from the training corpus or any bench set.
@@ -17,6 +18,9 @@ NOW = [
     "할머니가 넘어지셨어요, 빨리 와 주세요",
     "아버지가 욕실에서 넘어지셔서 못 일어나세요",
     "할아버지가 밥 드시다가 갑자기 쓰러지셔서 말씀을 못 하세요",
+    "아버지가 가슴이 아프시대요",
+    "아버지가 숨을 안 쉬세요",
+    "할아버지가 사다리에서 떨어져서 크게 다치셨어요",
 ]
 
 NOT_NOW = [
