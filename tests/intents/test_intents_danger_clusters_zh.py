@@ -254,3 +254,21 @@ RIGHT_SERVICE = (
 def test_service_word_inside_another_service_request(text: str, intent: Intent) -> None:
     m = match(text, Locale.ZH)
     assert (m.intent, m.decision) == (intent, Decision.ACCEPT), (text, m)
+
+
+# "X得我都要晕过去了" (so X I could faint) is a figure of speech, asked about at most (out of fold over the corpus,
+# "这饭香得我都要晕过去了" dialled on 晕过去); someone who has fainted is still an emergency acted on at once.
+FAINT_AS_A_FIGURE = ("这碗红烧肉香得我都要晕过去了", "今天热得我都快晕过去了，空调还坏了")
+FAINTED = ("我妈刚才突然晕过去了", "我老伴晕过去了，叫不醒")
+
+
+@pytest.mark.parametrize("text", FAINT_AS_A_FIGURE)
+def test_so_much_i_could_faint_is_not_acted_on(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (text, m)
+
+
+@pytest.mark.parametrize("text", FAINTED)
+def test_someone_who_fainted_is_acted_on(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, m)
