@@ -39,3 +39,28 @@ def test_a_fall_weeks_ago_with_a_request_is_that_request(locale: Locale, text: s
 def test_a_fall_now_beside_an_old_one_still_acts_at_once(locale: Locale, text: str) -> None:
     result = match(text, locale)
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, result)
+
+
+# "I can't get up in the mornings" is sleep, not a fall: asked about at most (zh had this: 早上起不来). A fall that
+# morning is still acted on at once.
+MORNINGS: list[tuple[Locale, str]] = [
+    (Locale.EN, "I can't get up early any more, could someone ring me at eight"),
+    (Locale.ES, "Por las mañanas no me puedo levantar, ¿me pueden llamar a las nueve?"),
+    (Locale.KO, "아침잠이 많아서 못 일어나요, 모닝콜 좀 해 주세요"),
+]
+FELL_THIS_MORNING: list[tuple[Locale, str]] = [
+    (Locale.EN, "I fell this morning and I can't get up"),
+    (Locale.KO, "아침에 부엌에서 넘어져서 못 일어나요"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text"), MORNINGS)
+def test_cant_get_up_in_the_mornings_is_not_acted_on(locale: Locale, text: str) -> None:
+    result = match(text, locale)
+    assert not (result.intent is Intent.EMERGENCY and result.decision is Decision.ACCEPT), (text, result)
+
+
+@pytest.mark.parametrize(("locale", "text"), FELL_THIS_MORNING)
+def test_a_fall_this_morning_still_acts_at_once(locale: Locale, text: str) -> None:
+    result = match(text, locale)
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, result)
