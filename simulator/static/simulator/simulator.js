@@ -288,8 +288,11 @@
   // playing the callee itself); it ends the ringing on its own after the call's ring timeout (no-answer).
   const incoming = $("incoming");
   let ringingSid = null;
+  // The call last answered or declined here: a poll sent before the stand-in heard of it may still list it as
+  // ringing, and the page would ring again for a call already declined.
+  let handledSid = null;
   function showRinging(found) {
-    if (found && found.sid === ringingSid) return;
+    if (found && (found.sid === ringingSid || found.sid === handledSid)) return;
     if (!found) {
       if (ringingSid) { incoming.hidden = true; status.textContent = T.missed; ringingSid = null; setControls(); }
       return;
@@ -314,6 +317,7 @@
     if (!ringingSid) return;
     const sid = ringingSid;
     ringingSid = null;
+    handledSid = sid;
     incoming.hidden = true;
     log.innerHTML = "";
     logCount = 0;
@@ -327,6 +331,7 @@
     if (!ringingSid) return;
     const sid = ringingSid;
     ringingSid = null;
+    handledSid = sid;
     incoming.hidden = true;
     const answer = await post("ringing/" + sid + "/decline", form({}));
     status.textContent = answer.error || T.declined;
