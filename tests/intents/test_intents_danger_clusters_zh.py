@@ -82,7 +82,10 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
     # a gas smell (rotten eggs) near the cooker, dizziness
     "gas_smell": (("煤气灶那边一股怪味，我头晕", "屋里一股臭鸡蛋味，越来越浓"), "这个月的燃气费怎么这么贵"),
     # a stranger trying the door, climbing in, refusing to leave
-    "prowler": (("有个陌生男的在我家门外转悠，还拽门把手", "有人翻墙跳进我家院子了"), "有个人老给我打电话推销保险"),
+    "prowler": (
+        ("有个陌生男的在我家门外转悠，还拽门把手", "有人翻墙跳进我家院子了", "有个人在我屋里", "有陌生人在我房间里"),
+        "有个人老给我打电话推销保险",
+    ),
     # a neighbour or parent not seen or heard for days
     "not_seen_for_days": (
         ("对门的大爷两天没开门了，屋里好像有人喊", "楼下的老爷子三天没拉窗帘，一点动静都没有"),

@@ -139,6 +139,26 @@ def test_negated_emergency_is_still_asked_about() -> None:
     assert (result.intent, result.decision, result.negated) == (Intent.EMERGENCY, Decision.CONFIRM, True)
 
 
+@pytest.mark.parametrize("text", ["외롭지 않아요", "외롭진 않아요", "나는 외롭지 않어, 친구들 있어"])
+def test_korean_long_form_negation_of_a_need_is_not_a_request(text: str) -> None:
+    # "-지 않아요" right after the word ("I'm not lonely") was accepted as a request for company.
+    result = match(text, KO)
+    assert result.decision is not Decision.ACCEPT
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("숨을 쉬지 않아요", Intent.EMERGENCY),  # not breathing: the -지 않 describes the danger
+        ("보일러가 켜지지 않아요", Intent.HOME_REPAIR),  # the boiler won't come on: the fault itself
+        ("외롭지 않게 말벗 좀 보내 주세요", Intent.COMPANIONSHIP),  # "so that she's not lonely": a request
+    ],
+)
+def test_korean_long_form_negation_that_describes_the_need_keeps_it(text: str, intent: Intent) -> None:
+    result = match(text, KO)
+    assert result.intent is intent and result.decision is not Decision.REJECT
+
+
 def test_negation_stops_at_the_clause_boundary() -> None:
     result = match("it's not an emergency, but I need to see the doctor", EN)
     assert (result.intent, result.decision, result.negated) == (Intent.MEDICAL, Decision.ACCEPT, False)
