@@ -172,6 +172,21 @@ def test_keyword_that_contains_its_own_negation_is_not_negated() -> None:
     assert match("숨을 못 쉬겠어요", KO).intent is Intent.EMERGENCY
 
 
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        (KO, "할아버지가 숨을 쉬지 않으세요"),  # the long form of "숨을 안 쉬어요" (not breathing)
+        (KO, "엄마가 숨을 쉬지 않아요"),
+        (KO, "숨을 쉬지 못하겠어요"),  # the long form of "숨을 못 쉬어요" (can't breathe)
+        (EN, "I cannot wake him"),  # "I can't wake him" acted at once
+        (EN, "She will not wake up"),  # "she won't wake up" acted at once
+    ],
+)
+def test_the_long_form_of_a_clear_emergency_phrase_acts_at_once(locale: Locale, text: str) -> None:
+    result = match(text, locale)
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT)
+
+
 def test_offers_of_help_are_not_emergencies() -> None:
     result = match("can somebody help me with my pension letter", EN)
     assert result.intent is Intent.BENEFITS
