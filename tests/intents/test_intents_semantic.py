@@ -60,6 +60,31 @@ def test_a_clear_emergency_still_acts_at_once(model: SemanticOpinion) -> None:
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT)
 
 
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("She will not wake up", EN), ("할아버지가 숨을 쉬지 않으세요", KO)],
+)
+def test_the_long_form_of_a_clear_emergency_acts_at_once_with_the_model_too(
+    model: SemanticOpinion, text: str, locale: Locale
+) -> None:
+    result = understand(model, text, locale)
+    assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT), result
+
+
+def test_an_intruder_in_the_room_is_at_least_the_emergency_question(model: SemanticOpinion) -> None:
+    result = understand(model, "有个人在我屋里", ZH)
+    assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("외롭지 않아요", KO), ("bla di bla di bla", EN), ("음음 아아 으으", KO), ("tralarí tralará", ES)],
+)
+def test_not_lonely_and_gibberish_are_not_requests(model: SemanticOpinion, text: str, locale: Locale) -> None:
+    result = understand(model, text, locale)
+    assert result.decision is Decision.REJECT, result
+
+
 def test_the_model_is_trained_on_the_corpus_as_committed() -> None:
     manifest = json.loads((MODEL_DIR / "manifest.json").read_text(encoding="utf-8"))
     files = sorted(corpus_files().values())
