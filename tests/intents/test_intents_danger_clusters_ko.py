@@ -357,6 +357,10 @@ NOT_NOW = [
     "아침에 일찍 못 일어나니까 오후로 예약해 주세요",
     "구급차 부를 일은 아니고 병원까지 차 좀 태워 주세요",
     "골목이 얼어서 노인들이 자꾸 넘어져요",
+    # laughing so hard one could not breathe: a figure of speech, in the short and the long form
+    "손주 재롱에 숨을 못 쉴 정도로 웃었어요",
+    "어제 코미디 보고 숨을 쉬지 못할 정도로 웃었지 뭐예요",
+    "친구들이랑 웃다가 숨을 쉬지 못했어요",
 ]
 
 

@@ -73,6 +73,9 @@ MORNINGS: list[tuple[Locale, str]] = [
     (Locale.EN, "I can't get up early any more, could someone ring me at eight"),
     (Locale.ES, "Por las mañanas no me puedo levantar, ¿me pueden llamar a las nueve?"),
     (Locale.KO, "아침잠이 많아서 못 일어나요, 모닝콜 좀 해 주세요"),
+    # Waking: "can't wake" is a clear phrase for someone who won't wake ("I can't wake him").
+    (Locale.EN, "I can't wake up in the mornings, could someone give me a ring at nine"),
+    (Locale.EN, "I cannot wake up early for the bus any more"),
 ]
 
 
