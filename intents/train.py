@@ -34,6 +34,14 @@ HIDDEN = 256
 STEPS = 300
 LEARNING_RATE = 0.01
 L2 = 1e-3
+# Small talk counts twice in the class balance. Every class weighs the same in all (class-balanced), but out of
+# scope is the one class that is everything else, and the one the held-out sets missed most. On the corpus of
+# 2026-12-06, afternoon (round eleven), out of fold on the older lines, weight 1 -> 2 -> 3: out-of-scope rejection
+# en 86.8 -> 87.1 -> 88.4, zh 80.7 -> 81.7 -> 81.8, ko 78.8 -> 80.5 -> 82.2, es 84.5 -> 85.9 -> 85.7 %; accuracy en
+# 90.8 -> 90.9 -> 90.7, zh 87.2 -> 86.8 -> 86.5, ko 81.9 -> 81.7 -> 81.8, es 85.9 -> 85.7 -> 85.0 %; on the dev, eval
+# and older held-out sets together (1,488 requests, 264 out-of-scope lines) 1,412 -> 1,416 -> 1,402 requests
+# understood and 254 -> 257 -> 258 out-of-scope lines rejected. Emergency recall 100 % throughout.
+OUT_OF_SCOPE_WEIGHT = 2.0
 SEED = 0  # the first layer starts from a seeded draw: the same corpus gives the same weights
 # An ensemble of heads that differ only in their seeded start, their probabilities averaged (bagging's variance
 # argument without the resampling: Lakshminarayanan et al. 2017, "Simple and scalable predictive uncertainty
@@ -131,7 +139,9 @@ def fit(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int = SEED) -> Param
     n, dim = x.shape
     rng = np.random.default_rng(seed)
     counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-    sample_weight = (n / (n_classes * np.maximum(counts, 1.0)))[y].astype(np.float32)
+    balance = n / (n_classes * np.maximum(counts, 1.0))
+    balance[n_classes - 1] *= OUT_OF_SCOPE_WEIGHT  # the last class is out of scope (CLASSES)
+    sample_weight = balance[y].astype(np.float32)
     onehot = np.eye(n_classes, dtype=np.float32)[y]
     params = [
         rng.normal(0.0, np.sqrt(2.0 / dim), (dim, HIDDEN)).astype(np.float32),  # He initialisation for ReLU units
@@ -174,6 +184,8 @@ def _key(z: np.ndarray, y: np.ndarray) -> str:
     h = hashlib.sha256(z.tobytes())
     h.update(y.tobytes())
     h.update(repr((HIDDEN, STEPS, LEARNING_RATE, L2, FOLDS)).encode())
+    if OUT_OF_SCOPE_WEIGHT != 1.0:  # fits made before the weight existed keep their keys
+        h.update(repr(OUT_OF_SCOPE_WEIGHT).encode())
     return h.hexdigest()[:12]
 
 

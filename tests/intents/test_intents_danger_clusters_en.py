@@ -174,6 +174,24 @@ DANGERS: list[tuple[str, tuple[str, ...], str]] = [
         "Our cat wandered off but she came back for her tea",
     ),
     (
+        "lying outside not moving",
+        (
+            "the old man next door is lying on the front path and not moving",
+            "Dad's been lying out in the garden since this morning, he's not moving",
+        ),
+        "The dog's been lying out on the patio since breakfast, lazy thing, he's grand",
+    ),
+    (
+        "a collapse in other words",
+        ("Nan stood up from the table and just crumpled", "he keeled over in the queue at the post office"),
+        "My good shirt came out of the wash all crumpled",
+    ),
+    (
+        "an emergency after 'it's not about the ride'",
+        ("It's not about the lift any more, my husband just crumpled to the floor in the hall",),
+        "It's not about the lift, I'd like to join the walking group on Friday",
+    ),
+    (
         "stuck in the bath",
         ("I'm stuck in the bath and the water's stone cold", "mum's been in the bath for hours and she's shivering"),
         "Could I get a bath seat so I don't get stuck",

@@ -144,6 +144,49 @@ def test_what_the_caller_wants_beats_the_topic_word(locale: Locale, text: str, i
     assert result.decision is not Decision.REJECT
 
 
+# A question about a request already made, in the words people use for it ("is it still on?", "啥时候来",
+# "언제 오시나요", "¿sigue en pie?"): the service it names is the topic. Each of these was taken for the service
+# itself, and accepted or confirmed as a new request, before the status cues knew these words.
+STATUS_IN_EVERYDAY_WORDS = [
+    (EN, "When is the plumber coming? I rang him on Monday"),
+    (EN, "is my lift to the clinic still booked for Friday"),
+    (EN, "Has Dad's meal delivery been set up yet?"),
+    (EN, "I asked for a grab rail weeks ago and heard nothing"),
+    (ZH, "我报修的那个门锁，师傅啥时候来？"),
+    (ZH, "上礼拜约的车，确认了没？"),
+    (ZH, "我妈申请的送餐办好了吗？"),
+    (KO, "보일러 고치는 기사님 언제 오시나요"),
+    (KO, "엄마 도시락 신청한 거 접수됐어요?"),
+    (KO, "병원 가는 차 예약 내역 좀 봐 주세요"),
+    (ES, "¿Sigue en pie lo del fontanero para el jueves?"),
+    (ES, "¿Ya está lo de la comida de mi papá?"),
+    (ES, "Pedí la barandilla hace un mes y no he sabido nada"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text"), STATUS_IN_EVERYDAY_WORDS)
+def test_a_question_about_a_request_already_made_is_status(locale: Locale, text: str) -> None:
+    result = match(text, locale)
+    assert result.intent is Intent.STATUS, result
+    assert result.decision is not Decision.REJECT
+
+
+# The same words in a new request or in news that asks nothing stay what they were: a pension that has not come
+# in is the pension, a flat battery is the lock, thanks for a form that went through is not a question.
+NOT_STATUS = [
+    (EN, "I need someone to go through my gas bills with me"),
+    (EN, "Thanks ever so much, Dad's pension form went through fine"),
+    (ZH, "这个月的养老金到现在还没到账"),
+    (KO, "현관 도어록 배터리가 다 됐는지 문이 안 열려요"),
+    (ES, "Hoy es mi santo y nadie me ha llamado"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text"), NOT_STATUS)
+def test_the_same_words_in_a_new_request_or_in_news_are_not_status(locale: Locale, text: str) -> None:
+    assert match(text, locale).intent is not Intent.STATUS
+
+
 # Rule 4 -------------------------------------------------------------------------------------------------------
 
 
