@@ -145,8 +145,8 @@ def test_what_the_caller_wants_beats_the_topic_word(locale: Locale, text: str, i
 
 
 # A question about a request already made, in the words people use for it ("is it still on?", "啥时候来",
-# "언제 오시나요", "¿sigue en pie?"): the service it names is the topic. Each of these was taken for the service
-# itself, and accepted or confirmed as a new request, before the status cues knew these words.
+# "언제 오시나요", "¿sigue en pie?"): the service it names is the topic. All but the first were taken for the
+# service itself, and accepted or confirmed as a new request, before the status cues knew these words.
 STATUS_IN_EVERYDAY_WORDS = [
     (EN, "When is the plumber coming? I rang him on Monday"),
     (EN, "is my lift to the clinic still booked for Friday"),
