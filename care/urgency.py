@@ -1,4 +1,4 @@
-"""Urgency beyond the intent (pure): a fall, no heating or cooling, a senior who lives alone raise a request.
+"""Urgency beyond the intent (pure): wanting to die, a fall, no heating or cooling, living alone raise a request.
 
 The rules are data (care/urgency_rules/): `rules.json` says what each reason does to a request (urgent or not,
 how soon it is due) and each `<locale>.json` says how people put the text reasons in that language. Both are
@@ -36,6 +36,7 @@ Span = tuple[int, int]
 class Reason(StrEnum):
     """Why a request is more urgent than its intent alone makes it (a closed set: the console names each)."""
 
+    SELF_HARM = "self_harm"
     FALL = "fall"
     NO_HEATING = "no_heating"
     NO_COOLING = "no_cooling"

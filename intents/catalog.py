@@ -73,6 +73,12 @@ class Cluster:
     need: int
     groups: tuple[SeqIndex, ...]
     ask: bool = False
+    # `person`: a "no" to the emergency question still puts the caller through to a person (wanting to die: the
+    # danger is not always "right now", and a caller who says so should not be sent back to the menu).
+    person: bool = False
+    # Whole sayings of the pattern for a recogniser's phrase list (intents.matcher.vocabulary): a phrase list
+    # hears only its own words, and a pattern none of whose words are on it cannot be heard by speech at all.
+    phrase_list: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,9 +236,13 @@ def load(locale: Locale) -> Catalog:
             need=int(c["need"]),
             groups=tuple(seq_index([units_of(s) for s in group]) for group in c["groups"]),
             ask=bool(c.get("ask", False)),
+            person=bool(c.get("person", False)),
+            phrase_list=tuple(c.get("phrase_list", [])),
         )
         for c in data.get("clusters", [])
     )
+    heard_only_here = tuple(s for cluster in clusters for s in cluster.phrase_list)
+    surfaces[Intent.EMERGENCY] = tuple(dict.fromkeys([*surfaces[Intent.EMERGENCY], *heard_only_here]))
 
     owners: dict[Units, set[Intent]] = {}
     for kw in keywords:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from intents.types import SERVICES, Alternative, Decision, HeardWord, Hearing, Intent, Match
 
@@ -25,7 +26,7 @@ def _capped(result: Match) -> Match:
     """The same reading, to be asked about rather than acted on."""
     if result.decision is not Decision.ACCEPT:
         return result
-    return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+    return replace(result, decision=Decision.CONFIRM)
 
 
 def _dropped(result: Match, instead: Match | None = None) -> Match:
@@ -49,7 +50,7 @@ def _weakly_heard(words: tuple[HeardWord, ...], rematch: Callable[[str], Match])
 
 def _asked(result: Match) -> Match:
     """A weakly heard emergency: the one fast emergency question, where only a clear no goes back."""
-    return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+    return replace(result, intent=Intent.EMERGENCY, decision=Decision.CONFIRM)
 
 
 def heard_match(result: Match, hearing: Hearing | None, rematch: Callable[[str], Match]) -> Match:

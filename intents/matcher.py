@@ -89,6 +89,7 @@ class Hit:
     weight: float
     plea: bool = False
     cluster: bool = False
+    person: bool = False  # from a cluster whose "no" still goes to a person (Cluster.person)
 
     @property
     def length(self) -> int:
@@ -161,6 +162,8 @@ class Evidence:
     doubt: bool = False
     # A danger pattern of the catalog (a symptom cluster) was heard, not only a word that may be a figure of speech.
     danger: bool = False
+    # ...one whose "no" to the emergency question still goes to a person (Cluster.person).
+    person: bool = False
 
 
 def _phrase_scores(norm: Normalised, catalog: Catalog) -> dict[Intent, float]:
@@ -212,7 +215,7 @@ def _cluster_hits(
             starts = [s for found in spans for s, _ in found]
             ends = [e for found in spans for _, e in found]
             weight = ASK_CLUSTER_WEIGHT if cluster.ask else CLUSTER_WEIGHT
-            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), weight, cluster=True))
+            hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), weight, cluster=True, person=cluster.person))
     return hits
 
 
@@ -350,7 +353,10 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     weak_emergency = bool(em_weights) and max(em_weights) < 0.85
     doubt = Intent.EMERGENCY in negative and _best_weight(positive.get(Intent.EMERGENCY, [])) < STRONG_HIT
     danger = any(h.cluster for h in positive.get(Intent.EMERGENCY, []))
-    return Evidence(scores=scores, negated=negated_scores, weak_emergency=weak_emergency, doubt=doubt, danger=danger)
+    person = any(h.person for h in positive.get(Intent.EMERGENCY, []))
+    return Evidence(
+        scores=scores, negated=negated_scores, weak_emergency=weak_emergency, doubt=doubt, danger=danger, person=person
+    )
 
 
 def _answer_rule(
@@ -495,11 +501,18 @@ def decide(ev: Evidence, candidates: Collection[Intent]) -> Match:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
 
     if em >= EMERGENCY_ACCEPT and not ev.weak_emergency and not ev.doubt:
-        return Match(Intent.EMERGENCY, em, Decision.ACCEPT, _alternatives(ranked, Intent.EMERGENCY), danger=ev.danger)
+        return Match(
+            Intent.EMERGENCY,
+            em,
+            Decision.ACCEPT,
+            _alternatives(ranked, Intent.EMERGENCY),
+            danger=ev.danger,
+            person=ev.person,
+        )
     if em >= EMERGENCY_DOUBT and (top_intent is Intent.EMERGENCY or em >= top - ACCEPT_MARGIN):
         # A doubtful emergency is asked about, never dropped.
         alternatives = _alternatives(ranked, Intent.EMERGENCY)
-        return Match(Intent.EMERGENCY, em, Decision.CONFIRM, alternatives, danger=ev.danger)
+        return Match(Intent.EMERGENCY, em, Decision.CONFIRM, alternatives, danger=ev.danger, person=ev.person)
     if top_intent is not None and top >= CONFIRM_SCORE:
         accept = top >= ACCEPT_SCORE and top - runner_up >= ACCEPT_MARGIN and em < EMERGENCY_DOUBT
         decision = Decision.ACCEPT if accept else Decision.CONFIRM

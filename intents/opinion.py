@@ -140,15 +140,15 @@ def combine(
         # quick emergency question, never another service (a yes or silence still dials). A word or two is the
         # matcher's keyword alone: the model is weakest there.
         if not brief and best is not None and best is not Intent.EMERGENCY and p >= th.sure and em < sure_bar:
-            return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+            return replace(result, decision=Decision.CONFIRM)
         # Likewise when the model is sure the sentence is small talk that borrows an emergency's words ("my heart
         # stopped when I saw the bill", "笑得我差点背过气去") and is not sure of an emergency: asked, not dialled.
         if not brief and best is None and opinion.out_of_scope >= th.out_of_scope and em < th.sure:
-            return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+            return replace(result, decision=Decision.CONFIRM)
         # And when the model sees no emergency at all, whatever else it reads ("饭菜...我这牙口不行了": my teeth are
         # no good, through the strong 不行了; meals 0.48, emergency 0.001).
         if not brief and em < NO_EMERGENCY_SEEN:
-            return Match(Intent.EMERGENCY, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+            return replace(result, decision=Decision.CONFIRM)
         return result
     answer = result.intent in DIALOGUE and result.decision is not Decision.REJECT
     top = max(opinion.out_of_scope, max((q for _, q in opinion.probabilities), default=0.0))

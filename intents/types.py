@@ -180,6 +180,9 @@ class Match:
     # The emergency rests on a danger pattern of the catalog (a symptom cluster: "that smell, the stove, my head is
     # spinning"), which a sentence model's reading of small talk does not overrule. Not in the CLI's JSON.
     danger: bool = False
+    # A "no" to the emergency question still puts the caller through to a person, not back to the menu: the danger
+    # pattern says so (wanting to die, ending one's life). Not in the CLI's JSON.
+    person: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The CLI's JSON shape (`negated` is an addition to the documented keys)."""

@@ -156,6 +156,8 @@ class EmergencyCheck:
     text: str
     locale: Locale
     asked_by: str = ""  # the message that was asked about (the unanswered-question job looks for it)
+    # A NO still brings a person: the text was about wanting to die (intents Match.person).
+    person: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,12 @@ class ConversationState:
             data["choices"] = list(self.choices)
         if self.emergency_check is not None:
             check = self.emergency_check
-            data["emergency_check"] = {"text": check.text, "locale": check.locale.value, "asked_by": check.asked_by}
+            data["emergency_check"] = {
+                "text": check.text,
+                "locale": check.locale.value,
+                "asked_by": check.asked_by,
+                "person": check.person,
+            }
         return data
 
     @classmethod
@@ -196,7 +203,10 @@ class ConversationState:
                 emergency_check=None
                 if not check
                 else EmergencyCheck(
-                    str(check["text"]), Locale(check.get("locale", default_locale)), str(check.get("asked_by", ""))
+                    str(check["text"]),
+                    Locale(check.get("locale", default_locale)),
+                    str(check.get("asked_by", "")),
+                    bool(check.get("person", False)),
                 ),
             )
         except (KeyError, TypeError, ValueError):
@@ -370,6 +380,10 @@ def _decide(
         if answer.intent is Intent.YES and answer.decision is not Decision.REJECT:
             return _emergency(f"{check.text}\n{text}", sender, check.locale)
         if answer.intent is Intent.NO and answer.decision is not Decision.REJECT:
+            if check.person:
+                # No emergency, but somebody said they want to die: a person at the front desk calls back.
+                senior = urgent_request(check.text, sender, check.locale).senior_id  # as YES would have chosen
+                return _create(Intent.OPERATOR, senior, check.text, check.locale, sender)
             return Outcome((), Reply("sms.what_needed"), locale)
         # Anything else leaves the question unanswered, and an unclear answer to an emergency question counts
         # as yes (DESIGN.md): staff get the first text now, with this one, as an urgent request, rather than the
@@ -500,7 +514,7 @@ def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance 
     if found.intent is Intent.EMERGENCY and found.decision is Decision.CONFIRM:
         # "Please help my mum" may be an emergency or a request. The reply tells them to call the emergency
         # number now if anyone is in danger (what matters most in a real one), and asks: YES alerts staff.
-        check = ConversationState(emergency_check=EmergencyCheck(text, locale))
+        check = ConversationState(emergency_check=EmergencyCheck(text, locale, person=found.person))
         return Outcome((), Reply("sms.emergency_check"), locale, check)
     if intent is Intent.STATUS:
         if sender.role is Role.UNKNOWN:

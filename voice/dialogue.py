@@ -192,6 +192,8 @@ class CallDialogState:
     pending_intent: str | None = None
     pending_transcript: str = ""
     pending_by: str = ""
+    # The emergency question was asked about a danger where a "no" still goes to a person (Match.person).
+    pending_person: bool = False
     requests_made: int = 0
     last_ask: dict[str, Any] = field(default_factory=dict)  # the last Listen/Gather, for "repeat"
 
@@ -287,7 +289,10 @@ def _repeat(state: CallDialogState, ctx: CallContext) -> Step:
 def _person(state: CallDialogState, ctx: CallContext, transcript: str = "", by: str = "keypad") -> Step:
     """A person if the staff line is open, else a callback request (DESIGN.md: 0 always reaches someone)."""
     if ctx.staff_open:
-        return replace(state, phase=Phase.TRANSFER), [Speak("voice.connecting"), Dial(DialTarget.STAFF)]
+        # What the caller said is kept for a transfer nobody answers: the call-back request carries it (and with it
+        # the urgency of its words, care.urgency).
+        transfer = replace(state, phase=Phase.TRANSFER, pending_transcript=transcript)
+        return transfer, [Speak("voice.connecting"), Dial(DialTarget.STAFF)]
     return _callback(state, ctx, transcript, by, closed=True)
 
 
@@ -313,14 +318,16 @@ def _emergency(state: CallDialogState, transcript: str, by: str) -> Step:
     return replace(state, phase=Phase.EMERGENCY, requests_made=state.requests_made + 1), actions
 
 
-def _emergency_check(state: CallDialogState, transcript: str, by: str) -> Step:
-    """A weakly heard emergency: one fast yes/no where only a clear no goes back (DESIGN.md: asymmetric)."""
+def _emergency_check(state: CallDialogState, transcript: str, by: str, *, person: bool = False) -> Step:
+    """A weakly heard emergency: one fast yes/no where only a clear no goes back (DESIGN.md: asymmetric);
+    `person`: a clear no goes to a person instead (a caller who said they want to die)."""
     new = replace(
         state,
         phase=Phase.EMERGENCY_CHECK,
         pending_intent=Intent.EMERGENCY.value,
         pending_transcript=transcript,
         pending_by=by,
+        pending_person=person,
     )
     return _asking(new, [Listen(ListenKind.EMERGENCY_CHECK, (Speak("voice.emergency_check"),))])
 
@@ -328,7 +335,8 @@ def _emergency_check(state: CallDialogState, transcript: str, by: str) -> Step:
 def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInput) -> Step:
     """The answer to the emergency question: yes, silence, anything unclear and hanging up all mean help.
 
-    Only a clear no (key 2, or "no" heard well, see intents.hearing) goes back; 0 still reaches a person.
+    Only a clear no (key 2, or "no" heard well, see intents.hearing) goes back; 0 still reaches a person. After
+    a danger where a no still needs someone to talk to (wanting to die), a clear no goes to a person, not back.
     """
     transcript, by = state.pending_transcript, state.pending_by or "speech"
     cleared = _unpended(state)
@@ -336,14 +344,14 @@ def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInp
     if utterance is not None and utterance.source is InputSource.KEYPAD:
         digit = utterance.text.strip()[:1]
         if digit == keypad.NO_KEY:
-            return _not_understood(cleared, ctx)
+            return _after_no(state, ctx)
         if digit == keypad.PERSON_KEY:
             return _person(cleared, ctx, transcript, by)
     elif utterance is not None:
         result = event.match if event.match is not None else understand(state, event).match
         clear_no = result is not None and result.intent is Intent.NO and result.decision is Decision.ACCEPT
         if clear_no and result is not None and not result.negated:
-            return _not_understood(cleared, ctx)
+            return _after_no(state, ctx)
     if event.kind is InputKind.HANGUP:
         # Nobody is left on the line to dial for: the emergency request alerts staff and family at once.
         actions: list[CallDecision] = [
@@ -352,6 +360,15 @@ def _on_emergency_check(state: CallDialogState, ctx: CallContext, event: TurnInp
         ]
         return replace(cleared, phase=Phase.ENDED, requests_made=state.requests_made + 1), actions
     return _emergency(cleared, transcript, by)
+
+
+def _after_no(state: CallDialogState, ctx: CallContext) -> Step:
+    """A clear no to the emergency question: back to asking what is needed; after a danger where a no still needs
+    someone to talk to (Match.person), a person (the staff line, or a callback when it is closed)."""
+    cleared = _unpended(state)
+    if state.pending_person:
+        return _person(cleared, ctx, state.pending_transcript, state.pending_by or "speech")
+    return _not_understood(cleared, ctx)
 
 
 def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript: str, by: str) -> Step:
@@ -468,7 +485,7 @@ def _on_match(state: CallDialogState, ctx: CallContext, result: Match, utterance
         return _emergency(state, text, by)
     if intent is Intent.EMERGENCY and result.decision is not Decision.REJECT:
         # A doubtful one is asked about, never dropped: silence or an unclear answer still dials.
-        return _emergency_check(state, text, by)
+        return _emergency_check(state, text, by, person=result.person)
     asked_for_person = state.phase is Phase.CONFIRM and state.pending_intent == Intent.OPERATOR.value
     if intent is Intent.OPERATOR and result.decision is not Decision.REJECT:
         if result.decision is Decision.ACCEPT or asked_for_person or not in_doubt(utterance.hearing):
@@ -510,7 +527,7 @@ def _confirming(state: CallDialogState, intent: Intent, text: str, by: str) -> S
 
 def _unpended(state: CallDialogState) -> CallDialogState:
     """The state with no answer pending confirmation."""
-    return replace(state, pending_intent=None, pending_transcript="", pending_by="")
+    return replace(state, pending_intent=None, pending_transcript="", pending_by="", pending_person=False)
 
 
 def _sounded_like_emergency(result: Match) -> bool:
@@ -634,7 +651,7 @@ def _dial_result(state: CallDialogState, ctx: CallContext, status: str) -> Step:
     if state.phase is Phase.TRANSFER:
         if answered:
             return replace(state, phase=Phase.ENDED), [Hangup()]
-        return _callback(state, ctx, "", "person", closed=False)
+        return _callback(_unpended(state), ctx, state.pending_transcript, "person", closed=False)
     return _repeat(state, ctx)
 
 

@@ -45,6 +45,12 @@ RAISES = [
     ("zh", "奶奶在浴室摔倒了", R.FALL),
     ("ko", "할머니가 넘어지셨어요", R.FALL),
     ("es", "Mi madre se cayó en el baño", R.FALL),
+    # Wanting to die (a call-back after a "no" to the emergency question, or any request that says it).
+    ("en", "I don't want to live anymore", R.SELF_HARM),
+    ("en", "Mum keeps saying she wants to die", R.SELF_HARM),
+    ("zh", "我爸说他不想活了", R.SELF_HARM),
+    ("ko", "엄마가 자꾸 죽고 싶다고 하세요", R.SELF_HARM),
+    ("es", "Mi padre dice que se quiere morir", R.SELF_HARM),
 ]
 
 DOES_NOT_RAISE = [
@@ -66,6 +72,12 @@ DOES_NOT_RAISE = [
     ("es", "Se cayó la llamada, quiero comida a domicilio"),
     ("zh", "我摔了杯子，想订午饭"),
     ("en", "I need a ride to the doctor"),
+    ("en", "I'm not suicidal, I'm just lonely"),
+    ("en", "I wanted to die of embarrassment at the bingo"),
+    ("ko", "창피해서 죽고 싶었어요"),
+    ("ko", "혼자 살아요"),
+    ("es", "Me quiero morir de vergüenza con mi nieto"),
+    ("zh", "我想死你了，快来看我"),
 ]
 
 
@@ -83,7 +95,7 @@ def test_what_is_over_negated_or_only_looks_alike_does_not_raise(locale: str, sa
 
 def test_every_rule_has_a_case_in_every_language() -> None:
     covered = {(locale, reason) for locale, _, reason in RAISES}
-    wanted = {(loc.value, r) for loc in Locale for r in (R.NO_HEATING, R.NO_COOLING, R.FALL)}
+    wanted = {(loc.value, r) for loc in Locale for r in (R.NO_HEATING, R.NO_COOLING, R.FALL, R.SELF_HARM)}
     assert wanted <= covered
 
 

@@ -284,6 +284,13 @@ CASES = [
         ["새는 물이 전기 계량기로 떨어지고 있어요", "윗집에서 샌 물이 분전반을 적셨어요"],
         "계량기 검침원이 언제 와요",
     ),
+    # violence by a person (a son who hits his mother, a carer who hit her): once rejected outright
+    (
+        "violence_by_a_person",
+        Decision.CONFIRM,
+        ["아들이 술만 먹으면 때려요 오늘 밤에 또 올까 봐 무서워요", "요양보호사가 우리 엄마를 때렸어요 멍이 들었어요"],
+        "드라마에서 남편이 때리는 장면이 나왔어요",
+    ),
 ]
 
 

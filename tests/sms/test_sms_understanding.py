@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -21,6 +23,11 @@ def people(hearthline: Hearthline) -> Hearthline:
     [
         (CARMEN, "mi esposo no despierta", "sí"),
         (ANN, "Mum says she can't feel the left side of her body", "yes"),
+        # A relative texting that someone wants to die or end their life: rejected before the self-harm patterns.
+        (ANN, "Mum keeps saying she wants to die, she's been giving her things away", "yes"),
+        (LI, "我爸说他不想活了，今天就了结", "是"),
+        (JIN, "엄마가 자꾸 죽고 싶다고 하세요", "네"),
+        (CARMEN, "Mi padre dice que se quiere morir", "sí"),
     ],
 )
 def test_an_emergency_in_plain_words_is_asked_about_and_yes_alerts_staff(
@@ -55,3 +62,34 @@ def test_indirect_texts_reach_the_right_service(
     text(client, people, sender, body)
     [request] = requests_of(people)
     assert request.intent == intent and request.transcript == body
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "no"),
+    [
+        (ANN, "Mum keeps saying she wants to die, she's been giving her things away", "no"),
+        (LI, "我爸说他不想活了", "不是"),
+        (JIN, "엄마가 자꾸 죽고 싶다고 하세요", "아니요"),
+        (CARMEN, "Mi padre dice que se quiere morir", "no"),
+    ],
+)
+def test_a_no_after_a_text_about_wanting_to_die_still_brings_a_person(
+    client: FlaskClient, people: Hearthline, sender: str, body: str, no: str
+) -> None:
+    """Not an emergency right now, the relative says; a person at the front desk calls back all the same, within
+    the hour (a NO to any other emergency question makes nothing)."""
+    text(client, people, sender, body)
+    answer = text(client, people, sender, no)
+    [request] = requests_of(people)
+    assert request.intent == "operator" and request.transcript == body
+    assert request.urgent and request.urgent_because == "self_harm"
+    assert request.due_at is not None and request.due_at - request.created_at <= timedelta(hours=1)
+    assert people.settings.emergency_number not in answer.reply
+    # The staff who take call-backs hear of it at once (here the admin), the request at the top of their queue.
+    assert [n.request_id for n in outbox(people) if n.kind == "staff"] == [request.id]
+
+
+def test_a_no_after_an_ordinary_emergency_question_makes_nothing(client: FlaskClient, people: Hearthline) -> None:
+    text(client, people, ANN, "Mum says she can't feel the left side of her body")
+    text(client, people, ANN, "no")
+    assert requests_of(people) == []

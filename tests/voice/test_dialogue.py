@@ -455,3 +455,30 @@ def test_a_request_for_a_person_heard_well_or_typed_on_keys_reaches_one_at_once(
         keys(state, "0", open_line),
     ):
         assert new.phase is Phase.TRANSFER and Dial(DialTarget.STAFF) in actions
+
+
+def test_a_no_after_saying_one_wants_to_die_goes_to_a_person_not_back_to_the_menu() -> None:
+    """Wanting to die is asked about like any doubtful emergency (yes or silence dials), but a clear no puts the
+    caller through to a person (a callback when the staff line is closed), where a no after "I fell" goes back."""
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    asked, actions = said(state, "I don't want to live anymore, I'm ending it today")
+    assert asked.phase is Phase.EMERGENCY_CHECK and asked.pending_person, asked
+    assert spoken_keys(actions) == ["voice.emergency_check"]
+    for new, actions in (keys(asked, "2"), said(asked, "no")):
+        assert new.phase is Phase.TRANSFER and actions[-1] == Dial(DialTarget.STAFF), actions
+        assert not new.pending_person
+    # Nobody answers the staff line: the call-back request carries what was said (and so its urgency).
+    _, actions = step(new, TurnInput(InputKind.DIAL_RESULT, dial_status="no-answer"), SPEECH)
+    (request,) = [a for a in actions if isinstance(a, CreateRequest)]
+    assert request.intent is Intent.OPERATOR and "ending it today" in request.transcript
+    closed = CallContext(speech_locales=frozenset({"ko", "en"}), staff_open=False)
+    new, actions = keys(asked, "2", closed)
+    (request,) = [a for a in actions if isinstance(a, CreateRequest)]
+    assert request.intent is Intent.OPERATOR and "ending it today" in request.transcript
+    assert new.phase is Phase.ENDED and "voice.callback_closed" in spoken_keys(actions)
+    # Yes and silence still dial the emergency number, as for every emergency question.
+    for new, actions in (said(asked, "yes"), silence(asked)):
+        assert new.phase is Phase.EMERGENCY and Dial(DialTarget.EMERGENCY) in actions
+    # The same no after a fall still goes back to asking what is needed.
+    new, _ = keys(_asked(), "2")
+    assert new.phase is Phase.OPEN and not _asked().pending_person

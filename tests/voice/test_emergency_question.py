@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -12,7 +13,7 @@ from prompts.tts import EspeakSynthesizer
 from simulator.twilio_standin import TwilioStandIn
 from tests.twiml import flatten, signed_post
 from tests.voice.conftest import Call
-from tests.voice.test_routes import ALWAYS_OPEN, add_senior
+from tests.voice.test_routes import ALWAYS_OPEN, NEVER_OPEN, add_senior
 from voice.twiml import EMERGENCY_CHECK_MAX_SECONDS, KEY_WINDOW_SECONDS
 
 FAMILY_AND_ON_CALL = {"+15550107777", "+15550109999"}
@@ -57,8 +58,9 @@ def test_korean_meal_and_ride_requests_never_dial_the_emergency_number(
     assert all(n.kind == "family" and n.request_id in {r.id for r in requests} for n in alerts)
 
 
-def asked(app: Flask) -> Call:
-    """A Korean call whose last answer was a weakly heard emergency, now at "do you need emergency help?"."""
+def asked(app: Flask, transcript: str = "넘어져 나요", *, person: bool = False) -> Call:
+    """A Korean call whose last answer was a weakly heard emergency, now at "do you need emergency help?";
+    `person`: it was about wanting to die (a clear no goes to a person)."""
     add_senior(app, locale="ko", with_family=True)
     call = Call(app)
     call.start()
@@ -66,8 +68,8 @@ def asked(app: Flask) -> Call:
         row = session.get(CallState, call.call_sid)
         assert row is not None
         dialog = dict(row.state["dialog"])
-        dialog.update(phase="emergency_check", pending_intent="emergency", pending_transcript="넘어져 나요")
-        dialog.update(pending_by="speech", last_ask={"listen": "emergency_check", "prompts": []})
+        dialog.update(phase="emergency_check", pending_intent="emergency", pending_transcript=transcript)
+        dialog.update(pending_by="speech", pending_person=person, last_ask={"listen": "emergency_check", "prompts": []})
         row.state = {**row.state, "dialog": dialog}
     return call
 
@@ -204,3 +206,23 @@ def test_a_clear_no_by_key_2_goes_back_without_a_request(voice_app: Callable[...
     _answer(call, "keys", Digits="2")
     assert call.phase() == "open" and call.requests() == [] and not emergency_dialled(call)
     assert call.has("Record")  # asked again what they need
+
+
+WANTS_TO_DIE = "더 살고 싶지가 않아요"
+
+
+def test_a_clear_no_after_saying_one_wants_to_die_goes_to_the_staff_line(voice_app: Callable[..., Flask]) -> None:
+    call = asked(voice_app(**ALWAYS_OPEN), WANTS_TO_DIE, person=True)
+    _answer(call, "keys", Digits="2")
+    assert call.phase() == "transfer" and not emergency_dialled(call)
+    assert call.find("Number").text == call.hl.settings.staff_line_number
+
+
+def test_out_of_hours_it_is_an_urgent_call_back_within_the_hour(voice_app: Callable[..., Flask]) -> None:
+    call = asked(voice_app(**NEVER_OPEN), WANTS_TO_DIE, person=True)
+    _answer(call, "keys", Digits="2")
+    (request,) = call.requests()
+    assert request.intent == "operator" and request.transcript == WANTS_TO_DIE
+    assert request.urgent and request.urgent_because == "self_harm"
+    assert request.due_at - request.created_at <= timedelta(hours=1)
+    assert not emergency_dialled(call) and call.phase() == "ended"

@@ -67,6 +67,20 @@ def test_phrase_list_keeps_only_words_the_model_knows(ko_model_root: Path) -> No
     assert "맞아요" not in kept and "도와주세요" not in kept and "빨리" in kept
 
 
+def test_the_open_answer_phrase_list_can_hear_someone_who_wants_to_die(ko_model_root: Path) -> None:
+    """A phrase list hears only its own words: before the self-harm pattern's sayings joined it, "죽고 싶어요" could
+    only be forced onto other words ("먹어야 돼요") and the pattern could never be heard by speech."""
+    from voice.calls import phrases_for
+    from voice.dialogue import ListenKind
+
+    kept = VoskRecognizer(ko_model_root).known_words("ko", phrases_for(ListenKind.OPEN, "ko") or [])
+    sayings = ["죽고 싶어요", "죽고 싶다", "더 살고 싶지 않아", "그만 살고 싶어요", "목숨을 끊고 싶어요"]
+    assert all(s in kept for s in sayings), [s for s in sayings if s not in kept]
+    for saying in sayings:
+        heard = match(saying, Locale.KO)
+        assert heard.intent is Intent.EMERGENCY and heard.person, (saying, heard)
+
+
 def test_yes_with_a_phrase_list_is_heard_with_confidence(ko_model_root: Path, say: Callable[[str, str], bytes]) -> None:
     recognizer = VoskRecognizer(ko_model_root)
     heard = recognizer.transcribe(say("네", "ko"), "ko", ["네", "예", "아니요", "아니"])
