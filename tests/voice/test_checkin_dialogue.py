@@ -173,3 +173,21 @@ def test_by_keys_2_opens_the_service_menu_and_3_asks_whether_to_stop() -> None:
     assert asking.phase is Phase.CHECKIN_STOP and not any(isinstance(a, StopCalls) for a in actions)
     _, actions = keys(asking, "1", KEYS_ONLY)
     assert StopCalls() in actions
+
+
+@pytest.mark.parametrize(
+    ("locale", "answer", "no"),
+    [
+        ("en", "Not good. I don't want to live anymore", "no"),
+        ("ko", "죽고 싶어요", "아니요"),
+        ("zh", "我不想活了", "不是"),
+    ],
+)
+def test_answering_the_check_in_with_wanting_to_die_is_asked_about_and_a_no_reaches_a_person(
+    locale: str, answer: str, no: str
+) -> None:
+    state, _ = asked(locale)
+    state, actions = said(state, answer)
+    assert state.phase is Phase.EMERGENCY_CHECK and state.pending_person, (state, actions)
+    state, actions = said(state, no)
+    assert state.phase is Phase.TRANSFER and actions[-1] == Dial(DialTarget.STAFF), actions
