@@ -149,6 +149,10 @@ class PendingRequest:
     locale: Locale
 
 
+# The call-back reply that also offers the crisis line (settings.crisis_line_number; the plain one without it).
+CRISIS_REPLY = "sms.callback_crisis"
+
+
 @dataclass(frozen=True)
 class EmergencyCheck:
     """A text that may be an emergency, waiting for YES (alert staff now) or NO."""
@@ -383,7 +387,9 @@ def _decide(
             if check.person:
                 # No emergency, but somebody said they want to die: a person at the front desk calls back.
                 senior = urgent_request(check.text, sender, check.locale).senior_id  # as YES would have chosen
-                return _create(Intent.OPERATOR, senior, check.text, check.locale, sender)
+                made = _create(Intent.OPERATOR, senior, check.text, check.locale, sender)
+                # The reply also offers the crisis line, when the deployment has one (sms.handling._render).
+                return replace(made, reply=Reply(CRISIS_REPLY, made.reply.params if made.reply is not None else {}))
             return Outcome((), Reply("sms.what_needed"), locale)
         # Anything else leaves the question unanswered, and an unclear answer to an emergency question counts
         # as yes (DESIGN.md): staff get the first text now, with this one, as an urgent request, rather than the

@@ -53,6 +53,7 @@ from i18n.messages import translate
 from intents import Intent, Locale, Utterance, enrich
 from intents.locale import detect_locale
 from sms.conversation import (
+    CRISIS_REPLY,
     ConfirmResolved,
     ConversationState,
     Created,
@@ -492,6 +493,10 @@ def _status(session: Session, sender: SenderView, reference: str | None) -> NotF
 def _render(reply: Reply, locale: Locale, settings: Settings) -> str:
     """The reply in the sender's language, within the SMS segment rules."""
     values: dict[str, Any] = {"hotline": settings.hotline_number, "emergency": settings.emergency_number}
+    key = reply.key
+    if key == CRISIS_REPLY:
+        values["crisis"] = settings.crisis_line_number
+        key = key if settings.crisis_line_number else "sms.callback"  # no crisis line: the call-back alone
     for name, value in reply.params.items():
         if name.endswith("intent"):  # "intent" -> {service}, "asked_intent" -> {asked_service}
             values[name.removesuffix("intent") + "service"] = translate("common", f"service.{value}", locale)
@@ -499,7 +504,7 @@ def _render(reply: Reply, locale: Locale, settings: Settings) -> str:
             values[name] = "; ".join(_render_item(item, locale) for item in value)
         else:
             values[name] = value
-    return fit(translate("sms", reply.key, locale, **values))
+    return fit(translate("sms", key, locale, **values))
 
 
 def _render_item(item: StatusItem, locale: Locale) -> str:

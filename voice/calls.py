@@ -182,6 +182,7 @@ def call_context(hl: Hearthline, now: datetime | None = None) -> CallContext:
         staff_open=ServiceHours.from_settings(s).is_open(now or datetime.now(UTC)),
         speech_retries_before_keypad=s.speech_retries_before_keypad,
         keypad_retries_before_person=s.keypad_retries_before_person,
+        crisis_line=bool(s.crisis_line_number),
     )
 
 
@@ -197,6 +198,7 @@ def render_context(hl: Hearthline, locale: str, turn: int, **kw: Any) -> RenderC
         staff_number=s.staff_line_number,
         emergency_number=s.emergency_number,
         hotline_number=s.hotline_number,
+        crisis_number=s.crisis_line_number,
         audio_url=hl.prompt_voice.audio_url,
         **kw,
     )

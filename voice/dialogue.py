@@ -166,6 +166,7 @@ class CallContext:
     staff_open: bool = True
     speech_retries_before_keypad: int = 2
     keypad_retries_before_person: int = 2
+    crisis_line: bool = False  # the deployment has a crisis line to offer (settings.crisis_line_number)
 
 
 @dataclass(frozen=True)
@@ -366,9 +367,15 @@ def _after_no(state: CallDialogState, ctx: CallContext) -> Step:
     """A clear no to the emergency question: back to asking what is needed; after a danger where a no still needs
     someone to talk to (Match.person), a person (the staff line, or a callback when it is closed)."""
     cleared = _unpended(state)
-    if state.pending_person:
-        return _person(cleared, ctx, state.pending_transcript, state.pending_by or "speech")
-    return _not_understood(cleared, ctx)
+    if not state.pending_person:
+        return _not_understood(cleared, ctx)
+    new, actions = _person(cleared, ctx, state.pending_transcript, state.pending_by or "speech")
+    if ctx.crisis_line:
+        # A number that answers at any hour, said once: after a call-back's promise, before its goodbye; before
+        # "I am connecting you" when the staff line is open.
+        at = next((i for i, a in enumerate(actions) if a == Speak("voice.goodbye")), 0)
+        actions = [*actions[:at], Speak("voice.crisis_line"), *actions[at:]]
+    return new, actions
 
 
 def _accept(state: CallDialogState, ctx: CallContext, intent: Intent, transcript: str, by: str) -> Step:

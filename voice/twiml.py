@@ -63,6 +63,7 @@ class RenderContext:
     staff_number: str
     emergency_number: str
     hotline_number: str
+    crisis_number: str = ""  # settings.crisis_line_number (empty: none to offer)
     reference: str | None = None  # of the request made (or last made) in this call
     promised_by: str | None = None  # when a callback is promised, as said in the caller's language
     audio_url: Callable[[str, str, str], str | None] | None = None  # PromptVoice.audio_url
@@ -87,6 +88,7 @@ def prompt_text(speak: Speak, ctx: RenderContext, locale: str | None = None) -> 
         else:
             params[name] = value
     params.setdefault("number", spaced_digits(ctx.emergency_number))
+    params.setdefault("crisis_number", spaced_digits(ctx.crisis_number))
     return translate("voice", speak.key, locale, **params)
 
 

@@ -89,3 +89,15 @@ def test_without_a_secondary_token_only_the_primary_signs(make_app: Callable[...
 def test_production_app_starts_with_good_secrets(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
     app = make_app(**_production())
     assert app.extensions[EXTENSION_KEY].settings.is_production
+
+
+@pytest.mark.parametrize("number", ["988", "116 123", "109", "024", "+44 116 123", "(02) 1393"])
+def test_a_crisis_line_may_be_a_short_number_as_people_dial_it(number: str) -> None:
+    assert load_settings({"crisis_line_number": number}, environ={}).crisis_line_number == number
+
+
+@pytest.mark.parametrize("number", ["call 988", "12", "988#", "+1 555 0100 0000 0000 00"])
+def test_a_crisis_line_that_cannot_be_dialled_stops_the_start(number: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"crisis_line_number": number}, environ={})
+    assert any(p.startswith("HEARTHLINE_CRISIS_LINE_NUMBER:") for p in caught.value.problems), caught.value.problems

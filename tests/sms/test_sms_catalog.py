@@ -16,6 +16,7 @@ from i18n.messages import LOCALES, keys, translate
 SAMPLE = {
     "hotline": "+15550100000",
     "emergency": "+15550100911",
+    "crisis": "116 123",  # a crisis line as people dial it (settings.crisis_line_number)
     "reference": "482100",
     "who": "Mary Jones",
     "service": "help with pension or paperwork",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.sms.people import ANN, CARMEN, JIN, LI, STAFF_ON_CALL, add_people, outbox, requests_of, text
@@ -93,3 +95,26 @@ def test_a_no_after_an_ordinary_emergency_question_makes_nothing(client: FlaskCl
     text(client, people, ANN, "Mum says she can't feel the left side of her body")
     text(client, people, ANN, "no")
     assert requests_of(people) == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "no", "number", "offered"),
+    [(ANN, "no", "116 123", "talk to someone at 116 123"), (JIN, "아니요", "109", "109번으로 전화하셔도")],
+)
+def test_where_there_is_a_crisis_line_the_reply_to_no_offers_it(
+    make_app: Callable[..., Flask], sender: str, no: str, number: str, offered: str
+) -> None:
+    app = make_app(crisis_line_number=number)
+    hl: Hearthline = app.extensions["hearthline"]
+    add_people(hl)
+    client = app.test_client()
+    text(client, hl, sender, "Mum keeps saying she wants to die" if sender == ANN else "엄마가 자꾸 죽고 싶다고 하세요")
+    answer = text(client, hl, sender, no)
+    [request] = requests_of(hl)
+    assert offered in answer.reply and request.reference in answer.reply and request.intent == "operator"
+
+
+def test_without_a_crisis_line_the_reply_is_the_call_back_alone(client: FlaskClient, people: Hearthline) -> None:
+    text(client, people, ANN, "Mum keeps saying she wants to die")
+    answer = text(client, people, ANN, "no")
+    assert "call you back" in answer.reply and "Day or night" not in answer.reply

@@ -482,3 +482,20 @@ def test_a_no_after_saying_one_wants_to_die_goes_to_a_person_not_back_to_the_men
     # The same no after a fall still goes back to asking what is needed.
     new, _ = keys(_asked(), "2")
     assert new.phase is Phase.OPEN and not _asked().pending_person
+
+
+def test_where_there_is_a_crisis_line_a_no_after_wanting_to_die_hears_it_once() -> None:
+    state = CallDialogState(phase=Phase.OPEN, locale="en")
+    asked, _ = said(state, "I want to end it all")
+    open_line = CallContext(speech_locales=frozenset({"en"}), crisis_line=True)
+    _, actions = keys(asked, "2", open_line)
+    assert spoken_keys(actions) == ["voice.crisis_line", "voice.connecting"] and actions[-1] == Dial(DialTarget.STAFF)
+    closed = CallContext(speech_locales=frozenset({"en"}), crisis_line=True, staff_open=False)
+    _, actions = keys(asked, "2", closed)
+    # After the call-back's promise and the reference, before the goodbye.
+    assert spoken_keys(actions) == ["voice.callback_closed", "voice.crisis_line", "voice.goodbye"], actions
+    # Without one, nothing is said of it; nor after a no to any other emergency question.
+    _, actions = keys(asked, "2", CallContext(speech_locales=frozenset({"en"}), staff_open=False))
+    assert "voice.crisis_line" not in spoken_keys(actions)
+    _, actions = keys(_asked(), "2", open_line)
+    assert "voice.crisis_line" not in spoken_keys(actions)

@@ -226,3 +226,13 @@ def test_out_of_hours_it_is_an_urgent_call_back_within_the_hour(voice_app: Calla
     assert request.urgent and request.urgent_because == "self_harm"
     assert request.due_at - request.created_at <= timedelta(hours=1)
     assert not emergency_dialled(call) and call.phase() == "ended"
+
+
+def test_out_of_hours_the_crisis_line_is_offered_after_the_call_back_promise(voice_app: Callable[..., Flask]) -> None:
+    call = asked(voice_app(crisis_line_number="109", **NEVER_OPEN), WANTS_TO_DIE, person=True)
+    _answer(call, "keys", Digits="2")
+    spoken = " ".join(call.spoken())
+    # Korean, digit by digit: "밤이든 낮이든 이야기할 사람이 필요하시면 1 0 9번으로 전화하세요."
+    assert "1 0 9번으로 전화하세요" in spoken, spoken
+    assert spoken.index("1 0 9번") > spoken.index("전화를 드리겠습니다"), spoken
+    assert call.has("Hangup") and not emergency_dialled(call)
