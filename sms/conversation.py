@@ -386,7 +386,7 @@ def _decide(
         if answer.intent is Intent.NO and answer.decision is not Decision.REJECT:
             if check.person:
                 # No emergency, but somebody said they want to die: a person at the front desk calls back.
-                senior = urgent_request(check.text, sender, check.locale).senior_id  # as YES would have chosen
+                senior = _senior_without_asking(check.text, sender)  # as YES would have chosen
                 made = _create(Intent.OPERATOR, senior, check.text, check.locale, sender)
                 # The reply also offers the crisis line, when the deployment has one (sms.handling._render).
                 return replace(made, reply=Reply(CRISIS_REPLY, made.reply.params if made.reply is not None else {}))
@@ -565,12 +565,16 @@ def _emergency(text: str, sender: SenderView, locale: Locale) -> Outcome:
 
 
 def urgent_request(text: str, sender: SenderView, locale: Locale) -> CreateRequest:
-    """The emergency request a text makes: for the sender's one senior, or the one it names, else for nobody yet."""
+    """The emergency request a text makes (for the senior it is about, see `_senior_without_asking`)."""
+    return CreateRequest(Intent.EMERGENCY, _senior_without_asking(text, sender), text, locale)
+
+
+def _senior_without_asking(text: str, sender: SenderView) -> int | None:
+    """The senior a text is about when there is no time to ask: the sender's one senior, or the one it names, else
+    nobody yet (staff read it)."""
     if sender.role is Role.SENIOR or (sender.role is Role.FAMILY and len(sender.seniors) == 1):
-        senior_id: int | None = sender.seniors[0].id
-    else:
-        senior_id = senior_named_in(text, sender.seniors) if sender.seniors else None
-    return CreateRequest(Intent.EMERGENCY, senior_id, text, locale)
+        return sender.seniors[0].id
+    return senior_named_in(text, sender.seniors) if sender.seniors else None
 
 
 def _create(intent: Intent, senior_id: int | None, text: str, locale: Locale, sender: SenderView) -> Outcome:

