@@ -37,6 +37,7 @@ class Reason(StrEnum):
     """Why a request is more urgent than its intent alone makes it (a closed set: the console names each)."""
 
     SELF_HARM = "self_harm"
+    HARMED = "harmed"
     FALL = "fall"
     NO_HEATING = "no_heating"
     NO_COOLING = "no_cooling"

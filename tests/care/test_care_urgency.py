@@ -51,6 +51,13 @@ RAISES = [
     ("zh", "我爸说他不想活了", R.SELF_HARM),
     ("ko", "엄마가 자꾸 죽고 싶다고 하세요", R.SELF_HARM),
     ("es", "Mi padre dice que se quiere morir", R.SELF_HARM),
+    # Hurt, threatened or robbed by someone (a complaint about a carer who slapped is a safeguarding matter).
+    ("en", "The carer slapped my mother yesterday", R.HARMED),
+    ("en", "I want to complain, the carer was rough with my dad and left bruises", R.HARMED),
+    ("zh", "护工打我妈，胳膊上青一块紫一块", R.HARMED),
+    ("ko", "요양보호사가 엄마 뺨을 때렸어요", R.HARMED),
+    ("es", "La cuidadora le pega a mi mamá", R.HARMED),
+    ("es", "Mi nieto me quita el dinero de la pensión", R.HARMED),
 ]
 
 DOES_NOT_RAISE = [
@@ -78,6 +85,12 @@ DOES_NOT_RAISE = [
     ("ko", "혼자 살아요"),
     ("es", "Me quiero morir de vergüenza con mi nieto"),
     ("zh", "我想死你了，快来看我"),
+    ("en", "It hit me that my son forgot my birthday"),
+    ("en", "My grandson beat me at cards again"),
+    ("zh", "儿子给我打了电话，说周末来"),
+    ("zh", "我儿子打他电话没人接，想问问车几点到"),
+    ("ko", "아들 말이 맞았어요, 병원 가 볼게요"),
+    ("es", "Mi hijo me pegó la gripa, necesito medicinas"),
 ]
 
 
@@ -95,7 +108,7 @@ def test_what_is_over_negated_or_only_looks_alike_does_not_raise(locale: str, sa
 
 def test_every_rule_has_a_case_in_every_language() -> None:
     covered = {(locale, reason) for locale, _, reason in RAISES}
-    wanted = {(loc.value, r) for loc in Locale for r in (R.NO_HEATING, R.NO_COOLING, R.FALL, R.SELF_HARM)}
+    wanted = {(loc.value, r) for loc in Locale for r in (R.NO_HEATING, R.NO_COOLING, R.FALL, R.SELF_HARM, R.HARMED)}
     assert wanted <= covered
 
 
@@ -181,6 +194,9 @@ def _request(hl: Hearthline) -> ServiceRequest:
         (LI, "爷爷家没暖气，请派人来修", "no_heating"),
         (JIN, "엄마 집에 난방이 안 돼요. 수리 부탁해요", "no_heating"),
         (CARMEN, "Mi mamá se cayó en la cocina, necesita ayuda de salud", "fall"),
+        # A complaint about a carer who slapped was an ordinary complaint, due in days.
+        (ANN, "I want to complain: Mum's carer slapped her yesterday", "harmed"),
+        (CARMEN, "Quiero poner una queja, la cuidadora le pega a mi mamá", "harmed"),
     ],
 )
 def test_a_text_that_names_a_reason_makes_an_urgent_request_with_its_reason_history_and_alert(
