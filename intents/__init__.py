@@ -5,6 +5,7 @@ from intents.matcher import match, match_utterance, vocabulary
 from intents.opinion import SecondOpinion, combine, enrich
 from intents.types import (
     DIALOGUE,
+    REQUESTS,
     SERVICES,
     Alternative,
     Decision,
@@ -22,6 +23,7 @@ from intents.types import (
 
 __all__ = [
     "DIALOGUE",
+    "REQUESTS",
     "SERVICES",
     "Alternative",
     "Decision",

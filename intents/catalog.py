@@ -48,6 +48,9 @@ class Negation:
 
     before: tuple[tuple[tuple[str, ...], int], ...]
     after: tuple[tuple[tuple[str, ...], int], ...]
+    # Words that hold a cue without negating anything: Korean is matched without spaces, so the 안 (not) of
+    # "안 먹어요" is also the end of 동안 (during), 편안 (at ease), 불안 (uneasy) ("반년 동안 모아 놨어요").
+    look_alikes: tuple[tuple[str, ...], ...] = ()
 
 
 Units = tuple[str, ...]
@@ -106,6 +109,10 @@ class Cues:
     # friend's husband had a fall, but he's home from hospital now"), so it is asked about rather than acted on
     # (optional)
     over_now: SeqIndex
+    # on the news / 新闻里 / 뉴스에 / en las noticias: an emergency in the same clause happened to someone the news
+    # told of ("awful about that fire at the flats on the news"), so it is asked about rather than acted on
+    # (optional)
+    reported: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,7 @@ def load(locale: Locale) -> Catalog:
                 phrases.append(Phrase(surface, flat, intent))
         surfaces[intent] = tuple(dict.fromkeys([*entry.get("strong", []), *entry.get("phrases", [])]))
 
-    negation_data: dict[str, dict[str, int]] = data.get("negation", {})
+    negation_data: dict[str, Any] = data.get("negation", {})
 
     def cues(side: str) -> tuple[tuple[tuple[str, ...], int], ...]:
         found = []
@@ -230,6 +237,7 @@ def load(locale: Locale) -> Catalog:
         not_an_answer=cue_list("not_an_answer"),
         not_emergency=cue_list("not_emergency"),
         over_now=cue_list("over_now"),
+        reported=cue_list("reported"),
     )
     clusters = tuple(
         Cluster(
@@ -260,7 +268,11 @@ def load(locale: Locale) -> Catalog:
         by_first_sound=_index(sound_keywords, sound=True, rules=rules) if sound_keywords else {},
         single_words=single,
         phrases=tuple(phrases),
-        negation=Negation(before=cues("before"), after=cues("after")),
+        negation=Negation(
+            before=cues("before"),
+            after=cues("after"),
+            look_alikes=tuple(units_of(w) for w in negation_data.get("look_alikes", [])),
+        ),
         surfaces=surfaces,
         cues=cue_lists,
         clusters=clusters,

@@ -14,7 +14,7 @@ from typing import TextIO
 from intents.locale import parse_locale
 from intents.matcher import match_utterance
 from intents.opinion import SecondOpinion, enrich
-from intents.types import Decision, InputSource, Intent, Match, UnknownLocale, Utterance
+from intents.types import REQUESTS, Decision, InputSource, Intent, Match, UnknownLocale, Utterance
 
 # Exit status for a usage error, as argparse uses.
 EXIT_USAGE = 2
@@ -28,7 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--expect",
         default="",
-        help="comma-separated intents this turn expects (emergency and operator are always considered)",
+        help=(
+            "comma-separated intents this turn expects (emergency and operator are always considered); by default a"
+            " first message: the services, emergency and operator (yes, no, repeat and goodbye answer a question);"
+            " 'all' for every intent"
+        ),
     )
     run.add_argument(
         "--matcher-only", action="store_true", help="the fuzzy matcher alone, without the semantic second opinion"
@@ -58,10 +62,12 @@ def run_match(
     except UnknownLocale as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_USAGE
-    expected: set[Intent] | None = None
-    if expect.strip():
+    expected: frozenset[Intent] | None = REQUESTS
+    if expect.strip() == "all":
+        expected = None
+    elif expect.strip():
         try:
-            expected = {Intent(name.strip()) for name in expect.split(",") if name.strip()}
+            expected = frozenset(Intent(name.strip()) for name in expect.split(",") if name.strip())
         except ValueError as exc:
             print(f"error: {exc}", file=stderr)
             return EXIT_USAGE

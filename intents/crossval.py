@@ -27,7 +27,7 @@ from intents.train import (
     thresholds,
     training_examples,
 )
-from intents.types import Decision, InputSource, Intent, Locale, Opinion, Utterance
+from intents.types import REQUESTS, Decision, InputSource, Intent, Locale, Opinion, Utterance
 
 FIGURES = ("accuracy", "emergency_recall", "wrong_accepts", "oos_rejection")
 LABELS = {
@@ -93,7 +93,7 @@ def decide(
                 continue  # the catalogs' phrases train the model; the figures are the corpus's sentences
             pairs = tuple((c, float(p)) for c, p in zip(CLASSES, row, strict=True) if c is not None)
             opinion = Opinion(pairs, float(row[-1]), th) if any(ch.isalpha() for ch in e.text) else None
-            found = match_utterance(Utterance(e.text, InputSource.SMS, e.locale, semantic=opinion))
+            found = match_utterance(Utterance(e.text, InputSource.SMS, e.locale, semantic=opinion), REQUESTS)
             chosen.append(e)
             outcomes.append((found.intent, found.decision))
         result[loc] = figures(chosen, outcomes)

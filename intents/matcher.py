@@ -291,6 +291,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     spans = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
     not_now = _find(units, catalog.cues.not_now)
     over_now = _find(units, catalog.cues.over_now)
+    reported = _find(units, catalog.cues.reported)
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
@@ -304,6 +305,11 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
             # says after the emergency ends it: "he came home from hospital and now he's collapsed" is a new one.
             if cue is None:
                 cue = next(((s, e) for s, e in over_now if s >= hit.end), None)
+            # "awful about that fire at the flats on the news": it happened to someone the news told of, said in
+            # the same clause, before or after; the next clause ("and now my kitchen's on fire") is the caller's.
+            if cue is None:
+                clause = _clause_of(units, hit.start)
+                cue = next(((s, e) for s, e in reported if clause[0] <= s and e <= clause[1]), None)
         if cue is None:
             positive.setdefault(hit.intent, []).append(hit)
         else:

@@ -18,10 +18,20 @@ def _a_not_a(units: Sequence[str], i: int) -> bool:
     return 0 < i < len(units) - 1 and units[i - 1] == units[i + 1] and units[i - 1] != BREAK
 
 
-def find_cues(units: Sequence[str], cues: Sequence[tuple[tuple[str, ...], int]]) -> list[FoundCue]:
-    """Every cue occurrence as (start, end, reach); longer cues win where cues overlap."""
+def find_cues(
+    units: Sequence[str],
+    cues: Sequence[tuple[tuple[str, ...], int]],
+    look_alikes: Sequence[tuple[str, ...]] = (),
+) -> list[FoundCue]:
+    """Every cue occurrence as (start, end, reach); longer cues win where cues overlap, and a cue inside a
+    look-alike word (the 안 of 동안) is none."""
     found: list[FoundCue] = []
     taken: set[int] = set()
+    for word in look_alikes:
+        n = len(word)
+        for i in range(len(units) - n + 1):
+            if tuple(units[i : i + n]) == word:
+                taken.update(range(i, i + n))
     for cue, reach in cues:  # sorted longest first by the catalog
         n = len(cue)
         for i in range(len(units) - n + 1):
@@ -70,4 +80,7 @@ def is_negated(
 
 def cues_for(units: Sequence[str], negation: Negation) -> tuple[list[FoundCue], list[FoundCue]]:
     """The before- and after-cues present in an utterance."""
-    return find_cues(units, negation.before), find_cues(units, negation.after)
+    return (
+        find_cues(units, negation.before, negation.look_alikes),
+        find_cues(units, negation.after, negation.look_alikes),
+    )

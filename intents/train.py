@@ -61,8 +61,12 @@ EMERGENCY_RECALL = 1.0
 # ...and the net alone still catches this share of them. The matcher's danger clusters were written while reading
 # the corpus's emergencies, so on the corpus it catches nearly all (99.7 % en, 100 % zh), on a set written apart
 # 85-90 %: a bar chosen only by the two together would lean on an in-sample figure (zh went to 0.5 and missed one
-# emergency in 40 of the dev set).
-MODEL_RECALL = 0.95
+# emergency in 40 of the dev set). 0.95 until round twelve of the corpus (2026-12-06, evening) added 18 emergencies a
+# locale said in veiled words (pills put by, a goodbye and then no answer, a scam in the scammer's words), which the
+# model alone reads weakly out of fold (ko 91.9 % of the corpus's emergencies at 0.2): 0.95 then took the bars to
+# zh 0.155, ko 0.1, es 0.115, and the dev set understood 5 fewer requests and rejected 1 fewer out-of-scope line
+# than at 0.93 (zh 0.25, ko 0.17, es 0.22), with every dev, eval and older held-out emergency caught either way.
+MODEL_RECALL = 0.93
 # The top: once the matcher heard every corpus emergency the net missed ("somebody's trying the back door handle",
 # 2026-12-06), the English bar rose from 0.145 to 0.315, and the dev set lost an emergency the model read at 0.305
 # ("Aunt Rose got out of the car and just crumpled, she's on the footpath not making sense"). A held-out emergency

@@ -60,6 +60,9 @@ Intent.SERVICES = SERVICES
 Intent.DIALOGUE = DIALOGUE
 # A caller can always get help or a person, whatever the turn expects (DESIGN.md: no dead end, ever).
 ALWAYS_CONSIDERED: frozenset[Intent] = frozenset({Intent.EMERGENCY, Intent.OPERATOR})
+# What a first message can ask for. No question is pending, so a yes, a no, "say again" or a goodbye answers
+# nothing and asks for nothing (a text's reply says so, sms.conversation); "不用了，谢谢" is small talk, not "no".
+REQUESTS: frozenset[Intent] = SERVICES | ALWAYS_CONSIDERED
 
 
 class Decision(StrEnum):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from intents import Decision, InputSource, Intent, Locale, Utterance, detect_locale, match_utterance
+from intents import REQUESTS, Decision, InputSource, Intent, Locale, Utterance, detect_locale, match_utterance
 from sms.keywords import DigitReply, Keyword, KeywordHit, digit_reply, keyword_of, normalise
 from sms.replies import Verdict, answer_of
 
@@ -515,7 +515,8 @@ def _pick(digits: DigitReply, candidates: tuple[RequestRef, ...], *, latest_wins
 
 
 def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance | None) -> Outcome:
-    found = match_utterance(heard or Utterance(text, InputSource.SMS, detect_locale(text) or locale))
+    # Nothing is pending here, so only what a first message can ask for: a bare "yes" or "thanks" asks for nothing.
+    found = match_utterance(heard or Utterance(text, InputSource.SMS, detect_locale(text) or locale), REQUESTS)
     intent = found.intent if found.decision is not Decision.REJECT and not found.negated else None
     if found.intent is Intent.EMERGENCY and found.decision is Decision.CONFIRM:
         # "Please help my mum" may be an emergency or a request. The reply tells them to call the emergency
@@ -526,8 +527,6 @@ def _understand(text: str, sender: SenderView, locale: Locale, heard: Utterance 
         if sender.role is Role.UNKNOWN:
             return Outcome((), Reply("sms.unknown_sender"), locale)
         return Outcome((ListStatus(),), Reply("sms.status.list"), locale)
-    if intent in (Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE):
-        intent = None  # a bare "yes" or "thanks" with nothing pending asks for nothing
     if intent is None and _substantial(text):
         intent = Intent.OPERATOR  # a person at the front desk reads it and calls back
     if intent is None:

@@ -52,6 +52,18 @@ def test_cli_expected_intents() -> None:
     assert first["intent"] is None and second["intent"] == "yes"
 
 
+def test_a_first_message_asks_for_a_service_not_for_an_answer() -> None:
+    """Without --expect a line is a first message, as a text is: a "no, thanks" or a goodbye answers no question and
+    asks for nothing (it was "no" or "goodbye", accepted, where a held-out set counts it out of scope); "all" still
+    considers every intent, and a service beside the answer is read as the service."""
+    said = "no thanks, that's all\nright, thanks love, bye now\nyes, I need a ride to the clinic\n"
+    first = [json.loads(line) for line in run(["-m", "intents", "match", "--locale", "en"], said).stdout.splitlines()]
+    assert [(r["intent"], r["decision"]) for r in first[:2]] == [(None, "reject"), (None, "reject")]
+    assert first[2]["intent"] == "transport"
+    every = run(["-m", "intents", "match", "--locale", "en", "--expect", "all"], said).stdout.splitlines()
+    assert [json.loads(line)["intent"] for line in every[:2]] == ["no", "goodbye"]
+
+
 @pytest.mark.parametrize("args", [["--locale", "fr"], ["--locale", "en", "--expect", "pizza"]])
 def test_cli_bad_arguments_exit_2_with_a_message(args: list[str]) -> None:
     proc = run(["-m", "intents", "match", *args], "hello\n")
