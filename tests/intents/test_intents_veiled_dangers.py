@@ -67,6 +67,16 @@ THEN_THEIR_OWN: list[tuple[Locale, str]] = [
     (ZH, "我看新闻了。现在我家厨房着火了！"),
 ]
 
+# Everyday errands with a card, cash or a visit in them are not a scam: no emergency question.
+NOT_SCAMS: list[tuple[Locale, str]] = [
+    (EN, "My daughter is in my house and needs my bank card to do my shopping"),
+    (ZH, "我闺女在楼下，让我把银行卡带下去，她帮我去交电费"),
+    (KO, "딸이 집 앞에 와서 지금 연금 서류 달라고 해요"),  # 지금 and 연금 hold 금 (gold)
+    (KO, "딸이 병원 예약이 잡혀서 문 앞에 데리러 온대요"),  # an appointment 잡혀 (is set), not arrested
+    (KO, "손자 장난감 사고 싶어서 돈 보내라고 했어요"),  # 사고 싶어 (want to buy), not an accident
+    (ES, "Mi hija está en su casa y me pide dinero para la compra"),
+]
+
 # Korean 동안 (during) ends in 안 (not): the request after it is not negated.
 DURING: list[tuple[Locale, str, Intent]] = [
     (KO, "일주일 동안 식사 배달 부탁드려요", Intent.MEALS),
@@ -110,6 +120,11 @@ def test_an_emergency_the_news_told_of_is_not_acted_on_at_once(locale: Locale, t
 def test_the_callers_own_emergency_after_the_news_is_acted_on(locale: Locale, text: str) -> None:
     result = match(text, locale)
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT), result
+
+
+@pytest.mark.parametrize(("locale", "text"), NOT_SCAMS)
+def test_an_errand_with_a_card_or_cash_is_not_a_scam(locale: Locale, text: str) -> None:
+    assert match(text, locale).intent is not Intent.EMERGENCY
 
 
 @pytest.mark.parametrize(("locale", "text", "intent"), DURING)
