@@ -77,6 +77,20 @@ NOT_SCAMS: list[tuple[Locale, str]] = [
     (ES, "Mi hija está en su casa y me pide dinero para la compra"),
 ]
 
+# Everyday talk next to the veiled wordings: not asked about (each was, with the patterns' first, broader words).
+NOT_VEILED: list[tuple[Locale, str]] = [
+    (EN, "I'm putting my feet up, I've had enough now"),
+    (EN, "I've saved up my pension, there's enough now for a trip"),
+    (EN, "I'm lost with this form, which way up does it go?"),
+    (EN, "The doctor gave me his card, it was the last time I went"),
+    (EN, "My daughter is in my flat and wants me to give her my bank card"),
+    (ZH, "邻居把旧电视塞给我了，说他用不着了"),
+    (ZH, "我妈一直挺好，就是有点犯糊涂"),
+    (KO, "할머니가 마지막 남은 떡을 저한테 주시면서 웃으셨어요"),
+    (KO, "수면제를 사다 놨어요"),
+    (ES, "La vecina me regaló sus plantas y me abrazó, fue la última vez que la vi antes de mudarse"),
+]
+
 # Korean 동안 (during) ends in 안 (not): the request after it is not negated.
 DURING: list[tuple[Locale, str, Intent]] = [
     (KO, "일주일 동안 식사 배달 부탁드려요", Intent.MEALS),
@@ -122,8 +136,8 @@ def test_the_callers_own_emergency_after_the_news_is_acted_on(locale: Locale, te
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT), result
 
 
-@pytest.mark.parametrize(("locale", "text"), NOT_SCAMS)
-def test_an_errand_with_a_card_or_cash_is_not_a_scam(locale: Locale, text: str) -> None:
+@pytest.mark.parametrize(("locale", "text"), NOT_SCAMS + NOT_VEILED)
+def test_an_errand_or_everyday_talk_is_not_asked_about(locale: Locale, text: str) -> None:
     assert match(text, locale).intent is not Intent.EMERGENCY
 
 
