@@ -98,28 +98,19 @@ DURING: list[tuple[Locale, str, Intent]] = [
 ]
 
 
-@pytest.mark.parametrize(("locale", "text"), VEILED_SELF_HARM)
-def test_wanting_to_die_in_other_words_is_asked_and_a_no_reaches_a_person(locale: Locale, text: str) -> None:
-    result = match(text, locale)  # asked, or acted on at once where a plain emergency phrase joins it
+@pytest.mark.parametrize(
+    ("locale", "text", "person"), [(*c, True) for c in VEILED_SELF_HARM] + [(*c, False) for c in OTHER_VEILED]
+)
+def test_the_matcher_asks_and_only_wanting_to_die_reaches_a_person_after_a_no(
+    locale: Locale, text: str, person: bool
+) -> None:
+    result = match(text, locale)  # asked, or acted on at once where a plain emergency phrase joins it (사고)
     assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
-    assert result.danger and result.person
+    assert result.person is person and (result.danger or not person)
 
 
-@pytest.mark.parametrize(("locale", "text"), VEILED_SELF_HARM)
-def test_the_model_cannot_overrule_wanting_to_die(model: SemanticOpinion, locale: Locale, text: str) -> None:
-    result = match_utterance(enrich(Utterance(text, InputSource.SMS, locale), model))
-    assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
-
-
-@pytest.mark.parametrize(("locale", "text"), OTHER_VEILED)
-def test_a_scam_confusion_or_gas_in_other_words_is_asked(locale: Locale, text: str) -> None:
-    result = match(text, locale)  # asked, or acted on at once where a plain emergency word joins it (사고)
-    assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
-    assert not result.person
-
-
-@pytest.mark.parametrize(("locale", "text"), OTHER_VEILED)
-def test_the_whole_decision_asks_about_them_too(model: SemanticOpinion, locale: Locale, text: str) -> None:
+@pytest.mark.parametrize(("locale", "text"), VEILED_SELF_HARM + OTHER_VEILED)
+def test_the_model_cannot_overrule_them(model: SemanticOpinion, locale: Locale, text: str) -> None:
     result = match_utterance(enrich(Utterance(text, InputSource.SMS, locale), model))
     assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
 
