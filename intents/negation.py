@@ -18,20 +18,26 @@ def _a_not_a(units: Sequence[str], i: int) -> bool:
     return 0 < i < len(units) - 1 and units[i - 1] == units[i + 1] and units[i - 1] != BREAK
 
 
-def find_cues(
-    units: Sequence[str],
-    cues: Sequence[tuple[tuple[str, ...], int]],
-    look_alikes: Sequence[tuple[str, ...]] = (),
-) -> list[FoundCue]:
-    """Every cue occurrence as (start, end, reach); longer cues win where cues overlap, and a cue inside a
-    look-alike word (the 안 of 동안) is none."""
-    found: list[FoundCue] = []
-    taken: set[int] = set()
+def _inside_look_alikes(units: Sequence[str], look_alikes: Sequence[tuple[str, ...]]) -> frozenset[int]:
+    """The positions covered by a look-alike word (the 안 of 동안), where no cue starts or ends."""
+    covered: set[int] = set()
     for word in look_alikes:
         n = len(word)
         for i in range(len(units) - n + 1):
             if tuple(units[i : i + n]) == word:
-                taken.update(range(i, i + n))
+                covered.update(range(i, i + n))
+    return frozenset(covered)
+
+
+def find_cues(
+    units: Sequence[str],
+    cues: Sequence[tuple[tuple[str, ...], int]],
+    blocked: frozenset[int] = frozenset(),
+) -> list[FoundCue]:
+    """Every cue occurrence as (start, end, reach); longer cues win where cues overlap, and a cue over a `blocked`
+    position (inside a look-alike word) is none."""
+    found: list[FoundCue] = []
+    taken: set[int] = set(blocked)
     for cue, reach in cues:  # sorted longest first by the catalog
         n = len(cue)
         for i in range(len(units) - n + 1):
@@ -80,7 +86,5 @@ def is_negated(
 
 def cues_for(units: Sequence[str], negation: Negation) -> tuple[list[FoundCue], list[FoundCue]]:
     """The before- and after-cues present in an utterance."""
-    return (
-        find_cues(units, negation.before, negation.look_alikes),
-        find_cues(units, negation.after, negation.look_alikes),
-    )
+    blocked = _inside_look_alikes(units, negation.look_alikes)  # once for both sides
+    return find_cues(units, negation.before, blocked), find_cues(units, negation.after, blocked)
