@@ -113,6 +113,10 @@ class Cues:
     # told of ("awful about that fire at the flats on the news"), so it is asked about rather than acted on
     # (optional)
     reported: SeqIndex
+    # years ago / 年轻的时候 / 젊었을 때 / de joven / God rest him: an emergency in the same clause is a memory ("the
+    # year my husband had his stroke, God rest him"), so it is asked about rather than acted on; the next clause
+    # ("and now Mum's face has dropped") is the caller's own (optional)
+    long_ago: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,7 @@ def load(locale: Locale) -> Catalog:
         not_emergency=cue_list("not_emergency"),
         over_now=cue_list("over_now"),
         reported=cue_list("reported"),
+        long_ago=cue_list("long_ago"),
     )
     clusters = tuple(
         Cluster(

@@ -291,7 +291,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     spans = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
     not_now = _find(units, catalog.cues.not_now)
     over_now = _find(units, catalog.cues.over_now)
-    reported = _find(units, catalog.cues.reported)
+    told_of = _find(units, catalog.cues.reported) + _find(units, catalog.cues.long_ago)
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
@@ -307,9 +307,10 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
                 cue = next(((s, e) for s, e in over_now if s >= hit.end), None)
             # "awful about that fire at the flats on the news": it happened to someone the news told of, said in
             # the same clause, before or after; the next clause ("and now my kitchen's on fire") is the caller's.
+            # Likewise a memory ("when I broke my hip years ago the ambulance took an hour").
             if cue is None:
                 clause = _clause_of(units, hit.start)
-                cue = next(((s, e) for s, e in reported if clause[0] <= s and e <= clause[1]), None)
+                cue = next(((s, e) for s, e in told_of if clause[0] <= s and e <= clause[1]), None)
         if cue is None:
             positive.setdefault(hit.intent, []).append(hit)
         else:

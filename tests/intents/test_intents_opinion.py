@@ -119,7 +119,7 @@ def test_a_clear_emergency_phrase_still_acts_at_once_unless_the_model_is_sure_of
 def test_small_talk_with_an_emergency_word_is_the_quick_question_not_a_dial() -> None:
     """Out-of-fold over the corpus (2026-12-04): 26 such lines dialled at once ("we had a fire drill at the centre
     this morning, all good", "una vez me caí, hace años"); 2 real emergencies are asked instead."""
-    text = "there was a fire at the old mill years back"
+    text = "there was a fire at the old mill"
     assert (match(text, EN).intent, match(text, EN).decision) == (Intent.EMERGENCY, Decision.ACCEPT)
     result = match_utterance(heard(text, opinion(out_of_scope=0.85, emergency=0.05)))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
