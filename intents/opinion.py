@@ -35,6 +35,10 @@ EMERGENCY_SHARE = 0.05
 # Below this emergency probability a clear emergency phrase of the matcher is asked about, not dialled: on the
 # corpus's out-of-fold predictions (2026-12-04, night) the matcher accepted 580 emergencies and 5 other sentences
 # the model read under 1 %, and one emergency ("I don't need a nurse visit next week, I'm bleeding badly now").
+# In a text the model is also sure is small talk, such a phrase is rejected (small_talk_with_an_emergency_word):
+# out of fold over the corpus of 2026-12-06, late (17,345 lines, the model as trained), that rejects 25 out-of-scope
+# lines (en 6, zh 1, ko 7, es 11: memories, the news, figures of speech) and no emergency and no request; at 0.05
+# it would still lose no emergency, but a request (a Korean hospital visit: medical, read 0.018).
 NO_EMERGENCY_SEEN = 0.01
 # The matcher's doubtful emergency in what the model is sure is small talk is still asked about when the model's
 # emergency probability reaches this share of the safety net's bar. Out of fold over the corpus of 2026-12-05
@@ -100,6 +104,26 @@ def sure_of_other(opinion: Opinion, best: Intent | None, p: float) -> bool:
     return best is not Intent.EMERGENCY and p >= th.sure
 
 
+def small_talk_with_an_emergency_word(
+    result: Match, opinion: Opinion, best: Intent | None, *, brief: bool, speech: bool
+) -> bool:
+    """Is the matcher's clear emergency one keyword in a text the model is sure is small talk, reading next to no
+    emergency in it (NO_EMERGENCY_SEEN)? Never a danger pattern, a word or two, or speech."""
+    if brief or speech or result.danger or result.person or best is not None:
+        return False
+    return opinion.out_of_scope >= opinion.thresholds.out_of_scope and (
+        opinion.probability(Intent.EMERGENCY) < NO_EMERGENCY_SEEN
+    )
+
+
+def _demoted(result: Match) -> tuple[Alternative, ...]:
+    """The alternatives of a rejected match, with what the matcher read first."""
+    if result.intent is None:
+        return result.alternatives
+    own = Alternative(result.intent, round(result.score, 1))
+    return (own, *(a for a in result.alternatives if a.intent is not result.intent))[:3]
+
+
 def combine(
     result: Match,
     opinion: Opinion,
@@ -121,8 +145,10 @@ def combine(
     model is surer of than of any other service an emergency of the corpus; a model sure of a service or of
     small talk needs a higher emergency probability to raise it (emergency_if_sure). A clear emergency the matcher
     accepted still acts at once, unless the model is sure of another service and sees no emergency, or sure of
-    small talk and not of an emergency (then it is the quick emergency question). A service in what the model is
-    sure is small talk (out of scope, per-locale threshold) is rejected.
+    small talk and not of an emergency (then it is the quick emergency question); a text, not speech, that the
+    model is sure is small talk and reads next to no emergency in is rejected when the phrase is no danger pattern
+    (small_talk_with_an_emergency_word). A service in what the model is sure is small talk (out of scope,
+    per-locale threshold) is rejected.
     `brief`: the utterance is a word or two, where the matcher's keyword is worth more than the model's reading;
     `speech`: it is a recogniser's transcript. Either way the safety net needs the model sure of the emergency.
     The rules were chosen on out-of-fold predictions over the training corpus (python -m bench intents).
@@ -141,6 +167,12 @@ def combine(
         # matcher's keyword alone: the model is weakest there.
         if not brief and best is not None and best is not Intent.EMERGENCY and p >= th.sure and em < sure_bar:
             return replace(result, decision=Decision.CONFIRM)
+        # A text the model is sure is small talk, with next to no emergency in it, told in one emergency word and no
+        # danger pattern ("when I broke my hip three winters ago the ambulance took four hours", "my new hairdo was
+        # fire"): not an emergency, rejected (a text of a few words still goes to a person at the front desk).
+        # Speech is still asked about: a transcript may have lost the words that made it one.
+        if small_talk_with_an_emergency_word(result, opinion, best, brief=brief, speech=speech):
+            return Match(None, result.score, Decision.REJECT, _demoted(result))
         # Likewise when the model is sure the sentence is small talk that borrows an emergency's words ("my heart
         # stopped when I saw the bill", "笑得我差点背过气去") and is not sure of an emergency: asked, not dialled.
         if not brief and best is None and opinion.out_of_scope >= th.out_of_scope and em < th.sure:

@@ -3,9 +3,10 @@
 An emergency word told as a memory ("when I had my hip done the ambulance took forty minutes", "de joven me caí de
 la escalera"), from a story on television ("en la telenovela la señora se desmayó") or in a warning ("you'll give
 yourself a heart attack eating all that cake") was a clear emergency to the matcher: asked about, or, through the
-whole decision, dialled at once ("电视剧里那个老太太突然晕倒了"). An emergency happening now beside a memory still is
-one. And "活着也没什么意思了，药我都攒好了" (life means nothing now, I have the pills saved up) was rejected.
-Every sentence here was written for these tests; none is taken from the probe, the corpus or any bench set.
+whole decision, dialled at once ("电视剧里那个老太太突然晕倒了"). A text the model is sure is small talk, reading no
+emergency in it, is now rejected; an emergency happening now beside a memory still is one. And "活着也没什么意思了，
+药我都攒好了" (life means nothing now, I have the pills saved up) was rejected. Every sentence here was written for
+these tests; none is taken from the probe, the corpus or any bench set.
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ MEMORIES_READ_AS_SMALL_TALK: list[tuple[Locale, str]] = [
     (ES, "En la telenovela de anoche la protagonista se desmayó en plena boda, qué drama"),
 ]
 
-# An emergency now, told beside a memory, is never rejected.
+# A memory with a year in it that the model is sure is small talk, reading no emergency in it: rejected, not asked
+# (intents.opinion.small_talk_with_an_emergency_word; each was asked before).
+MEMORIES_WITH_A_YEAR: list[tuple[Locale, str]] = [
+    (EN, "The winter Dad collapsed in 1987 the neighbours were wonderful to us"),
+    (ES, "Mi suegro se desmayó en la boda de 1998 y todavía nos reímos de aquello"),
+]
+
+# ...while an emergency now, told beside such a memory, is never rejected.
 NOW_BESIDE_A_MEMORY: list[tuple[Locale, str]] = [
     (EN, "It's like Mum's stroke in 2015 all over again, Dad's face has dropped and he can't lift his arm"),
     (EN, "I had a heart attack in 2009 and now I've got that same crushing pain in my chest"),
@@ -97,6 +105,12 @@ def test_veiled_wanting_to_die_in_mandarin_is_asked_and_reaches_a_person(model: 
     assert (heard.intent, heard.person) == (Intent.EMERGENCY, True), heard
     result = match_utterance(enrich(Utterance(text, InputSource.SMS, ZH), model))
     assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, result
+
+
+@pytest.mark.parametrize(("locale", "text"), MEMORIES_WITH_A_YEAR)
+def test_a_memory_the_model_is_sure_of_is_rejected(model: SemanticOpinion, locale: Locale, text: str) -> None:
+    result = match_utterance(enrich(Utterance(text, InputSource.SMS, locale), model))
+    assert result.decision is Decision.REJECT, result
 
 
 @pytest.mark.parametrize(("locale", "text"), NOW_BESIDE_A_MEMORY)
