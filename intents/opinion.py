@@ -107,7 +107,7 @@ def sure_of_other(opinion: Opinion, best: Intent | None, p: float) -> bool:
 def small_talk_with_an_emergency_word(
     result: Match, opinion: Opinion, best: Intent | None, *, brief: bool, speech: bool
 ) -> bool:
-    """Is the matcher's clear emergency one keyword in a text the model is sure is small talk, reading next to no
+    """Is the matcher's clear emergency phrase in a text the model is sure is small talk, reading next to no
     emergency in it (NO_EMERGENCY_SEEN)? Never a danger pattern, a word or two, or speech."""
     if brief or speech or result.danger or result.person or best is not None:
         return False
@@ -167,7 +167,7 @@ def combine(
         # matcher's keyword alone: the model is weakest there.
         if not brief and best is not None and best is not Intent.EMERGENCY and p >= th.sure and em < sure_bar:
             return replace(result, decision=Decision.CONFIRM)
-        # A text the model is sure is small talk, with next to no emergency in it, told in one emergency word and no
+        # A text the model is sure is small talk, with next to no emergency in it, whose emergency phrase is no
         # danger pattern ("when I broke my hip three winters ago the ambulance took four hours", "my new hairdo was
         # fire"): not an emergency, rejected (a text of a few words still goes to a person at the front desk).
         # Speech is still asked about: a transcript may have lost the words that made it one.
