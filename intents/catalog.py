@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -50,12 +50,23 @@ class Negation:
     after: tuple[tuple[tuple[str, ...], int], ...]
     # Words that hold a cue without negating anything: Korean is matched without spaces, so the 안 (not) of
     # "안 먹어요" is also the end of 동안 (during), 편안 (at ease), 불안 (uneasy) ("반년 동안 모아 놨어요").
-    look_alikes: tuple[tuple[str, ...], ...] = ()
+    look_alikes: SeqIndex = field(default_factory=dict)
 
 
 Units = tuple[str, ...]
 # Word sequences indexed by their first unit, so finding them costs one look-up per unit of the utterance.
 SeqIndex = Mapping[str, tuple[Units, ...]]
+
+
+def find_sequences(units: Sequence[str], index: SeqIndex) -> list[tuple[int, int]]:
+    """Every occurrence in `units` of a sequence in `index`, as (start, end) spans."""
+    found: list[tuple[int, int]] = []
+    for i, unit in enumerate(units):
+        for seq in index.get(unit, ()):
+            n = len(seq)
+            if n == 1 or tuple(units[i : i + n]) == seq:
+                found.append((i, i + n))
+    return found
 
 
 def seq_index(seqs: list[Units]) -> SeqIndex:
@@ -276,7 +287,7 @@ def load(locale: Locale) -> Catalog:
         negation=Negation(
             before=cues("before"),
             after=cues("after"),
-            look_alikes=tuple(units_of(w) for w in negation_data.get("look_alikes", [])),
+            look_alikes=seq_index([units_of(w) for w in negation_data.get("look_alikes", [])]),
         ),
         surfaces=surfaces,
         cues=cue_lists,

@@ -9,7 +9,7 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from intents.catalog import Catalog, Keyword, SeqIndex, load
+from intents.catalog import Catalog, Keyword, SeqIndex, find_sequences, load
 from intents.hearing import heard_match
 from intents.negation import FoundCue, cues_for, is_negated
 from intents.normalise import BREAK, SPACED, Normalised, normalise
@@ -185,17 +185,6 @@ def _phrase_choices(locale: Locale) -> tuple[str, ...]:
     return tuple(p.flat for p in load(locale).phrases)
 
 
-def _find(units: Sequence[str], index: SeqIndex) -> list[tuple[int, int]]:
-    """Every occurrence in `units` of a sequence in `index`, as (start, end) spans."""
-    found: list[tuple[int, int]] = []
-    for i, unit in enumerate(units):
-        for seq in index.get(unit, ()):
-            n = len(seq)
-            if n == 1 or tuple(units[i : i + n]) == seq:
-                found.append((i, i + n))
-    return found
-
-
 def _cluster_hits(
     units: Sequence[str], catalog: Catalog, before: Sequence[FoundCue], after: Sequence[FoundCue]
 ) -> list[Hit]:
@@ -204,9 +193,9 @@ def _cluster_hits(
     (acted-on) cluster a part said only negated ("门没被撬", the door was not forced) does not count, nor in any
     cluster a part inside a "not_emergency" cue (the "can't get up" of "can't get up the ladder")."""
     hits: list[Hit] = []
-    hidden = _find(units, catalog.cues.not_emergency)
+    hidden = find_sequences(units, catalog.cues.not_emergency)
     for cluster in catalog.clusters:
-        found = (_find(units, group) for group in cluster.groups)
+        found = (find_sequences(units, group) for group in cluster.groups)
         parts = ([(a, b) for a, b in part if not any(s <= a and b <= e for s, e in hidden)] for part in found)
         if not cluster.ask:
             parts = ([sp for sp in part if is_negated(units, sp, before, after, ()) is None] for part in parts)
@@ -235,16 +224,16 @@ def _bare_pleas(hits: list[Hit], units: Sequence[str], catalog: Catalog) -> list
     if any(not h.plea and h.intent not in DIALOGUE and h.intent is not Intent.EMERGENCY for h in hits):
         return [h for h in hits if not h.plea]
     cues = catalog.cues
-    gratitude = _find(units, cues.gratitude)
+    gratitude = find_sequences(units, cues.gratitude)
     kept: list[Hit] = []
     for h in hits:
         if h.plea:
             c_start, c_end = _clause_of(units, h.start)
             if any(c_start <= s and e <= c_end for s, e in gratitude):
                 continue
-            if any(e == h.start for _, e in _find(units, cues.plea_before)):
+            if any(e == h.start for _, e in find_sequences(units, cues.plea_before)):
                 continue
-            if any(s == h.end for s, _ in _find(units, cues.plea_after)):
+            if any(s == h.end for s, _ in find_sequences(units, cues.plea_after)):
                 continue
         kept.append(h)
     return kept
@@ -289,9 +278,9 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     negative: dict[Intent, list[Hit]] = {}
     used_cues: list[tuple[int, int]] = []
     spans = [(h.start, h.end) for h in hits if h.intent not in DIALOGUE]
-    not_now = _find(units, catalog.cues.not_now)
-    over_now = _find(units, catalog.cues.over_now)
-    told_of = _find(units, catalog.cues.reported) + _find(units, catalog.cues.long_ago)
+    not_now = find_sequences(units, catalog.cues.not_now)
+    over_now = find_sequences(units, catalog.cues.over_now)
+    told_of = find_sequences(units, catalog.cues.reported) + find_sequences(units, catalog.cues.long_ago)
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
@@ -318,7 +307,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
             used_cues.append(cue)
     silenced: set[Intent] = set()
     # "Wrong number" holds the word "wrong" and "打错了" the "错了" of "that's wrong": not answers.
-    not_answers = used_cues + _find(units, catalog.cues.not_an_answer)
+    not_answers = used_cues + find_sequences(units, catalog.cues.not_an_answer)
     for hit in hits:
         if hit.intent not in DIALOGUE:
             continue
@@ -377,7 +366,7 @@ def _answer_rule(
 ) -> None:
     """Rule 1: a dialogue answer (and a one-word "person"/"staff") counts only when the utterance is essentially
     that answer; inside a longer sentence it stays a weak candidate that can neither be accepted nor win."""
-    spans = [(h.start, h.end) for i in DIALOGUE for h in positive.get(i, ())] + _find(units, courtesy)
+    spans = [(h.start, h.end) for i in DIALOGUE for h in positive.get(i, ())] + find_sequences(units, courtesy)
     whole = any(phrase.get(i, 0.0) >= WHOLE_PHRASE for i in DIALOGUE)
     if not whole and not _essential(units, spans, spaced, lenient):
         for intent in DIALOGUE:
@@ -409,13 +398,13 @@ def _topic_rules(
     "어떻게 됐") makes the service it names a topic; a fault in a public place is a complaint, not a repair;
     the place a ride goes to ("take me to the doctor") is a destination, not a request of its own."""
     services = [i for i in SERVICES if i is not Intent.STATUS and i in scores]
-    if _find(units, catalog.cues.status):
+    if find_sequences(units, catalog.cues.status):
         topic = max((scores[i] for i in services), default=0.0)
         for intent in services:
             scores[intent] *= TOPIC_DAMPING
         scores[Intent.STATUS] = max(scores.get(Intent.STATUS, 0.0), topic, STATUS_CUE_SCORE)
     repair = positive.get(Intent.HOME_REPAIR, [])
-    places = _find(units, catalog.cues.public_places)
+    places = find_sequences(units, catalog.cues.public_places)
     if Intent.HOME_REPAIR in scores and any(_same_clause(units, p, (h.start, h.end)) for p in places for h in repair):
         complaint = max(scores.get(Intent.COMPLAINT, 0.0), scores[Intent.HOME_REPAIR])
         scores[Intent.COMPLAINT] = complaint
@@ -448,7 +437,7 @@ def _contrast_rule(
     """Rule 2: "not X, (but/only/just) Y": the affirmed clause after a negation carries the request, so a service
     named there is a candidate worth confirming even when named by a weak word ("我不要车，我要我的药")."""
     last = max(e for _, e in used_cues)
-    markers = _find(units, catalog.cues.contrast)
+    markers = find_sequences(units, catalog.cues.contrast)
     post_verbal = catalog.locale is Locale.KO  # 필요없고 / 안 가도 되고 / 말고 end their clause
     for intent, hits in positive.items():
         if intent not in SERVICES or intent not in scores:
@@ -479,7 +468,7 @@ def _single_topic_rule(
         shared = bool(hits) and all(tuple(units[h.start : h.end]) in catalog.shared for h in hits)
         if intent in scores and shared and phrase.get(intent, 0.0) < WHOLE_PHRASE:
             scores[intent] = min(scores[intent], SINGLE_TOPIC_SCORE)
-    if _size(units) < (LONG_WORDS if spaced else LONG_CHARS) or _find(units, catalog.cues.requests):
+    if _size(units) < (LONG_WORDS if spaced else LONG_CHARS) or find_sequences(units, catalog.cues.requests):
         return
     short_word = 1 if spaced else 2
     for intent in SERVICES:

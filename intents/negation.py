@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from intents.catalog import Negation
+from intents.catalog import Negation, SeqIndex, find_sequences
 from intents.normalise import BREAK
 
 Span = tuple[int, int]
@@ -18,15 +18,9 @@ def _a_not_a(units: Sequence[str], i: int) -> bool:
     return 0 < i < len(units) - 1 and units[i - 1] == units[i + 1] and units[i - 1] != BREAK
 
 
-def _inside_look_alikes(units: Sequence[str], look_alikes: Sequence[tuple[str, ...]]) -> frozenset[int]:
+def _inside_look_alikes(units: Sequence[str], look_alikes: SeqIndex) -> frozenset[int]:
     """The positions covered by a look-alike word (the 안 of 동안), where no cue starts or ends."""
-    covered: set[int] = set()
-    for word in look_alikes:
-        n = len(word)
-        for i in range(len(units) - n + 1):
-            if tuple(units[i : i + n]) == word:
-                covered.update(range(i, i + n))
-    return frozenset(covered)
+    return frozenset(i for start, end in find_sequences(units, look_alikes) for i in range(start, end))
 
 
 def find_cues(

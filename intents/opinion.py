@@ -88,12 +88,17 @@ def enrich(utterance: Utterance, model: SecondOpinion | None) -> Utterance:
     return replace(utterance, semantic=model.opinion(utterance.text, utterance.locale))
 
 
+def _matchers_reading_first(chosen: Intent | None, result: Match) -> tuple[Alternative, ...]:
+    """The alternatives of a decision for `chosen` (None: a rejection), what the matcher thought first."""
+    alts = [a for a in result.alternatives if a.intent is not chosen and a.intent is not result.intent]
+    if result.intent is not None and result.intent is not chosen:
+        alts.insert(0, Alternative(result.intent, round(result.score, 1)))
+    return tuple(alts[:3])
+
+
 def _confirm(intent: Intent, score: float, result: Match) -> Match:
     """A confirmation of `intent`, keeping what the matcher thought as the first alternative."""
-    alts = [a for a in result.alternatives if a.intent is not intent]
-    if result.intent is not None and result.intent is not intent:
-        alts.insert(0, Alternative(result.intent, round(result.score, 1)))
-    return Match(intent, score, Decision.CONFIRM, tuple(alts[:3]))
+    return Match(intent, score, Decision.CONFIRM, _matchers_reading_first(intent, result))
 
 
 def sure_of_other(opinion: Opinion, best: Intent | None, p: float) -> bool:
@@ -114,14 +119,6 @@ def small_talk_with_an_emergency_word(
     return opinion.out_of_scope >= opinion.thresholds.out_of_scope and (
         opinion.probability(Intent.EMERGENCY) < NO_EMERGENCY_SEEN
     )
-
-
-def _demoted(result: Match) -> tuple[Alternative, ...]:
-    """The alternatives of a rejected match, with what the matcher read first."""
-    if result.intent is None:
-        return result.alternatives
-    own = Alternative(result.intent, round(result.score, 1))
-    return (own, *(a for a in result.alternatives if a.intent is not result.intent))[:3]
 
 
 def combine(
@@ -172,7 +169,7 @@ def combine(
         # fire"): not an emergency, rejected (a text of a few words still goes to a person at the front desk).
         # Speech is still asked about: a transcript may have lost the words that made it one.
         if small_talk_with_an_emergency_word(result, opinion, best, brief=brief, speech=speech):
-            return Match(None, result.score, Decision.REJECT, _demoted(result))
+            return Match(None, result.score, Decision.REJECT, _matchers_reading_first(None, result))
         # Likewise when the model is sure the sentence is small talk that borrows an emergency's words ("my heart
         # stopped when I saw the bill", "笑得我差点背过气去") and is not sure of an emergency: asked, not dialled.
         if not brief and best is None and opinion.out_of_scope >= th.out_of_scope and em < th.sure:
