@@ -55,9 +55,17 @@ SURE_PRECISION = 0.9  # a rescue or a disagreement is right this often, or it is
 # +0.1 to +1.6 points on the corpus, +2.9 (zh) on the dev set, for 0.1-0.2 points of in-scope accuracy. A wrong
 # rejection costs a caller one repeat ("please say it again"), a wrong confirmation of small talk one "no".
 OUT_OF_SCOPE_PRECISION = 0.8
-# The safety net with the matcher catches every one of the corpus's emergencies (issue 10: recall 100 %, at least
-# the quick question), as long as that needs no bar below EMERGENCY_RANGE's floor.
-EMERGENCY_RECALL = 1.0
+# The safety net with the matcher catches this share of the corpus's emergencies out of fold. It was every one
+# (issue 10: recall 100 %, at least the quick question) until round fourteen of the corpus (2026-12-06, night) added
+# 86 emergencies a locale that hide what they are (wanting to die in veiled words, frauds in the fraudster's words):
+# 1-2 % of the corpus's emergencies are then read under 0.02 out of fold and missed by the matcher ("猫我已经托付给
+# 邻居了，钥匙放在门口地垫底下", "Voy caminando hacia las vías"), so every bar fell to the floor (0.02). There
+# (measured with the round's out-of-scope lines still in the corpus), against the bars this rule and MODEL_RECALL
+# 0.9 gave (0.205-0.245), the dev set's requests understood fell zh 93.4 -> 89.2, ko 94.0 -> 90.4, es 88.6 -> 84.9 %
+# and out-of-scope talk rejected en 97.1 -> 91.2, ko 94.1 -> 88.2 % (many more needless emergency questions), every
+# dev emergency caught either way. On a probe of 24 such emergencies a locale written apart (README.md), the whole
+# decision caught 33-46 % before the round and 75-96 % after it (bars en 0.2, zh 0.19, ko 0.125, es 0.245).
+EMERGENCY_RECALL = 0.98
 # ...and the net alone still catches this share of them. The matcher's danger clusters were written while reading
 # the corpus's emergencies, so on the corpus it catches nearly all (99.7 % en, 100 % zh), on a set written apart
 # 85-90 %: a bar chosen only by the two together would lean on an in-sample figure (zh went to 0.5 and missed one
@@ -66,7 +74,8 @@ EMERGENCY_RECALL = 1.0
 # model alone reads weakly out of fold (ko 91.9 % of the corpus's emergencies at 0.2): 0.95 then took the bars to
 # zh 0.155, ko 0.1, es 0.115, and the dev set understood 5 fewer requests and rejected 1 fewer out-of-scope line
 # than at 0.93 (zh 0.25, ko 0.17, es 0.22), with every dev, eval and older held-out emergency caught either way.
-MODEL_RECALL = 0.93
+# 0.9 since round fourteen, for the same reason as EMERGENCY_RECALL: at 0.93 the Korean bar fell to 0.135.
+MODEL_RECALL = 0.9
 # The top: once the matcher heard every corpus emergency the net missed ("somebody's trying the back door handle",
 # 2026-12-06), the English bar rose from 0.145 to 0.315, and the dev set lost an emergency the model read at 0.305
 # ("Aunt Rose got out of the car and just crumpled, she's on the footpath not making sense"). A held-out emergency

@@ -319,8 +319,9 @@ def test_a_model_sure_of_a_service_or_of_small_talk_needs_more_to_raise_the_alar
 
 def test_an_emergency_phrase_the_model_sees_no_emergency_in_at_all_is_asked_not_dialled() -> None:
     """The dev set (2026-12-04): "my teeth are no good" said with the strong 不行了 dialled; the model read
-    meals 0.48 and emergency 0.001."""
-    text = "饭菜送来都挺好，就是能不能换成软和一点的，我这牙口不行了。"
+    meals 0.48 and emergency 0.001. The catalog now knows "牙口不行了" (and legs, eyes, ears that are "no good") as
+    everyday words; the rule still guards a wording it does not know ("我这牙不行了")."""
+    text = "饭菜送来都挺好，就是能不能换成软和一点的，我这牙不行了。"
     assert (match(text, ZH).intent, match(text, ZH).decision) == (Intent.EMERGENCY, Decision.ACCEPT)
     result = match_utterance(heard(text, opinion(0.12, meals=0.48, emergency=0.001), ZH))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)

@@ -49,6 +49,20 @@ def test_the_safety_net_with_the_matcher_catches_every_emergency_of_the_corpus()
     assert thresholds(probs, y, accepts, none).emergency == EMERGENCY_RANGE[1] == 0.25
 
 
+def test_an_emergency_no_bar_in_range_can_catch_does_not_drag_the_net_to_the_floor() -> None:
+    # 62 emergencies; one hides what it is (a fraud in the fraudster's words, read 0.005 emergency out of fold) and
+    # the matcher misses it. Requiring every one took each locale's bar to the floor on the corpus of 2026-12-06,
+    # night, where many more requests and much more small talk were asked about as emergencies; 98 % keeps the bar.
+    many = [{EM: 0.9}] * 60 + [{EM: 0.3, MEALS: 0.3}, {EM: 0.005, OOS: 0.5}]
+    y, probs = corpus(many)
+    none = np.zeros(len(y), dtype=bool)
+    assert thresholds(probs, y, none, none).emergency == EMERGENCY_RANGE[1]
+    # Two such (61 of 63 caught at best, 96.8 %) are more than 2 %: no bar reaches 98 %, the net falls to the floor.
+    y, probs = corpus([*many, {EM: 0.004, OOS: 0.5}])
+    none = np.zeros(len(y), dtype=bool)
+    assert thresholds(probs, y, none, none).emergency == EMERGENCY_RANGE[0]
+
+
 def test_the_matchers_doubt_gives_way_only_above_what_the_model_ever_read_into_an_emergency_it_asks_about() -> None:
     # An emergency only the matcher's question catches, read 0.85 home repair: a service must beat that to win.
     y, probs = corpus([{EM: 0.9}, {EM: 0.005, MEALS: 0.85}])
