@@ -78,6 +78,9 @@ DOES_NOT_RAISE = [
     ("en", "Can I get frozen meals delivered"),
     ("es", "Se cayó la llamada, quiero comida a domicilio"),
     ("zh", "我摔了杯子，想订午饭"),
+    # A fall to prevent, not one that happened: a grab rail "for fear she slips" is an ordinary repair.
+    ("zh", "我妈卫生间想装个扶手，就是怕她滑倒"),
+    ("zh", "给我爸浴室铺个防滑垫，防止摔倒"),
     ("en", "I need a ride to the doctor"),
     ("en", "I'm not suicidal, I'm just lonely"),
     ("en", "I wanted to die of embarrassment at the bingo"),
