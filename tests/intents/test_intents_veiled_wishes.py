@@ -61,6 +61,9 @@ EVERYDAY: list[tuple[Locale, str]] = [
     (KO, "그런 일이 안 일어났으면 좋겠어요"),
     (KO, "내일 여기 없을 거니까 택배는 경비실에 맡겨 주세요"),
     (KO, "자식들한테 짐이 되기 싫어서 요양원 알아보고 있어요"),
+    (KO, "제 번호가 바뀌었는데 당장 고쳐 주실 수 있어요?"),
+    (ES, "Me llegó una carta de Hacienda, ¿me pueden ayudar ahora mismo?"),
+    (ES, "Tengo número nuevo, ¿me lo pueden cambiar ahora mismo?"),
 ]
 
 # A request that names the fall it is meant to prevent, or a body that is getting old: the service, not an alarm.
