@@ -6,7 +6,8 @@ loaded and checked when the app starts (`check_rules`), so a broken file stops t
 
 A text reason holds when one of its patterns is found: a pattern is one or more groups of alternative wordings,
 every group present in one clause (order free). A hit does not count when the intent catalog's negation reaches
-it ("I didn't fall", "没摔倒", "안 넘어졌어요"), when one of the reason's exceptions covers it ("fell asleep"),
+it ("I didn't fall", "没摔倒", "안 넘어졌어요"), when one of the reason's exceptions covers it ("fell asleep"), or the
+intent catalog's `not_emergency` cues do (a fall to prevent, "怕她滑倒"; "want to die of embarrassment"),
 or when the problem is said to be over after it ("the heating was broken but it's fixed now").
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 from babel.lists import format_list
 
 from i18n.messages import translate
+from intents.catalog import find_sequences
 from intents.catalog import load as load_intent_catalog
 from intents.negation import cues_for, is_negated
 from intents.normalise import BREAK, LanguageRules, normalise
@@ -233,8 +235,10 @@ def _clauses(units: Units) -> list[Span]:
     return spans
 
 
-def _holds(units: Units, wording: Wording, resolved: Sequence[Span], negation: tuple[Any, Any]) -> bool:
-    excepted = [span for phrase in wording.exceptions for span in _occurrences(units, phrase)]
+def _holds(
+    units: Units, wording: Wording, resolved: Sequence[Span], negation: tuple[Any, Any], not_emergency: Sequence[Span]
+) -> bool:
+    excepted = [span for phrase in wording.exceptions for span in _occurrences(units, phrase)] + list(not_emergency)
     before, after = negation
 
     def counts(span: Span) -> bool:
@@ -271,9 +275,11 @@ def assess(text: str, locale: str, *, lives_alone: bool = False) -> Assessment:
     rules = load_locale(known[locale]) if locale in known else None
     if rules is not None and text.strip():
         units = normalise(text, rules.rules, drop_fillers=False).units
-        negation = cues_for(units, load_intent_catalog(rules.locale).negation)
+        catalog = load_intent_catalog(rules.locale)
+        negation = cues_for(units, catalog.negation)
         resolved = [span for phrase in rules.resolved for span in _occurrences(units, phrase)]
-        found.extend(r for r in TEXT_REASONS if _holds(units, rules.wordings[r], resolved, negation))
+        hidden = find_sequences(units, catalog.cues.not_emergency)
+        found.extend(r for r in TEXT_REASONS if _holds(units, rules.wordings[r], resolved, negation, hidden))
     if lives_alone:
         found.append(Reason.LIVES_ALONE)
     reasons = tuple(r for r in Reason if r in found)
