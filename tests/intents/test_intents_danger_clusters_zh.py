@@ -275,3 +275,22 @@ def test_so_much_i_could_faint_is_not_acted_on(text: str) -> None:
 def test_someone_who_fainted_is_acted_on(text: str) -> None:
     m = match(text, Locale.ZH)
     assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, m)
+
+
+# "打不着火" (the stove won't light) holds 着火 (on fire): with the gas pattern's "没味儿" (no smell) beside
+# it, a probe's "燃气灶打不着火了，不是漏气啊，没味儿" dialled at once (7 December 2026). A stove that won't light
+# is a repair, asked about at most; a kitchen on fire still dials.
+WONT_LIGHT = ("燃气灶打不着火了，不是漏气，也没味儿，就是咔咔响", "热水器点不着火了，没什么味儿")
+ON_FIRE = ("厨房着火了，我打不着电话", "锅里着火了")
+
+
+@pytest.mark.parametrize("text", WONT_LIGHT)
+def test_a_stove_that_wont_light_is_not_acted_on(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert not (m.intent is Intent.EMERGENCY and m.decision is Decision.ACCEPT), (text, m)
+
+
+@pytest.mark.parametrize("text", ON_FIRE)
+def test_a_fire_beside_the_same_words_is_acted_on(text: str) -> None:
+    m = match(text, Locale.ZH)
+    assert (m.intent, m.decision) == (Intent.EMERGENCY, Decision.ACCEPT), (text, m)
