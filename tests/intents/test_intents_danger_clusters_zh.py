@@ -281,7 +281,9 @@ def test_someone_who_fainted_is_acted_on(text: str) -> None:
 # it, a probe's "燃气灶打不着火了，不是漏气啊，没味儿" dialled at once (7 December 2026). A stove that won't light
 # is a repair, asked about at most; a kitchen on fire still dials.
 WONT_LIGHT = ("燃气灶打不着火了，不是漏气，也没味儿，就是咔咔响", "热水器点不着火了，没什么味儿")
-ON_FIRE = ("厨房着火了，我打不着电话", "锅里着火了")
+# Smoke filling the stairs, in Mandarin and in a Cantonese text ("都系烟"): a probe in regional speech had a
+# Cantonese "成条楼梯都系烟" rejected (7 December 2026).
+ON_FIRE = ("厨房着火了，我打不着电话", "锅里着火了", "走廊里都是烟，我出不去了", "楼梯间都系烟，我阿爸行唔郁，快啲嚟！")
 
 
 @pytest.mark.parametrize("text", WONT_LIGHT)
