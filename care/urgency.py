@@ -25,7 +25,7 @@ from typing import Any
 from babel.lists import format_list
 
 from i18n.messages import translate
-from intents.catalog import find_sequences
+from intents.catalog import SeqIndex, find_sequences, seq_index
 from intents.catalog import load as load_intent_catalog
 from intents.negation import cues_for, is_negated
 from intents.normalise import BREAK, LanguageRules, normalise
@@ -64,8 +64,8 @@ class Effect:
 class Wording:
     """How one text reason is said in one language."""
 
-    patterns: tuple[tuple[tuple[Units, ...], ...], ...]  # pattern -> groups -> alternative wordings
-    exceptions: tuple[Units, ...]
+    patterns: tuple[tuple[SeqIndex, ...], ...]  # pattern -> groups -> alternative wordings
+    exceptions: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class LocaleRules:
     locale: Locale
     rules: LanguageRules
     wordings: Mapping[Reason, Wording]
-    resolved: tuple[Units, ...]
+    resolved: SeqIndex
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,8 @@ def effects_from(data: Mapping[str, Any]) -> Mapping[Reason, Effect]:
     return effects
 
 
-def _phrases(value: Any, where: str, rules: LanguageRules) -> tuple[Units, ...]:
+def _phrases(value: Any, where: str, rules: LanguageRules) -> SeqIndex:
+    """The phrases of a rules entry, normalised as the intent catalog's and indexed for `find_sequences`."""
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise UrgencyRulesError(f"{where}: expected a non-empty list of phrases")
     found: list[Units] = []
@@ -172,7 +173,7 @@ def _phrases(value: Any, where: str, rules: LanguageRules) -> tuple[Units, ...]:
             raise UrgencyRulesError(f"{where}: {phrase!r} is empty or spans two clauses once normalised")
         if units not in found:
             found.append(units)
-    return tuple(sorted(found, key=len, reverse=True))
+    return seq_index(found)
 
 
 @cache
@@ -207,7 +208,7 @@ def locale_rules_from(locale: Locale, data: Mapping[str, Any]) -> LocaleRules:
             if not isinstance(pattern, list) or not pattern:
                 raise UrgencyRulesError(f"{where} pattern {n}: expected a non-empty list of groups")
             compiled.append(tuple(_phrases(group, f"{where} pattern {n}", rules) for group in pattern))
-        exceptions = _phrases(entry["except"], f"{where} except", rules) if "except" in entry else ()
+        exceptions = _phrases(entry["except"], f"{where} except", rules) if "except" in entry else {}
         wordings[reason] = Wording(patterns=tuple(compiled), exceptions=exceptions)
     resolved = _phrases(data.get("resolved"), f"{name} resolved", rules)
     return LocaleRules(locale=locale, rules=rules, wordings=wordings, resolved=resolved)
@@ -218,11 +219,6 @@ def check_rules() -> None:
     load_effects()
     for locale in Locale:
         load_locale(locale)
-
-
-def _occurrences(units: Units, phrase: Units) -> list[Span]:
-    n = len(phrase)
-    return [(i, i + n) for i in range(len(units) - n + 1) if units[i : i + n] == phrase]
 
 
 def _clauses(units: Units) -> list[Span]:
@@ -238,7 +234,7 @@ def _clauses(units: Units) -> list[Span]:
 def _holds(
     units: Units, wording: Wording, resolved: Sequence[Span], negation: tuple[Any, Any], not_emergency: Sequence[Span]
 ) -> bool:
-    excepted = [span for phrase in wording.exceptions for span in _occurrences(units, phrase)] + list(not_emergency)
+    excepted = find_sequences(units, wording.exceptions) + list(not_emergency)
     before, after = negation
 
     def counts(span: Span) -> bool:
@@ -254,8 +250,7 @@ def _holds(
             spans_per_group = [
                 [
                     (c_start + s, c_start + e)
-                    for phrase in group
-                    for s, e in _occurrences(units[c_start:c_end], phrase)
+                    for s, e in find_sequences(units[c_start:c_end], group)
                     if counts((c_start + s, c_start + e))
                 ]
                 for group in pattern
@@ -277,7 +272,7 @@ def assess(text: str, locale: str, *, lives_alone: bool = False) -> Assessment:
         units = normalise(text, rules.rules, drop_fillers=False).units
         catalog = load_intent_catalog(rules.locale)
         negation = cues_for(units, catalog.negation)
-        resolved = [span for phrase in rules.resolved for span in _occurrences(units, phrase)]
+        resolved = find_sequences(units, rules.resolved)
         hidden = find_sequences(units, catalog.cues.not_emergency)
         found.extend(r for r in TEXT_REASONS if _holds(units, rules.wordings[r], resolved, negation, hidden))
     if lives_alone:
