@@ -1,6 +1,7 @@
 """Everyday ways of asking that the catalogs lacked (found by a probe of 7 December 2026): "a bit of company",
 mixed-up pills in Mandarin (药弄混), "que me vea alguien" (someone to look at me), a dialect "put him on" in
-Korean (바꿔 주소) and not opening one's mouth all day (입 한 번 안 떼고). Each is understood; a look-alike is not
+Korean (바꿔 주소), not opening one's mouth all day (입 한 번 안 떼고), and someone who said they would come and has
+not (온다더니, 오기로 했는데, quedó en venir, tenía que venir). Each is understood; a look-alike is not
 read as that service.
 
 Every sentence here was written for these tests; none is taken from the probe, the corpus or any bench set.
@@ -21,9 +22,14 @@ ASKS: list[tuple[Locale, str, Intent]] = [
     (Locale.ES, "Tengo una mancha rara en la pierna, no me duele, pero quiero que me vea alguien", Intent.MEDICAL),
     (Locale.KO, "복지사 선생님 계시면 좀 바꿔 주소", Intent.OPERATOR),
     (Locale.KO, "자식들 다 나가 살고 나는 하루 종일 입도 안 떼요", Intent.COMPANIONSHIP),
+    # Someone who said they would come and has not yet: asking after the request.
+    (Locale.KO, "간병인 선생님이 온다더니 두 시간째 안 오세요", Intent.STATUS),
+    (Locale.KO, "봉사자분이 오기로 했는데 아직이에요", Intent.STATUS),
+    (Locale.ES, "El chófer quedó en venir a las nueve y aquí sigo en la puerta", Intent.STATUS),
+    (Locale.ES, "La enfermera tenía que venir a las diez y no ha aparecido nadie", Intent.STATUS),
 ]
 
-# Look-alikes: the company that makes the boiler, a pill box bought, a doctor's visit already had.
+# Look-alikes: the gas company's man, a pill box bought.
 NOT_THAT: list[tuple[Locale, str, Intent]] = [
     (Locale.EN, "The gas company sent a man round and he fixed the boiler, thanks", Intent.COMPANIONSHIP),
     (Locale.ZH, "我买了个分药盒，早上晚上分开放，挺好用", Intent.MEDICATION),
