@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from rapidfuzz import fuzz, process
@@ -533,7 +533,10 @@ def match(text: str, locale: Locale, expected: Collection[Intent] | None = None)
     if norm.empty:
         return Match(None, 0.0, Decision.REJECT, ())
     lenient = expected is not None and all(i in DIALOGUE or i in ALWAYS_CONSIDERED for i in expected)
-    return decide(evidence(norm, catalog, lenient), candidates)
+    ev = evidence(norm, catalog, lenient)
+    result = decide(ev, candidates)
+    denied = frozenset(i for i in ev.negated if i in SERVICES)
+    return replace(result, denied=denied) if denied else result
 
 
 # Keypad: 0 always reaches a person (DESIGN.md) and * repeats; other digits are menu choices for the dialogue.

@@ -70,6 +70,16 @@ AGREEMENT_SURE = 0.7
 # rejection rose en 84.8 -> 86.3, zh 77.5 -> 78.4, ko 80.1 -> 81.0, es 82.5 -> 83.2 %; accuracy fell 0.1-0.3 points
 # (indirect requests 0.2-1.0: they are most of the rescues).
 RESCUE_DOUBT = 0.2
+# A service the matcher heard only negated is taken out of the model's reading (Opinion.without) unless the model
+# reads it at least this surely: then the "not" was about something else ("我不是没钱买菜，就是超市太远了": not that
+# I have no money for groceries; "no me visita nadie": nobody visits me), and the model's reading stands. Out of
+# fold over the corpus of 2026-12-07 (`python -m intents cv --seeds 5`, the five-head ensemble with the word half,
+# this rule against none): accuracy en 90.4 -> 90.5, zh 86.4 -> 86.5, ko 81.5 -> 81.9, es 85.3 -> 85.5 %;
+# out-of-scope rejection en 86.3 -> 86.8, zh 80.0 -> 80.3, ko 76.8 -> 76.9, es 85.8 -> 86.3 %; wrong accepts ko
+# 0.5 -> 0.4 %, the others unchanged; emergency recall unchanged. Without the exception (every denied service out)
+# the dev and older held-out sets lost those two requests. Applied only when the matcher does not reject,
+# out-of-scope rejection rose 0.1-0.2 points less in en, ko and es.
+DENIAL_TRUSTED_UNDER = 0.95
 
 
 class SecondOpinion(Protocol):
@@ -131,8 +141,10 @@ def combine(
 ) -> Match:
     """Join the matcher's result with the semantic opinion (DESIGN.md "Understanding you can trust").
 
-    The matcher stays first. Agreement: as the matcher says, but an accept the model is not sure of, or sees
-    some small talk in (AGREEMENT_DOUBT), is confirmed. A rejection the model is sure about, seeing little small
+    The matcher stays first. A service the sentence names only to turn it down (Match.denied) is first taken out
+    of the model's reading (Opinion.without), unless the model is all but certain of it (DENIAL_TRUSTED_UNDER).
+    Agreement: as the matcher says, but an accept the model is not sure of, or sees some small talk in
+    (AGREEMENT_DOUBT), is confirmed. A rejection the model is sure about, seeing little small
     talk in it (RESCUE_DOUBT), becomes a confirmation, never an accept. A doubtful emergency that rests on a danger
     pattern of the catalog (Match.danger) stays a question whatever the model reads. An accept the model
     disagrees with becomes a confirmation (of what the model reads, the matcher's reading kept as the
@@ -151,6 +163,9 @@ def combine(
     The rules were chosen on out-of-fold predictions over the training corpus (python -m bench intents).
     """
     allowed = SEMANTIC_INTENTS if candidates is None else (set(candidates) | ALWAYS_CONSIDERED) & SEMANTIC_INTENTS
+    # A service the sentence names only to turn it down ("不用车接我，帮我买了送来", "밥 배달은 필요 없고 난방비
+    # 지원"): a sentence model reads the topic, not the "not", so it is read without it (DENIAL_TRUSTED_UNDER).
+    opinion = opinion.without({i for i in result.denied if opinion.probability(i) < DENIAL_TRUSTED_UNDER})
     th = opinion.thresholds
     best, p = opinion.best()
     if best is not None and best not in allowed:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import ClassVar
 
@@ -149,6 +150,21 @@ class Opinion:
         intent, p = max(self.probabilities, key=lambda pair: pair[1], default=(None, 0.0))
         return (None, self.out_of_scope) if intent is None or self.out_of_scope >= p else (intent, p)
 
+    def without(self, denied: Collection[Intent]) -> Opinion:
+        """The opinion given that the utterance does not ask for `denied` (services it names only to say so: "not
+        the shopping, a lift to the supermarket"): their probability shared out over the other services and out
+        of scope in proportion; the emergency's is kept as it was, so the safety net reads the same."""
+        gone = sum(p for i, p in self.probabilities if i in denied and i is not Intent.EMERGENCY)
+        if gone <= 0.0:
+            return self
+        em = self.probability(Intent.EMERGENCY)
+        rest = 1.0 - em - gone
+        scale = (1.0 - em) / rest if rest > 0.0 else 1.0
+        kept = tuple(
+            (i, p if i is Intent.EMERGENCY else 0.0 if i in denied else p * scale) for i, p in self.probabilities
+        )
+        return replace(self, probabilities=kept, out_of_scope=self.out_of_scope * scale)
+
 
 @dataclass(frozen=True)
 class Utterance:
@@ -186,6 +202,9 @@ class Match:
     # A "no" to the emergency question still puts the caller through to a person, not back to the menu: the danger
     # pattern says so (wanting to die, ending one's life). Not in the CLI's JSON.
     person: bool = False
+    # Services the utterance names only to say it does not want them ("no me hace falta transporte", "밥 배달은
+    # 필요 없고"): the second opinion is read without them (Opinion.without). Not in the CLI's JSON.
+    denied: frozenset[Intent] = frozenset()
 
     def to_json(self) -> dict[str, object]:
         """The CLI's JSON shape (`negated` is an addition to the documented keys)."""
