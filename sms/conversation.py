@@ -151,6 +151,7 @@ class PendingRequest:
 
 # The call-back reply that also offers the crisis line (settings.crisis_line_number; the plain one without it).
 CRISIS_REPLY = "sms.callback_crisis"
+EMERGENCY_AND_NEW_REPLY = "sms.emergency_unanswered.new"  # both texts to staff, and the need's reference
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,13 @@ def settle(outcome: Outcome, results: tuple[SmsResult, ...]) -> Reply | None:
     reply = outcome.reply
     if reply is None:
         return None
+    if reply.key == EMERGENCY_AND_NEW_REPLY:
+        # The urgent request comes first and the need the second text named last: its reference is the one to
+        # give (a need asked for again keeps its earlier reference).
+        need = results[-1] if results else None
+        if isinstance(need, Created | Repeated):
+            return Reply(reply.key, {**reply.params, "reference": need.reference})
+        return Reply("sms.emergency_unanswered")
     for result in results:
         if isinstance(result, NotFound):
             return Reply("sms.status.not_found", {"reference": result.reference})
@@ -397,7 +405,10 @@ def _decide(
         urgent = urgent_request(f"{check.text}\n{text}", sender, check.locale)
         own = _understand(text, sender, locale, heard)
         also = tuple(a for a in own.actions if isinstance(a, CreateRequest) and a.intent is not Intent.EMERGENCY)
-        return Outcome((urgent, *also), Reply("sms.emergency_unanswered"), locale)
+        if not also:
+            return Outcome((urgent,), Reply("sms.emergency_unanswered"), locale)
+        # The sender named a need: they are told its reference too, as for any request (settle fills it in).
+        return Outcome((urgent, *also), Reply(EMERGENCY_AND_NEW_REPLY, {"intent": also[-1].intent.value}), locale)
 
     pending = state.pending
     if pending is not None and sender.role is Role.FAMILY:

@@ -185,7 +185,29 @@ def test_a_text_about_something_else_brings_the_emergency_question_to_staff_with
     assert urgent.urgent and urgent.transcript == "Please help my mum\nCan you book her a ride to the clinic on Friday"
     assert ride.intent == "transport" and ride.transcript == "Can you book her a ride to the clinic on Friday"
     assert "both your messages" in then.reply
+    # The need the second text named is a request of its own, and the sender is told its reference.
+    assert ride.reference in then.reply and urgent.reference not in then.reply and "Also noted: a ride" in then.reply
     assert STAFF_ON_CALL in {n.to_phone for n in outbox(people) if n.kind == "staff"}
+
+
+def test_a_reply_naming_nothing_to_the_emergency_question_gives_no_reference(
+    client: FlaskClient, people: Hearthline
+) -> None:
+    text(client, people, ANN, "Please help my mum")
+    then = text(client, people, ANN, "hmm")
+    [urgent] = requests_of(people)
+    assert urgent.urgent and "both your messages" in then.reply and urgent.reference not in then.reply
+
+
+def test_a_need_asked_again_after_the_emergency_question_keeps_its_reference(
+    client: FlaskClient, people: Hearthline
+) -> None:
+    first = text(client, people, ANN, "Can you book her a ride to the clinic on Friday")
+    [ride] = requests_of(people)
+    assert ride.reference in first.reply
+    text(client, people, ANN, "Please help my mum")
+    then = text(client, people, ANN, "Can you book her a ride to the clinic on Friday")
+    assert len(requests_of(people)) == 2 and ride.reference in then.reply and "both your messages" in then.reply
 
 
 def test_an_unanswered_emergency_question_goes_to_staff_after_the_timeout(

@@ -14,17 +14,21 @@ from sms.conversation import (
 )
 from sms.conversation import (
     ConfirmResolved,
+    Created,
     CreateRequest,
     ListStatus,
     OptIn,
     OptOut,
     Rate,
     Reopen,
+    Repeated,
+    Reply,
     RequestRef,
     Role,
     SenderView,
     SeniorRef,
     reply_to,
+    settle,
 )
 from sms.keywords import DigitReply, Keyword, digit_reply, keyword_of
 
@@ -286,4 +290,9 @@ def test_a_possible_emergency_is_checked_and_yes_alerts_staff() -> None:
         CreateRequest(Intent.EMERGENCY, MARY.id, both, Locale.EN),
         CreateRequest(Intent.MEALS, MARY.id, "She needs a meal delivered", Locale.EN),
     )
-    assert meal.reply is not None and meal.reply.key == "sms.emergency_unanswered" and meal.state == NOTHING
+    assert meal.reply == Reply("sms.emergency_unanswered.new", {"intent": "meals"}) and meal.state == NOTHING
+    # Once both are made, the reply gives the meal request's reference, not the urgent one's.
+    assert settle(meal, (Created("E-1"), Created("M-2"))) == Reply(
+        "sms.emergency_unanswered.new", {"intent": "meals", "reference": "M-2"}
+    )
+    assert settle(meal, (Created("E-1"), Repeated("M-0"))).params["reference"] == "M-0"  # asked before
