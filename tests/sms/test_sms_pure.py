@@ -29,6 +29,7 @@ from sms.conversation import (
     SeniorRef,
     reply_to,
     settle,
+    utterance_of,
 )
 from sms.keywords import DigitReply, Keyword, digit_reply, keyword_of
 
@@ -296,3 +297,13 @@ def test_a_possible_emergency_is_checked_and_yes_alerts_staff() -> None:
         "sms.emergency_unanswered.new", {"intent": "meals", "reference": "M-2"}
     )
     assert settle(meal, (Created("E-1"), Repeated("M-0"))).params["reference"] == "M-0"  # asked before
+
+
+def test_a_text_is_read_in_its_own_language_and_a_text_that_does_not_say_in_the_senders() -> None:
+    rosa = SenderView("+34600100061", Role.SENIOR, Locale.ES, (SeniorRef(4, "Rosa Díaz"),))
+    # "a" is Spanish too: this was read by the English catalogs and model (tried in the simulator).
+    assert utterance_of("Algo le pasa a mi madre", rosa).locale is Locale.ES
+    assert utterance_of("Algo le pasa a mi madre", STRANGER).locale is Locale.ES
+    assert utterance_of("ok", rosa).locale is Locale.ES  # nothing in it says which: her language
+    assert utterance_of("ok", STRANGER).locale is Locale.EN  # the hotline's default
+    assert utterance_of("My mum needs a lift", rosa).locale is Locale.EN  # she may write English
