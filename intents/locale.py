@@ -83,9 +83,8 @@ def _script_counts(text: str) -> tuple[int, int, int]:
 
 
 def detect_locale(text: str) -> Locale | None:
-    """Guess the language of an SMS: Hangul -> ko, Han -> zh, Latin text by its common words -> es or en; None when
-    nothing tells (no letters, or Latin text with none of those words: "ok", "la la la"), so that the sender's
-    own language decides (sms.conversation.utterance_of)."""
+    """Guess the language of an SMS: Hangul -> ko, Han -> zh, Latin text by its common words -> es, else en; None
+    when it has no letters (then the sender's own language decides: sms.conversation.utterance_of)."""
     hangul, han, latin = _script_counts(text)
     if hangul == 0 and han == 0 and latin == 0:
         return None
@@ -97,6 +96,6 @@ def detect_locale(text: str) -> Locale | None:
     words = re.findall(r"[^\W\d_]+", text.lower())
     spanish = sum(w in _SPANISH_WORDS for w in words) + 2 * sum(ch in _SPANISH_MARKS for ch in text)
     english = sum(w in _ENGLISH_WORDS for w in words)
-    if spanish == english == 0:
-        return None
+    # Latin text that says nothing either way ("ok", "no") is read as English: those words are English to a
+    # Chinese or Korean texter too, and the Spanish catalogs know them as well.
     return Locale.ES if spanish > english else Locale.EN

@@ -84,7 +84,7 @@ def test_parse_locale_rejects_unknown(tag: str) -> None:
         ("mi mama necesita el medico hoy", Locale.ES),
         ("Mañana", Locale.ES),
         ("Can you call my mum today", Locale.EN),
-        ("ok", None),  # nothing tells: the sender's own language decides
+        ("ok", Locale.EN),
         # A word both languages use counts for neither: "a" made this English, and a Spanish senior's text was
         # read by the English catalogs and model (tried in the simulator, 7 December 2026).
         ("Algo le pasa a mi madre", Locale.ES),

@@ -304,6 +304,6 @@ def test_a_text_is_read_in_its_own_language_and_a_text_that_does_not_say_in_the_
     # "a" is Spanish too: this was read by the English catalogs and model (tried in the simulator).
     assert utterance_of("Algo le pasa a mi madre", rosa).locale is Locale.ES
     assert utterance_of("Algo le pasa a mi madre", STRANGER).locale is Locale.ES
-    assert utterance_of("ok", rosa).locale is Locale.ES  # nothing in it says which: her language
-    assert utterance_of("ok", STRANGER).locale is Locale.EN  # the hotline's default
+    assert utterance_of("Gracias", rosa).locale is Locale.ES
+    assert utterance_of("1234", rosa).locale is Locale.ES  # no words at all: her language
     assert utterance_of("My mum needs a lift", rosa).locale is Locale.EN  # she may write English
