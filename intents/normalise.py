@@ -168,10 +168,17 @@ _LOOSE_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
 
 @lru_cache(maxsize=16384)
 def loose_pinyin(char: str) -> str:
-    """Toneless pinyin of one character with the confusions of southern accents and recognisers merged."""
+    """Pinyin of one character with its tone (5: neutral), the confusions of southern accents and recognisers
+    merged in the syllable.
+
+    The tone is kept: a recogniser's homophones share it (医生 and 一生 are both yi1 sheng1, 药 and 要 yao4), but
+    two ordinary words side by side that only sound like a keyword without their tones are not it ("座机就行",
+    the landline will do, is zuo4 ji1 jiu4: not 急救 ji2 jiu4, first aid; 敲门, knocking, is not 撬门, forcing).
+    """
     if not ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"):
         return char
-    syllable = lazy_pinyin(char, style=Style.NORMAL)[0]
+    toned = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True)[0]
+    syllable, tone = (toned[:-1], toned[-1]) if toned[-1:].isdigit() else (toned, "")
     for old, new in _LOOSE_INITIALS:
         if syllable.startswith(old):
             syllable = new + syllable[len(old) :]
@@ -180,7 +187,7 @@ def loose_pinyin(char: str) -> str:
         if syllable.endswith(old):
             syllable = syllable[: -len(old)] + new
             break
-    return syllable
+    return syllable + tone
 
 
 @lru_cache(maxsize=16384)

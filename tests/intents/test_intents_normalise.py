@@ -41,7 +41,9 @@ def test_chinese_fillers_digits_spaces_and_pinyin() -> None:
     assert "".join(units("我一个人", Locale.ZH)) == "我一个人"
     # homophones share a sound form: 一生 (a lifetime) is what recognisers write for 医生 (doctor)
     assert normalise("一生", load(Locale.ZH).rules).sound == normalise("医生", load(Locale.ZH).rules).sound
-    assert loose_pinyin("是") == loose_pinyin("四") == "si"  # sh/s merged, as southern speakers say it
+    assert loose_pinyin("是") == loose_pinyin("四") == "si4"  # sh/s merged, as southern speakers say it
+    # ...but the tone is kept: 机就 (ji1 jiu4, in "座机就行", the landline will do) is not 急救 (ji2 jiu4, first aid)
+    assert normalise("机就", load(Locale.ZH).rules).sound != normalise("急救", load(Locale.ZH).rules).sound
     assert loose_pinyin("A") == "A"
 
 
