@@ -30,6 +30,17 @@ def team_size(wanted: int, cores: int, running: int | None, inherited: bool) -> 
     return max(1, min(wanted, cores - running + 1))
 
 
+def settled(previous: int | None, now: int | None) -> int | None:
+    """The machine's runnable threads as a team should be sized for: the smaller of this reading and the one
+    before it. The kernel's count is of this instant: RabbitMQ's schedulers, kdamond or a kworker make it 2 for a
+    few milliseconds after about 1 in 60 embeddings on an idle 2-core machine, and an embedding sized on such a
+    blip runs on one thread, twice as long (the whole p99). A load that lasts shows in both readings; one that
+    has just begun costs one embedding on two threads, 1.4 times as long as on one (a busy core, 100 sentences)."""
+    if previous is None or now is None:
+        return now
+    return min(previous, now)
+
+
 def running_threads() -> int | None:
     """Runnable threads on the machine now, this one included (the kernel's count in /proc/loadavg)."""
     try:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from intents.embed_threads import ENVIRONMENT as OMP_ENVIRONMENT
-from intents.embed_threads import MAX_THREADS, OpenMP, cores, running_threads, team_size
+from intents.embed_threads import MAX_THREADS, OpenMP, cores, running_threads, settled, team_size
 from intents.lexicon import Lexicon
 from intents.types import Intent, Locale, Opinion, SemanticThresholds
 
@@ -63,6 +63,7 @@ class E5Small:
         self._lock = threading.Lock()
         self.max_threads = max_threads
         self._running = running  # runnable threads on the machine now (the kernel's count)
+        self._last_running: int | None = None  # the reading before this one (intents.embed_threads.settled)
 
     def _load(self) -> Any:
         with self._lock:
@@ -92,7 +93,9 @@ class E5Small:
         """Threads the next embedding of this thread uses (the model must be loaded)."""
         if self._openmp is None:
             return 1
-        size = team_size(self.max_threads, cores(), self._running(), self._openmp.inherited())
+        now = self._running()
+        running, self._last_running = settled(self._last_running, now), now
+        size = team_size(self.max_threads, cores(), running, self._openmp.inherited())
         return self._openmp.use(size)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from intents.embed_threads import cores, running_threads, team_size
+from intents.embed_threads import cores, running_threads, settled, team_size
 from intents.semantic import E5Small
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +38,32 @@ SENTENCES = [
 )
 def test_team_size(wanted: int, n_cores: int, running: int | None, inherited: bool, threads: int) -> None:
     assert team_size(wanted, n_cores, running, inherited) == threads
+
+
+@pytest.mark.parametrize(
+    ("previous", "now", "running"),
+    [
+        (None, 1, 1),  # the first reading is all there is
+        (None, 2, 2),
+        (1, 2, 1),  # a blip: something ran for a moment after one embedding and not before it
+        (2, 1, 1),  # the other core is free again
+        (2, 2, 2),  # a load that lasts: seen twice
+        (3, 2, 2),
+        (1, None, None),  # unknown now: unknown (one thread)
+    ],
+)
+def test_the_load_is_the_smaller_of_two_readings(previous: int | None, now: int | None, running: int | None) -> None:
+    assert settled(previous, now) == running
+
+
+@pytest.mark.skipif(cores() != 2, reason="the sizes below are those of a 2-core machine")
+def test_a_moments_load_keeps_the_team_and_a_lasting_one_halves_it() -> None:
+    # The kernel's count read before each embedding: idle, a blip (kdamond, a RabbitMQ scheduler), idle, then
+    # another process that keeps a core busy, then gone.
+    readings = iter([1, 2, 1, 2, 2, 2, 1, None])
+    model = E5Small(running=lambda: next(readings))
+    model.embed(SENTENCES[:1])  # loads the engine (the first reading)
+    assert [model.team() for _ in range(7)] == [2, 2, 2, 1, 1, 2, 1]
 
 
 def test_the_machines_load_and_cores_are_read() -> None:
