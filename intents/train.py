@@ -12,7 +12,7 @@ from typing import TextIO
 
 import numpy as np
 
-from intents import lexicon
+from intents import blas, lexicon
 from intents.adam import Adam
 from intents.catalog import load
 from intents.corpus import CORPUS_DIR, OUT_OF_SCOPE, Example, corpus_files, read_examples
@@ -199,6 +199,8 @@ def _key(z: np.ndarray, y: np.ndarray) -> str:
     h.update(repr((HIDDEN, STEPS, LEARNING_RATE, L2, FOLDS)).encode())
     if OUT_OF_SCOPE_WEIGHT != 1.0:  # fits made before the weight existed keep their keys
         h.update(repr(OUT_OF_SCOPE_WEIGHT).encode())
+    if kernels := os.environ.get(blas.VARIABLE):  # fits on other kernels differ in the last bits (intents/blas.py)
+        h.update(kernels.encode())
     return h.hexdigest()[:12]
 
 
