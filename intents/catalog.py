@@ -113,6 +113,9 @@ class Cues:
     # wrong number / 打错了 / 잘못 걸었 / número equivocado: the yes/no word inside is not an answer ("wrong", "错了"),
     # so the remark is out of scope, not "no" (optional: empty when a catalog has none)
     not_an_answer: SeqIndex
+    # no se preocupe / no se moleste: a polite no that holds a "not an answer" ("no sé", I don't know) and is still
+    # the answer "no" (optional)
+    still_an_answer: SeqIndex
     # can't get up the ladder / on a chair: the emergency words inside ("can't get up") are not a fall, for the
     # danger patterns too (the keywords are hidden by the longer service keyword already); optional
     not_emergency: SeqIndex
@@ -250,6 +253,7 @@ def load(locale: Locale) -> Catalog:
         status=cue_list("status"),
         not_now=cue_list("not_now"),
         not_an_answer=cue_list("not_an_answer"),
+        still_an_answer=cue_list("still_an_answer"),
         not_emergency=cue_list("not_emergency"),
         over_now=cue_list("over_now"),
         reported=cue_list("reported"),

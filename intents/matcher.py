@@ -208,6 +208,11 @@ def _cluster_hits(
     return hits
 
 
+def _within(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether `span` lies inside one of `spans`."""
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
+
+
 def _clause_of(units: Sequence[str], i: int) -> tuple[int, int]:
     start = i
     while start > 0 and units[start - 1] != BREAK:
@@ -307,7 +312,11 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
             used_cues.append(cue)
     silenced: set[Intent] = set()
     # "Wrong number" holds the word "wrong" and "打错了" the "错了" of "that's wrong": not answers.
-    not_answers = used_cues + find_sequences(units, catalog.cues.not_an_answer)
+    # "I don't know" ("no sé", "no idea") begins with a "no" and is not one; "no se preocupe" (don't worry) holds
+    # "no se" and is.
+    polite = find_sequences(units, catalog.cues.still_an_answer)
+    unsure = [(s, e) for s, e in find_sequences(units, catalog.cues.not_an_answer) if not _within((s, e), polite)]
+    not_answers = used_cues + unsure
     for hit in hits:
         if hit.intent not in DIALOGUE:
             continue

@@ -274,6 +274,33 @@ def test_a_name_answers_which_senior_but_a_new_request_naming_one_is_a_new_reque
     assert action.text == "Mary needs a meal delivered please"
 
 
+@pytest.mark.parametrize(
+    ("locale", "first", "unsure"),
+    [
+        (Locale.EN, "Please help my mum", "No idea"),
+        (Locale.EN, "Please help my mum", "not sure"),
+        (Locale.ES, "Por favor ayuden a mi mamá", "No sé"),
+        (Locale.ES, "Por favor ayuden a mi mamá", "no lo sé"),
+        (Locale.ZH, "快帮帮我妈", "不知道"),
+        (Locale.KO, "우리 엄마 좀 도와주세요", "잘 모르겠어요"),
+    ],
+)
+def test_i_dont_know_to_the_emergency_question_counts_as_yes(locale: Locale, first: str, unsure: str) -> None:
+    # "No sé" and "No idea" begin with "no" and were taken for a clear no: the first text was dropped and the
+    # sender asked what they needed. Unsure is not a no (DESIGN.md): staff get both texts as urgent.
+    sender = SenderView("+15550002001", Role.FAMILY, locale, (MARY,))
+    asked = reply_to(first, sender, NOTHING)
+    assert asked.reply is not None and asked.reply.key == "sms.emergency_check"
+    unclear = reply_to(unsure, sender, asked.state)
+    assert unclear.actions[0] == CreateRequest(Intent.EMERGENCY, MARY.id, f"{first}\n{unsure}", locale)
+    assert unclear.reply is not None and unclear.reply.key.startswith("sms.emergency_unanswered")
+    for clear_no in {"en": ("no", "No, it's fine"), "es": ("No", "no, no es nada"), "zh": ("不是",), "ko": ("아니요",)}[
+        locale.value
+    ]:
+        declined = reply_to(clear_no, sender, asked.state)
+        assert declined.actions == () and declined.reply is not None and declined.reply.key == "sms.what_needed"
+
+
 def test_a_possible_emergency_is_checked_and_yes_alerts_staff() -> None:
     asked = reply_to("Please help my mum", ANN, NOTHING)
     assert asked.actions == ()

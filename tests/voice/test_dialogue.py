@@ -390,6 +390,9 @@ def test_the_emergency_question_counts_yes_silence_and_unclear_answers_as_yes() 
     _dials_for_help(*step(_asked(), forced("no", free="oh"), SPEECH))
     _dials_for_help(*step(_asked(), forced("no"), SPEECH))  # unchecked
     _dials_for_help(*said(_asked(), "no", conf=0.3))  # unsure
+    # "No idea" and "I don't know" begin with a "no" but are not one (intents: "not an answer" cues).
+    _dials_for_help(*said(_asked(), "no idea"))
+    _dials_for_help(*said(_asked(), "i don't know"))
 
 
 def test_hanging_up_on_the_emergency_question_alerts_without_a_dial() -> None:
