@@ -325,6 +325,15 @@ def test_a_stream_closed_by_twilio_ends_cleanly(
     with caplog.at_level("ERROR"):
         stream.drop()
         time.sleep(1.0)
-    # Before, closing a socket Twilio had closed raised, and the app answered 500 onto the dead socket.
-    failed = [r for r in caplog.records if r.levelname == "ERROR" and r.name in ("werkzeug", app.logger.name)]
+    # Before, closing a socket Twilio had closed raised, and the app answered 500 onto the dead socket. Only that
+    # counts: a "400 Bad request version" of binary bytes once reached Werkzeug's logger in this window during CI,
+    # most likely from another pass's client on a reused local port (the passes run side by side): not this stream.
+    failed = [
+        r
+        for r in caplog.records
+        if r.levelname == "ERROR"
+        and (
+            r.name == app.logger.name or r.exc_info is not None or (r.name == "werkzeug" and " 500 " in r.getMessage())
+        )
+    ]
     assert not failed, caplog.text
