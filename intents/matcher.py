@@ -185,6 +185,11 @@ def _phrase_choices(locale: Locale) -> tuple[str, ...]:
     return tuple(p.flat for p in load(locale).phrases)
 
 
+def _within(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether `span` lies inside one of `spans`."""
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
+
+
 def _cluster_hits(
     units: Sequence[str], catalog: Catalog, before: Sequence[FoundCue], after: Sequence[FoundCue]
 ) -> list[Hit]:
@@ -196,7 +201,7 @@ def _cluster_hits(
     hidden = find_sequences(units, catalog.cues.not_emergency)
     for cluster in catalog.clusters:
         found = (find_sequences(units, group) for group in cluster.groups)
-        parts = ([(a, b) for a, b in part if not any(s <= a and b <= e for s, e in hidden)] for part in found)
+        parts = ([sp for sp in part if not _within(sp, hidden)] for part in found)
         if not cluster.ask:
             parts = ([sp for sp in part if is_negated(units, sp, before, after, ()) is None] for part in parts)
         spans = [sp for sp in parts if sp]
@@ -206,11 +211,6 @@ def _cluster_hits(
             weight = ASK_CLUSTER_WEIGHT if cluster.ask else CLUSTER_WEIGHT
             hits.append(Hit(Intent.EMERGENCY, min(starts), max(ends), weight, cluster=True, person=cluster.person))
     return hits
-
-
-def _within(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether `span` lies inside one of `spans`."""
-    return any(s <= span[0] and span[1] <= e for s, e in spans)
 
 
 def _clause_of(units: Sequence[str], i: int) -> tuple[int, int]:
