@@ -276,7 +276,11 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
         covered = {i for h in hits for i in range(h.start, h.end)}
         hits += _fuzzy_words(units, catalog, covered)
     before, after = cues_for(units, catalog.negation)
-    hits = _resolve(hits) + _cluster_hits(units, catalog, before, after)
+    # An emergency's words inside a "not_emergency" cue are not one: the "can't get up" of "can't get up to the
+    # shops" (a cluster's parts are checked the same way in _cluster_hits).
+    hidden = find_sequences(units, catalog.cues.not_emergency)
+    hits = [h for h in _resolve(hits) if h.intent is not Intent.EMERGENCY or not _within((h.start, h.end), hidden)]
+    hits += _cluster_hits(units, catalog, before, after)
     hits = _bare_pleas(hits, units, catalog)
 
     positive: dict[Intent, list[Hit]] = {}

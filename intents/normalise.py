@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from pypinyin import Style, lazy_pinyin
 
@@ -60,17 +61,24 @@ def _stem(word: str) -> str:
     return word
 
 
-def _collapse_repeats(units: list[str], max_len: int = 2) -> list[str]:
+def _collapse_repeats(units: list[str], max_len: int = 2, word_starts: Sequence[bool] | None = None) -> list[str]:
     # Hesitant speech repeats words ("the the", "on my on my"): drop an n-gram that repeats the one before.
+    # With `word_starts` (Korean syllables: which begin a written word), only a repeat that begins a word is a
+    # stutter ("아파 아파요"); inside a word it is the word itself: 심심 (bored), 적적 (lonely), 쓸쓸, 깜빡깜빡 would
+    # otherwise shrink to one syllable that also sits in 조심, 적금, 쓸어, 심해요 (severe).
     out: list[str] = []
-    for unit in units:
+    begins: list[bool] = []
+    for i, unit in enumerate(units):
         if unit != BREAK and len(out) >= 2 and out[-1] == BREAK and out[-2] == unit:
             out.pop()  # "I, I need": a comma inside a stutter is not a clause boundary
+            begins.pop()
             continue
         out.append(unit)
+        begins.append(True if word_starts is None else word_starts[i])
         for n in range(1, max_len + 1):
-            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n] and BREAK not in out[-n:]:
+            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n] and BREAK not in out[-n:] and begins[-n]:
                 del out[-n:]
+                del begins[-n:]
                 break
     return out
 
@@ -145,6 +153,7 @@ def _cjk_units(text: str, rules: LanguageRules, drop_fillers: bool) -> list[str]
         words = _collapse_repeats(words)
         words = [BREAK if w in rules.clause_breaks else w for w in words]
         joined = "".join(words)
+        first = set(accumulate((len(w) for w in words[:-1]), initial=0))  # where each word begins in `joined`
     else:
         joined = "".join(words)
         if drop_fillers:
@@ -152,14 +161,19 @@ def _cjk_units(text: str, rules: LanguageRules, drop_fillers: bool) -> list[str]
                 joined = joined.replace("".join(filler), "")
         for word in rules.clause_breaks:
             joined = joined.replace(word, BREAK)
-    joined = _digit_runs(joined, rules.numbers)
+        first = set()  # Chinese is written without spaces: no word boundary to go by
+    joined = _digit_runs(joined, rules.numbers)  # one digit for one syllable: positions keep their place
     units: list[str] = []
-    for ch in joined:
+    starts: list[bool] = []
+    for i, ch in enumerate(joined):
         if ch.isdigit() and units and units[-1].isdigit():
             units[-1] += ch
         else:
             units.append(ch)
-    return _collapse_repeats(units, max_len=1 if rules.locale is Locale.ZH else 2)
+            starts.append(i in first)
+    if rules.locale is Locale.ZH:
+        return _collapse_repeats(units, max_len=1)
+    return _collapse_repeats(units, max_len=2, word_starts=starts)
 
 
 _LOOSE_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("r", "l"), ("f", "h"))

@@ -67,3 +67,16 @@ def test_an_emergency_number_said_twice_stays_that_number() -> None:
     assert units("nine one one nine one one", Locale.EN) == ["911"]
     assert units("nine nine nine, nine nine nine", Locale.EN) == ["999"]
     assert units("one two three four", Locale.EN) == ["1234"]
+
+
+def test_a_korean_word_that_doubles_a_syllable_keeps_it() -> None:
+    # 심심 (bored), 적적 (lonely), 깜빡깜빡 (forgetful) are words, not stutters: collapsed to one syllable they turned
+    # up inside 조심 (careful), 적금 (savings), 고맙심더 (thank you, Gyeongsang) and 심해요 (it is severe).
+    assert "".join(units("너무 심심해요", Locale.KO)) == "너무심심해요"
+    assert "".join(units("집이 적적해", Locale.KO)) == "집이적적해"
+    assert "".join(units("자꾸 깜빡깜빡해요", Locale.KO)) == "자꾸깜빡깜빡해요"
+    # A repeat that begins a new word is still a stutter, by word or by syllables.
+    assert "".join(units("아파 아파요", Locale.KO)) == "아파요"
+    assert "".join(units("병원 병원 가야 돼", Locale.KO)) == "병원가야돼"
+    assert "".join(units("병 원 병 원 가야 돼", Locale.KO)) == "병원가야돼"
+    assert "".join(units("일일구 불러", Locale.KO)) == "119불러"
