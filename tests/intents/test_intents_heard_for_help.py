@@ -21,7 +21,7 @@ EN, ZH, KO, ES = Locale.EN, Locale.ZH, Locale.KO, Locale.ES
 SHOUTING_FOR_HELP = [
     (EN, "there's a woman yelling for help in the flat below and the door's locked"),
     (EN, "I can hear Mr Patel next door shouting help me through the wall"),
-    (ZH, "楼上老太太一直在喊来人啊，门锁着进不去"),
+    (ZH, "楼上老太太一直在喊快来人啊，门锁着进不去"),
     (KO, "옆집 할아버지가 도와 달라고 소리를 지르는데 문이 잠겨 있어요"),
     (ES, "Mi vecino está gritando pidiendo ayuda y tiene la puerta cerrada con llave"),
     (ES, "se oye a la señora del tercero chillando socorro"),
@@ -41,6 +41,8 @@ NOT_DIALLED = [
     (ES, "No corre prisa ni es urgencia, pero el grifo de la cocina gotea", Intent.HOME_REPAIR),
     (ZH, "我妈上个星期在公园摔了一跤，拍了片子没事了", None),
     (EN, "I can't get up to the shops with my knee, could someone bring me some groceries", None),
+    # A shout that brought a repairman long ago is not a call for help (来人 is also "someone came").
+    (ZH, "以前厂里的宿舍，灯坏了喊一声就来人修", None),
 ]
 
 
