@@ -1,12 +1,14 @@
-"""A neighbour, the TV, the phone or the day centre named in passing is not a complaint, a repair or an outing asked
-for; a neighbour's noise, a broken set or a cooker that won't light still is.
+"""A neighbour, the TV, the phone, the day centre or a pastime named in passing is not a complaint, a repair or an
+outing asked for; a neighbour's noise, a broken set or a cooker that won't light still is.
 
 Found by an audit of the catalogs' strong words (7 December 2026) over the corpus and the readable bench sets: the
-neighbour words (neighbour, 邻居, 옆집, 이웃, vecina) fired on 4-7 complaints for every 50 other lines (neighbours
-who call an ambulance, bring soup or keep company, and small talk about them), and 티비, 전화기, "la tele", "day
-centre" and "centro de día" fired on next to no request of their own. They are now weak hints (a confirmation at
-most on their own); neighbours' music and a dog barking all night are complaint phrases, "no enciende" and "no
-prende" a repair. Every sentence here was written for these tests; none is a corpus or bench line.
+neighbour words (neighbour, 邻居, 옆집, 이웃, vecina) fired on 1-5 complaints against 32-56 other lines each
+(neighbours who call an ambulance, bring soup or keep company, and small talk about them), and 티비, 전화기, "la
+tele", "day centre" and "centro de día" on next to no request of their own. They are now weak hints (a
+confirmation at most on their own), and so, in a second pass, are pastimes and places that fired mostly on small
+talk (广场舞, 节目, 游戏, 食堂, 到账; 경로당, 화투, 동사무소; party, bowls, chat; programa). Neighbours' music and a dog
+barking all night are complaint phrases, "no enciende" and "no prende" a repair. Every sentence here was written
+for these tests; none is a corpus or bench line.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ IN_PASSING = [
     (KO, "전화기를 새로 바꿨는데 글씨가 커서 좋네"),
     (ES, "Mi vecina me trajo unas empanadas riquísimas"),
     (ES, "Estoy viendo la tele con mi nieta"),
+    # Pastimes and places (a second pass of the audit): 广场舞, 节目, 경로당, 화투, 동사무소, party, programa.
+    (EN, "We had a lovely party for my sister's eightieth on Sunday"),
+    (ZH, "我每天晚上都去跳广场舞，可开心了"),
+    (ZH, "今晚电视上有个好看的节目"),
+    (KO, "경로당에서 화투 치고 왔어"),
+    (KO, "동사무소 앞에 새로 빵집이 생겼더라"),
+    (ES, "Ese programa de cocina de la tarde me encanta"),
 ]
+# Still a weak hint beside another word: asked about at most ("the TV ... was on", "the senior centre ... cards").
+ASKED_AT_MOST = ("티비에서", "경로당에서")
 
 STILL_ASKED = [
     (EN, "the neighbours have their music going till four every night", Intent.COMPLAINT),
@@ -46,8 +57,7 @@ def test_named_in_passing_is_not_a_request(locale: Locale, text: str) -> None:
     assert result.decision is not Decision.ACCEPT, (text, result)
 
 
-# "티비에서 ... 하길래" still holds the weak hint and another word: a question at most.
-@pytest.mark.parametrize(("locale", "text"), [(loc, t) for loc, t in IN_PASSING if "티비" not in t])
+@pytest.mark.parametrize(("locale", "text"), [(loc, t) for loc, t in IN_PASSING if not t.startswith(ASKED_AT_MOST)])
 def test_a_neighbour_or_a_set_alone_is_not_even_asked_about(locale: Locale, text: str) -> None:
     assert match(text, locale).decision is Decision.REJECT, text
 
