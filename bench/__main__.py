@@ -10,6 +10,7 @@ from collections.abc import Callable
 BENCHMARKS: dict[str, str] = {
     "console": "bench.console_bench:main",
     "intents": "bench.intents_bench:main",
+    "keywords": "bench.keywords_bench:main",
     "load": "bench.load_bench:main",
     "open311": "bench.open311_bench:main",
     "outreach": "bench.outreach_bench:main",

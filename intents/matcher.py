@@ -264,22 +264,37 @@ def _essential(units: Sequence[str], spans: Sequence[tuple[int, int]], spaced: b
     return False
 
 
+def _heard(norm: Normalised, catalog: Catalog) -> list[Hit]:
+    """The catalog's words in an utterance, by spelling, by sound and (spaced languages) fuzzily, overlaps resolved."""
+    hits = _scan(norm.units, catalog.by_first, 1.0)
+    if catalog.by_first_sound:
+        hits += _scan(norm.sound, catalog.by_first_sound, SOUND_FACTOR)
+    if catalog.locale in SPACED:
+        covered = {i for h in hits for i in range(h.start, h.end)}
+        hits += _fuzzy_words(norm.units, catalog, covered)
+    return _resolve(hits)
+
+
+def keywords_heard(text: str, locale: Locale) -> list[tuple[Intent, str, float]]:
+    """The catalog's words heard in `text` before any rule weighs them: (intent, the words as normalised, weight).
+    For auditing a catalog (`python -m bench keywords`): which words fire on sentences that mean something else."""
+    catalog = load(locale)
+    norm = normalise(text, catalog.rules)
+    return [(h.intent, " ".join(norm.units[h.start : h.end]), h.weight) for h in _heard(norm, catalog)]
+
+
 def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evidence:
     """Score every intent for a normalised utterance (no decision yet); `lenient` when the caller is answering
     a yes/no question, so a short answer with a few extra words still counts as the answer."""
     units = norm.units
     spaced = catalog.locale in SPACED
-    hits = _scan(units, catalog.by_first, 1.0)
-    if catalog.by_first_sound:
-        hits += _scan(norm.sound, catalog.by_first_sound, SOUND_FACTOR)
-    if spaced:
-        covered = {i for h in hits for i in range(h.start, h.end)}
-        hits += _fuzzy_words(units, catalog, covered)
     before, after = cues_for(units, catalog.negation)
     # An emergency's words inside a "not_emergency" cue are not one: the "can't get up" of "can't get up to the
     # shops" (a cluster's parts are checked the same way in _cluster_hits).
     hidden = find_sequences(units, catalog.cues.not_emergency)
-    hits = [h for h in _resolve(hits) if h.intent is not Intent.EMERGENCY or not _within((h.start, h.end), hidden)]
+    hits = [
+        h for h in _heard(norm, catalog) if h.intent is not Intent.EMERGENCY or not _within((h.start, h.end), hidden)
+    ]
     hits += _cluster_hits(units, catalog, before, after)
     hits = _bare_pleas(hits, units, catalog)
 
