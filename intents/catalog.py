@@ -116,8 +116,8 @@ class Cues:
     # no se preocupe / no se moleste: a polite no that holds a "not an answer" ("no sé", I don't know) and is still
     # the answer "no" (optional)
     still_an_answer: SeqIndex
-    # can't get up the ladder / on a chair: the emergency words inside ("can't get up") are not a fall, for the
-    # danger patterns too (the keywords are hidden by the longer service keyword already); optional
+    # can't get up the ladder / to the shops: the emergency words inside ("can't get up") are not a fall, neither
+    # as a plain emergency phrase nor as a danger pattern's part; optional
     not_emergency: SeqIndex
     # home from hospital / 出院 / dado de alta / 퇴원: said after an emergency phrase, the emergency is over ("my
     # friend's husband had a fall, but he's home from hospital now"), so it is asked about rather than acted on

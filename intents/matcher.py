@@ -191,14 +191,17 @@ def _within(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
 
 
 def _cluster_hits(
-    units: Sequence[str], catalog: Catalog, before: Sequence[FoundCue], after: Sequence[FoundCue]
+    units: Sequence[str],
+    catalog: Catalog,
+    before: Sequence[FoundCue],
+    after: Sequence[FoundCue],
+    hidden: Sequence[tuple[int, int]],
 ) -> list[Hit]:
     """Serious symptom patterns (chest pain reaching the arm, FAST signs of a stroke, a door being forced):
     each part alone may be a doctor's matter, together they are an emergency to act on at once. In a plain
     (acted-on) cluster a part said only negated ("门没被撬", the door was not forced) does not count, nor in any
-    cluster a part inside a "not_emergency" cue (the "can't get up" of "can't get up the ladder")."""
+    cluster a part inside a "not_emergency" cue, `hidden` (the "can't get up" of "can't get up the ladder")."""
     hits: list[Hit] = []
-    hidden = find_sequences(units, catalog.cues.not_emergency)
     for cluster in catalog.clusters:
         found = (find_sequences(units, group) for group in cluster.groups)
         parts = ([sp for sp in part if not _within(sp, hidden)] for part in found)
@@ -290,12 +293,12 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     spaced = catalog.locale in SPACED
     before, after = cues_for(units, catalog.negation)
     # An emergency's words inside a "not_emergency" cue are not one: the "can't get up" of "can't get up to the
-    # shops" (a cluster's parts are checked the same way in _cluster_hits).
+    # shops", for the plain phrases here and for a danger pattern's parts in _cluster_hits.
     hidden = find_sequences(units, catalog.cues.not_emergency)
     hits = [
         h for h in _heard(norm, catalog) if h.intent is not Intent.EMERGENCY or not _within((h.start, h.end), hidden)
     ]
-    hits += _cluster_hits(units, catalog, before, after)
+    hits += _cluster_hits(units, catalog, before, after, hidden)
     hits = _bare_pleas(hits, units, catalog)
 
     positive: dict[Intent, list[Hit]] = {}
