@@ -128,3 +128,14 @@ def test_the_setting_chooses_the_engine_and_refuses_others(make_app: object) -> 
         assert hl.prompt_voice.engine().startswith("Pyttsx3Synthesizer:pyttsx3 ")
     finally:
         hl.synthesizer.close()
+
+
+def test_the_rate_travels_with_the_words_and_a_control_character_in_the_text_is_no_command(
+    synth: Pyttsx3Synthesizer,
+) -> None:
+    """espeak-ng reads Ctrl-A + number + letter as a command: "\\x01400S" in a prompt's text would speed it up. The
+    adapter leads every prompt with its own rate and speaks any Ctrl-A in the text as a space."""
+    text = messages.translate("staffline", "staffline.keep_or_redo", "en")
+    _, injected = _speech(synth.synthesize("\x01400S " + text, "en", 140))
+    _, direct = _speech(EspeakSynthesizer().synthesize("400S " + text, "en", 140))
+    assert abs(injected - direct) < 0.1 * direct, (injected, direct)

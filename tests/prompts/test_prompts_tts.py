@@ -68,3 +68,14 @@ def test_empty_or_absurd_text_is_refused(text: str) -> None:
 
 def test_the_version_names_espeak_ng() -> None:
     assert EspeakSynthesizer().version.startswith("eSpeak NG")
+
+
+@pytest.mark.parametrize("control", ["\x01400S ", "\x0120S ", "\x0180A "])
+def test_a_control_character_in_the_text_never_changes_the_rate_or_voice(control: str) -> None:
+    """espeak-ng reads Ctrl-A + number + letter as a command (400 words a minute, 80 % amplitude); a name or note with
+    one in it is spoken at the rate the settings ask for, the command's characters as plain text."""
+    synth = EspeakSynthesizer()
+    text = messages.translate("staffline", "staffline.keep_or_redo", "en")
+    plain = sf.info(io.BytesIO(synth.synthesize(control.replace("\x01", "") + text, "en", 140))).frames
+    injected = sf.info(io.BytesIO(synth.synthesize(control + text, "en", 140))).frames
+    assert abs(injected - plain) < 0.05 * plain, (injected, plain)
