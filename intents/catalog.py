@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from intents.dialect import StandardForms, standard
 from intents.normalise import BREAK, SPACED, LanguageRules, normalise
 from intents.types import DIALOGUE, SERVICES, Intent, Locale
 
@@ -182,6 +183,28 @@ def _index(keywords: list[Keyword], sound: bool, rules: LanguageRules) -> dict[s
     return {k: tuple(sorted(v, key=lambda kw: -len(kw.units))) for k, v in index.items()}
 
 
+def _standard_forms(locale: Locale, data: Any) -> StandardForms:
+    """A catalog's "standard_forms": {"words" | "endings" | "anywhere": {regional: standard}}; CatalogError if
+    malformed, or if a standard form would itself be rewritten (normalising twice must change nothing)."""
+    kinds = ("words", "endings", "anywhere")
+    if not isinstance(data, dict) or set(data) - {*kinds, "about"}:
+        raise CatalogError(f"catalog {locale.value}: standard_forms takes only about, {', '.join(kinds)}")
+    tables = {kind: data.get(kind, {}) for kind in kinds}
+    for kind, table in tables.items():
+        if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+            raise CatalogError(f"catalog {locale.value}: standard_forms.{kind} maps text to text")
+    forms = StandardForms(**tables)
+    for regional, spelt in (pair for table in tables.values() for pair in table.items()):
+        if standard(spelt, forms) != spelt:
+            raise CatalogError(f"catalog {locale.value}: {regional!r} -> {spelt!r} is rewritten again")
+    return forms
+
+
+def standard_text(text: str, locale: Locale) -> str:
+    """`text` with the locale's regional spellings made standard, as the matcher and the sentence model read it."""
+    return standard(text, load(locale).rules.standard_forms)
+
+
 @cache
 def load(locale: Locale) -> Catalog:
     """Load and compile the catalog of `locale` (cached: each process reads each file once)."""
@@ -191,9 +214,11 @@ def load(locale: Locale) -> Catalog:
         fillers=tuple(sorted((tuple(f.split()) for f in data.get("fillers", [])), key=len, reverse=True)),
         numbers=dict(data.get("numbers", {})),
         clause_breaks=frozenset(data.get("clause_breaks", [])),
+        standard_forms=_standard_forms(locale, data.get("standard_forms", {})),
     )
     if locale not in SPACED:
-        rules = LanguageRules(locale, tuple(("".join(f),) for f in rules.fillers), rules.numbers, rules.clause_breaks)
+        fillers = tuple(("".join(f),) for f in rules.fillers)
+        rules = LanguageRules(locale, fillers, rules.numbers, rules.clause_breaks, rules.standard_forms)
     intents_data = data.get("intents")
     if not isinstance(intents_data, dict):
         raise CatalogError(f"catalog {locale.value}: no intents")

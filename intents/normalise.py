@@ -1,16 +1,18 @@
-"""Per-language text normalisation: case, punctuation, fillers, stutters, numbers, accents, pinyin and jamo forms."""
+"""Per-language text normalisation: regional spellings, case, punctuation, fillers, stutters, numbers, accents, pinyin
+and jamo forms."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
 from pypinyin import Style, lazy_pinyin
 
+from intents.dialect import StandardForms, standard
 from intents.types import Locale
 
 # Marks a clause boundary in unit sequences; negation never reaches across it.
@@ -32,6 +34,7 @@ class LanguageRules:
     fillers: tuple[tuple[str, ...], ...]  # filler word sequences (spaced) or strings (zh)
     numbers: Mapping[str, str]
     clause_breaks: frozenset[str]
+    standard_forms: StandardForms = field(default_factory=StandardForms)  # regional spellings (intents.dialect)
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def _sound(units: Sequence[str], locale: Locale) -> tuple[str, ...]:
 
 def normalise(text: str, rules: LanguageRules, drop_fillers: bool = True) -> Normalised:
     """Normalise an utterance (or, without dropping fillers, a catalog keyword) for its language."""
-    basic = _basic(text, rules.locale)
+    basic = _basic(standard(text, rules.standard_forms), rules.locale)
     if rules.locale in SPACED:
         units = _spaced_units(basic, rules, drop_fillers)
     else:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from intents.catalog import standard_text
 from intents.embed_threads import ENVIRONMENT as OMP_ENVIRONMENT
 from intents.embed_threads import MAX_THREADS, OpenMP, cores, running_threads, settled, team_size
 from intents.lexicon import Lexicon
@@ -250,7 +251,8 @@ class SemanticOpinion:
         """The classifier's probabilities for one utterance (None for a locale it has no thresholds for)."""
         if locale not in self.classifier.thresholds or not text.strip():
             return None
-        return self._cached(text[:MAX_CHARS], locale)
+        # Read as it was trained: regional spellings made standard (intents.train.training_examples).
+        return self._cached(standard_text(text[:MAX_CHARS], locale), locale)
 
     def _opinion(self, text: str, locale: Locale) -> Opinion:
         row = self.classifier.probabilities(self.embedder.embed([text]), [text], [locale])[0]

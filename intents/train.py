@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from intents import blas, lexicon
 from intents.adam import Adam
-from intents.catalog import load
+from intents.catalog import load, standard_text
 from intents.corpus import CORPUS_DIR, OUT_OF_SCOPE, Example, corpus_files, read_examples
 from intents.lexicon import fit_lexicon
 from intents.matcher import match
@@ -46,7 +46,7 @@ SEED = 0  # the first layer starts from a seeded draw: the same corpus gives the
 # An ensemble of heads that differ only in their seeded start, their probabilities averaged (bagging's variance
 # argument without the resampling: Lakshminarayanan et al. 2017, "Simple and scalable predictive uncertainty
 # estimation using deep ensembles"). One head's held-out figures moved by up to 27 points between trainings that
-# cross-validation could not tell apart (README); `python -m intents cv` prints the seed-to-seed spread.
+# cross-validation could not tell apart (intents/HISTORY.md); `python -m intents cv` prints the seed-to-seed spread.
 HEADS = 5
 # Threshold choice on out-of-fold probabilities (what the model says about sentences it was not fitted on).
 SURE_PRECISION = 0.9  # a rescue or a disagreement is right this often, or it is not made
@@ -63,7 +63,7 @@ OUT_OF_SCOPE_PRECISION = 0.8
 # (measured with the round's out-of-scope lines still in the corpus), against the bars this rule and MODEL_RECALL
 # 0.9 gave (0.205-0.245), the dev set's requests understood fell zh 93.4 -> 89.2, ko 94.0 -> 90.4, es 88.6 -> 84.9 %
 # and out-of-scope talk rejected en 97.1 -> 91.2, ko 94.1 -> 88.2 % (many more needless emergency questions), every
-# dev emergency caught either way. On a probe of 24 such emergencies a locale written apart (README.md), the whole
+# dev emergency caught either way. On a probe of 24 such emergencies a locale written apart (HISTORY.md), the whole
 # decision caught 33-46 % before the round and 75-96 % after it (bars en 0.2, zh 0.19, ko 0.125, es 0.245).
 EMERGENCY_RECALL = 0.98
 # ...and the net alone still catches this share of them. The matcher's danger clusters were written while reading
@@ -119,7 +119,8 @@ def training_examples(directory: Path = CORPUS_DIR) -> list[Example]:
         for phrase in load(locale).phrases:
             if phrase.intent in SEMANTIC_INTENTS:
                 examples.append(Example(phrase.intent, "catalog", phrase.surface, locale))
-    return examples
+    # The model reads regional spellings made standard, as SemanticOpinion.opinion does when it answers.
+    return [replace(e, text=standard_text(e.text, e.locale)) for e in examples]
 
 
 def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
