@@ -80,17 +80,6 @@ RESCUE_DOUBT = 0.2
 # the dev and older held-out sets lost those two requests. Applied only when the matcher does not reject,
 # out-of-scope rejection rose 0.1-0.2 points less in en, ko and es.
 DENIAL_TRUSTED_UNDER = 0.95
-# A service the matcher accepted on its own words, where the model leans to another one without being sure of it
-# (under the locale's `sure` bar), is confirmed as the matcher heard it, the model's reading kept as the first
-# alternative; before, the model's unsure reading was the one asked about ("병원 예약은 벌써 해놨으니까 그건 됐고,
-# 거기까지 갈 차가 없어요": the appointment is made, I have no car to get there; transport heard, status 0.60 read).
-# Not when the model leans to a complaint or to asking after a request: those are about a service and always
-# name one, so the service's word is no evidence against them. Out of fold over the corpus of 2026-12-07
-# (`python -m intents cv --seeds 5`, the ensemble with the word half), against confirming the model's reading:
-# accuracy en 90.5 -> 90.5, zh 86.9 -> 87.3, ko 82.1 -> 82.5, es 85.6 -> 86.0 %; emergency recall, wrong accepts
-# and out-of-scope rejection unchanged (a confirmation is neither). Without the exception: en 90.4, zh 87.4, ko
-# 82.3, es 85.8 %, and two complaints of the dev set asked about as a service.
-ABOUT_A_SERVICE = frozenset({Intent.COMPLAINT, Intent.STATUS})
 
 
 class SecondOpinion(Protocol):
@@ -152,23 +141,23 @@ def combine(
 ) -> Match:
     """Join the matcher's result with the semantic opinion (DESIGN.md "Understanding you can trust").
 
-    The matcher stays first. A service the sentence names only to turn it down (Match.denied) is first taken out of
-    the model's reading (Opinion.without), unless the model is all but certain of it (DENIAL_TRUSTED_UNDER).
+    The matcher stays first. A service the sentence names only to turn it down (Match.denied) is first taken out
+    of the model's reading (Opinion.without), unless the model is all but certain of it (DENIAL_TRUSTED_UNDER).
     Agreement: as the matcher says, but an accept the model is not sure of, or sees some small talk in
-    (AGREEMENT_DOUBT), is confirmed. A rejection the model is sure about, seeing little small talk in it
-    (RESCUE_DOUBT), becomes a confirmation, never an accept. A doubtful emergency that rests on a danger pattern of
-    the catalog (Match.danger) stays a question whatever the model reads. An accept the model disagrees with becomes
-    a confirmation: of what the model reads when it is sure of it or reads a complaint or a question about a
-    request, else of what the matcher heard (ABOUT_A_SERVICE), the other kept as the alternative. A doubtful service
-    the model holds out of scope is rejected. Safety net: whatever is semantically close to an emergency is at least
-    the quick emergency question, never a rejection and never another service; the matcher's doubtful emergency
-    gives way only to a service the model is surer of than of any other service an emergency of the corpus; a model
-    sure of a service or of small talk needs a higher emergency probability to raise it (emergency_if_sure). A clear
-    emergency the matcher accepted still acts at once, unless the model is sure of another service and sees no
-    emergency, or sure of small talk and not of an emergency (then it is the quick emergency question); a text, not
-    speech, that the model is sure is small talk and reads next to no emergency in is rejected when the phrase is no
-    danger pattern (small_talk_with_an_emergency_word). A service in what the model is sure is small talk (out of
-    scope, per-locale threshold) is rejected.
+    (AGREEMENT_DOUBT), is confirmed. A rejection the model is sure about, seeing little small
+    talk in it (RESCUE_DOUBT), becomes a confirmation, never an accept. A doubtful emergency that rests on a danger
+    pattern of the catalog (Match.danger) stays a question whatever the model reads. An accept the model
+    disagrees with becomes a confirmation (of what the model reads, the matcher's reading kept as the
+    alternative). A doubtful service the model holds out of scope is
+    rejected. Safety net: whatever is semantically close to an emergency is at least the quick emergency question,
+    never a rejection and never another service; the matcher's doubtful emergency gives way only to a service the
+    model is surer of than of any other service an emergency of the corpus; a model sure of a service or of
+    small talk needs a higher emergency probability to raise it (emergency_if_sure). A clear emergency the matcher
+    accepted still acts at once, unless the model is sure of another service and sees no emergency, or sure of
+    small talk and not of an emergency (then it is the quick emergency question); a text, not speech, that the
+    model is sure is small talk and reads next to no emergency in is rejected when the phrase is no danger pattern
+    (small_talk_with_an_emergency_word). A service in what the model is sure is small talk (out of scope,
+    per-locale threshold) is rejected.
     `brief`: the utterance is a word or two, where the matcher's keyword is worth more than the model's reading;
     `speech`: it is a recogniser's transcript. Either way the safety net needs the model sure of the emergency.
     The rules were chosen on out-of-fold predictions over the training corpus (python -m bench intents).
@@ -262,8 +251,4 @@ def combine(
         return result
     if best is Intent.EMERGENCY and result.intent is not None:
         return _confirm(result.intent, result.score, result)  # below the safety net's bar: only a demotion
-    if result.decision is Decision.ACCEPT and result.intent is not None and p < th.sure and best not in ABOUT_A_SERVICE:
-        # The matcher heard the service's own words and the model only leans elsewhere (ABOUT_A_SERVICE).
-        alts = (Alternative(best, round(100.0 * p, 1)), *(a for a in result.alternatives if a.intent is not best))
-        return Match(result.intent, result.score, Decision.CONFIRM, alts[:3], result.negated)
     return _confirm(best, 100.0 * p, result)

@@ -368,18 +368,3 @@ def test_a_danger_pattern_is_asked_about_even_when_the_model_reads_small_talk(te
     assert (alone.intent, alone.decision, alone.danger) == (Intent.EMERGENCY, Decision.CONFIRM, True)
     found = match_utterance(heard(text, opinion(out_of_scope=0.95, emergency=0.01), locale))
     assert (found.intent, found.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
-
-
-def test_an_accept_the_model_only_leans_away_from_is_confirmed_as_the_matcher_heard_it() -> None:
-    """Found by the fourteenth probe: "the appointment is made, I have no car to get there" was asked about as a
-    question after a request (the model's 0.60), not the ride the matcher heard."""
-    text = "I need meals delivered to my home"
-    leaning = match_utterance(heard(text, opinion(transport=0.5)))  # under THRESHOLDS.sure
-    assert (leaning.intent, leaning.decision) == (Intent.MEALS, Decision.CONFIRM)
-    assert leaning.alternatives[0].intent is Intent.TRANSPORT
-    sure = match_utterance(heard(text, opinion(transport=0.7)))
-    assert (sure.intent, sure.decision) == (Intent.TRANSPORT, Decision.CONFIRM)
-    # A complaint or a question about a request names its service: the model's reading is the one asked about.
-    for about in ("complaint", "status"):
-        asked = match_utterance(heard(text, opinion(**{about: 0.5})))
-        assert (asked.intent, asked.decision) == (Intent(about), Decision.CONFIRM)
