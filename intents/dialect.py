@@ -15,9 +15,9 @@ class StandardForms:
     """A language's regional forms and their standard spellings, from its catalog's "standard_forms".
 
     Korean speech of Gyeongsang and Jeolla writes "알려주이소" for 알려주세요, "몬 갔다" for 못 갔다, "죽겄어" for
-    죽겠어: multilingual-e5-small, trained on standard written Korean, read "자식들은 다 서울 있고 테레비만 보고
-    있응께 적적해 죽겄어" (the children are all in Seoul, I only watch TV, I am so lonely) as small talk 0.87; spelt the
-    standard way, as companionship 0.52.
+    죽겠어. The model of 7 December, trained on mostly standard Korean, read "정류장까지 걸어가기가 인자 힘들어서 은행을
+    한 달째 몬 갔다" (walking to the bus stop is too hard now, I have not got to the bank for a month) as transport
+    0.53 against small talk 0.43, and rejected it; spelt 이제 and 못, transport 0.93.
     """
 
     words: Mapping[str, str] = field(default_factory=dict)  # a whole word: "몬" -> "못"
