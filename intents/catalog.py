@@ -200,6 +200,29 @@ def _standard_forms(locale: Locale, data: Any) -> StandardForms:
     return forms
 
 
+def _never_heard(locale: Locale, data: dict[str, Any], rules: LanguageRules) -> list[str]:
+    """Catalog words holding a filler that the normaliser drops from what people say, so they can never match:
+    "嗯对" is heard as 对, "boil er" as boil. Chinese drops fillers wherever they stand, English and Spanish as whole
+    words. Korean drops them only as whole spoken words while its keywords match across spaces ("숨 막" still meets
+    "숨이 막혀"), so it is not checked."""
+    if locale is Locale.KO:
+        return []
+    places = [
+        (f"intents.{name}.{tier}", s)
+        for name, entry in data.get("intents", {}).items()
+        for tier in ("strong", "weak", "pleas")
+        for s in entry.get(tier, [])
+    ]
+    places += [(f"clusters[{i}]", s) for i, c in enumerate(data.get("clusters", [])) for g in c["groups"] for s in g]
+    places += [(f"negation.{side}", s) for side in ("before", "after") for s in data.get("negation", {}).get(side, {})]
+    places += [(f"cues.{name}", s) for name, words in data.get("cues", {}).items() for s in words]
+    return [
+        f"{where} {surface!r}"
+        for where, surface in places
+        if normalise(surface, rules).units != normalise(surface, rules, drop_fillers=False).units
+    ]
+
+
 def standard_text(text: str, locale: Locale) -> str:
     """`text` with the locale's regional spellings made standard, as the matcher and the sentence model read it."""
     return standard(text, load(locale).rules.standard_forms)
@@ -222,6 +245,9 @@ def load(locale: Locale) -> Catalog:
     intents_data = data.get("intents")
     if not isinstance(intents_data, dict):
         raise CatalogError(f"catalog {locale.value}: no intents")
+    unheard = _never_heard(locale, data, rules)
+    if unheard:
+        raise CatalogError(f"catalog {locale.value}: a filler is dropped from what people say: {'; '.join(unheard)}")
     missing = {i.value for i in Intent} - set(intents_data)
     if missing:
         raise CatalogError(f"catalog {locale.value}: missing intents {sorted(missing)}")
