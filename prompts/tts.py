@@ -26,7 +26,7 @@ class SynthesisFailed(RuntimeError):
 
 def speakable(text: str) -> str:
     """The text with control characters as spaces and its whitespace collapsed; SynthesisFailed when it is empty or
-    longer than any prompt. espeak-ng reads Ctrl-A + number + letter as a command ("\x01400S": 400 words a
+    longer than any prompt. espeak-ng reads Ctrl-A + number + letter as a command ("\\x01400S": 400 words a
     minute), so a control character in a prompt, a name or a note is never passed on."""
     text = " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text).split())
     if not text:
