@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from intents.dialect import StandardForms, standard
-from intents.normalise import BREAK, SPACED, LanguageRules, normalise
+from intents.normalise import BREAK, SPACED, LanguageRules, holds_filler, normalise
 from intents.types import DIALOGUE, SERVICES, Intent, Locale
 
 # Evidence weights, combined per intent as a noisy-or: one strong keyword is enough to act on,
@@ -216,11 +216,7 @@ def _never_heard(locale: Locale, data: dict[str, Any], rules: LanguageRules) -> 
     places += [(f"clusters[{i}]", s) for i, c in enumerate(data.get("clusters", [])) for g in c["groups"] for s in g]
     places += [(f"negation.{side}", s) for side in ("before", "after") for s in data.get("negation", {}).get(side, {})]
     places += [(f"cues.{name}", s) for name, words in data.get("cues", {}).items() for s in words]
-    return [
-        f"{where} {surface!r}"
-        for where, surface in places
-        if normalise(surface, rules).units != normalise(surface, rules, drop_fillers=False).units
-    ]
+    return [f"{where} {surface!r}" for where, surface in places if holds_filler(surface, rules)]
 
 
 def standard_text(text: str, locale: Locale) -> str:

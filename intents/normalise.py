@@ -113,6 +113,16 @@ def _remove_sequences(units: list[str], sequences: Sequence[tuple[str, ...]]) ->
     return out
 
 
+def holds_filler(text: str, rules: LanguageRules) -> bool:
+    """Would normalising `text` drop a filler from it, as `_spaced_units` and `_cjk_units` do (Chinese wherever one
+    stands, other languages as whole words)? A catalog word that holds one can never be heard."""
+    words = _basic(standard(text, rules.standard_forms), rules.locale).split()
+    if rules.locale is Locale.ZH:
+        joined = "".join(words)
+        return any("".join(filler) in joined for filler in rules.fillers)
+    return _remove_sequences(words, rules.fillers) != words
+
+
 def _basic(text: str, locale: Locale) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text)
