@@ -40,6 +40,15 @@ EMERGENCY_SHARE = 0.05
 # lines (en 6, zh 1, ko 7, es 11: memories, the news, figures of speech) and no emergency and no request; at 0.05
 # it would still lose no emergency, but a request (a Korean hospital visit: medical, read 0.018).
 NO_EMERGENCY_SEEN = 0.01
+# ...and the bar of that rejection alone (the demotion of a clear phrase above stays at NO_EMERGENCY_SEEN), raised on
+# 2026-12-07, night: a seventeenth probe's "I've been smoke-free six months now, gave up the cigarettes after fifty
+# years!" (small talk 0.98, emergency 0.011) and "La película de anoche iba de un incendio" (0.98, 0.015) were asked
+# "is this an emergency?". Out of fold over the corpus (`python -m intents cv --seeds 5`, against 0.01): accuracy
+# and emergency recall unchanged in every locale, out-of-scope rejection en 87.8 -> 88.0, zh 81.6 -> 81.7, ko 79.1
+# -> 79.4, es 86.2 -> 86.4 %; at 0.05 the same with 0.1-0.2 points more, but the corpus's clear emergencies the
+# model reads as small talk read 0.056 or more, too near. Over the readable bench sets and two new probes (2,300
+# lines) it changed 3 decisions, all out-of-scope lines now rejected.
+SMALL_TALK_NO_EMERGENCY = 0.03
 # The matcher's doubtful emergency in what the model is sure is small talk is still asked about when the model's
 # emergency probability reaches this share of the safety net's bar. Out of fold over the corpus of 2026-12-05
 # (python -m intents cv, five-head ensemble with the word half): with no share (rejected whenever the model is
@@ -123,11 +132,11 @@ def small_talk_with_an_emergency_word(
     result: Match, opinion: Opinion, best: Intent | None, *, brief: bool, speech: bool
 ) -> bool:
     """Is the matcher's clear emergency phrase in a text the model is sure is small talk, reading next to no
-    emergency in it (NO_EMERGENCY_SEEN)? Never a danger pattern, a word or two, or speech."""
+    emergency in it (SMALL_TALK_NO_EMERGENCY)? Never a danger pattern, a word or two, or speech."""
     if brief or speech or result.danger or result.person or best is not None:
         return False
     return opinion.out_of_scope >= opinion.thresholds.out_of_scope and (
-        opinion.probability(Intent.EMERGENCY) < NO_EMERGENCY_SEEN
+        opinion.probability(Intent.EMERGENCY) < SMALL_TALK_NO_EMERGENCY
     )
 
 

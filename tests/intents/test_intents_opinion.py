@@ -110,8 +110,9 @@ def test_a_clear_emergency_phrase_still_acts_at_once_unless_the_model_is_sure_of
         result = match_utterance(heard(text, unsure))
         assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.ACCEPT)
     # Sure it is small talk, yet reading some emergency in it: asked, and a yes, silence or hanging up still dials
-    # (voice.dialogue).
-    result = match_utterance(heard(text, opinion(out_of_scope=0.85, emergency=0.02)))
+    # (voice.dialogue). Under 0.03 (intents.opinion.SMALL_TALK_NO_EMERGENCY) such a text is rejected: no emergency of
+    # the corpus is read that way (the lowest, out of fold, 0.056).
+    result = match_utterance(heard(text, opinion(out_of_scope=0.85, emergency=0.04)))
     assert (result.intent, result.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
     sure_of_emergency = match_utterance(heard(text, opinion(out_of_scope=0.3, emergency=0.65)))
     assert sure_of_emergency.decision is Decision.ACCEPT
@@ -139,8 +140,11 @@ def test_a_text_the_model_is_sure_is_small_talk_with_no_emergency_in_it_is_rejec
     assert result.alternatives[0].intent is Intent.EMERGENCY  # what the matcher read stays visible
     spoken = match_utterance(Utterance(text, InputSource.SPEECH, EN, confidence=0.95, semantic=told))
     assert (spoken.intent, spoken.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
-    some = match_utterance(heard(text, opinion(out_of_scope=0.9, emergency=0.012)))
+    some = match_utterance(heard(text, opinion(out_of_scope=0.9, emergency=0.04)))
     assert (some.intent, some.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
+    # "I've been smoke-free six months now" read small talk 0.98 and emergency 0.011: asked before 2026-12-07.
+    next_to_none = match_utterance(heard(text, opinion(out_of_scope=0.9, emergency=0.02)))
+    assert (next_to_none.intent, next_to_none.decision) == (None, Decision.REJECT)
     unsure = match_utterance(heard(text, opinion(out_of_scope=0.6, emergency=0.005)))  # small talk under its bar
     assert (unsure.intent, unsure.decision) == (Intent.EMERGENCY, Decision.CONFIRM)
     brief = match_utterance(heard("fire!", told))
