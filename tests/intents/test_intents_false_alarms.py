@@ -82,3 +82,18 @@ EVERYDAY = [
 def test_the_same_words_in_everyday_talk_are_no_emergency(locale: Locale, text: str) -> None:
     """Guards: a bus caught, a cat darting off the sofa, a cold spreading, lights switching on."""
     assert match(text, locale).intent is not Intent.EMERGENCY, text
+
+
+HOPING_IT_IS_NOTHING = [
+    (KO, "아버지가 숨을 안 쉬세요, 별일 아니었으면 좋겠어요"),
+    (KO, "엄마가 쓰러지셨어요, 아무 일도 아니었으면 좋겠는데"),
+    (KO, "아버지가 의식이 없어요, 그냥 주무신 거였으면 좋겠어요"),
+    (KO, "할머니가 계단에서 넘어지셨어요, 별일 없었으면 좋겠는데"),  # a question before (an older cue)
+]
+
+
+@pytest.mark.parametrize(("locale", "text"), HOPING_IT_IS_NOTHING)
+def test_hoping_it_is_nothing_is_not_saying_it_was(locale: Locale, text: str) -> None:
+    """Guards: "I hope it's nothing" after a danger is no false alarm; the danger still acts at once."""
+    result = match(text, locale)
+    assert result.intent is Intent.EMERGENCY and result.decision is Decision.ACCEPT, (text, result)
