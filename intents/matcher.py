@@ -164,6 +164,9 @@ class Evidence:
     danger: bool = False
     # ...one whose "no" to the emergency question still goes to a person (Cluster.person).
     person: bool = False
+    # Every emergency word was told of, none denied or said of now: the news, a story, a dream, the past, a drill,
+    # a figure of speech, a scare that turned out to be nothing (the not_now, over_now, reported, long_ago cues).
+    told_of: bool = False
 
 
 def _phrase_scores(norm: Normalised, catalog: Catalog) -> dict[Intent, float]:
@@ -308,12 +311,16 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     not_now = find_sequences(units, catalog.cues.not_now)
     over_now = find_sequences(units, catalog.cues.over_now)
     told_of = find_sequences(units, catalog.cues.reported) + find_sequences(units, catalog.cues.long_ago)
+    # Emergency words denied ("I didn't fall") against those only told of (a story, the past, a drill, a dream).
+    refused = 0
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
         own = (hit.start, hit.end)
         protected = [sp for sp in spans if sp != own]
         cue = is_negated(units, own, before, after, protected)
+        if cue is not None and hit.intent is Intent.EMERGENCY:
+            refused += 1
         if cue is None and hit.intent is Intent.EMERGENCY and not hit.cluster:
             # "since the stroke", "a fire drill": counted like a denied emergency, asked about, never acted on.
             cue = next(((s, e) for s, e in not_now if s < hit.end and hit.start < e), None)
@@ -381,8 +388,15 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     doubt = Intent.EMERGENCY in negative and _best_weight(positive.get(Intent.EMERGENCY, [])) < STRONG_HIT
     danger = any(h.cluster for h in positive.get(Intent.EMERGENCY, []))
     person = any(h.person for h in positive.get(Intent.EMERGENCY, []))
+    told = Intent.EMERGENCY in negative and Intent.EMERGENCY not in positive and not refused
     return Evidence(
-        scores=scores, negated=negated_scores, weak_emergency=weak_emergency, doubt=doubt, danger=danger, person=person
+        scores=scores,
+        negated=negated_scores,
+        weak_emergency=weak_emergency,
+        doubt=doubt,
+        danger=danger,
+        person=person,
+        told_of=told,
     )
 
 
@@ -567,7 +581,7 @@ def match(text: str, locale: Locale, expected: Collection[Intent] | None = None)
     ev = evidence(norm, catalog, lenient)
     result = decide(ev, candidates)
     denied = frozenset(i for i in ev.negated if i in SERVICES)
-    return replace(result, denied=denied) if denied else result
+    return replace(result, denied=denied, told_of=ev.told_of) if denied or ev.told_of else result
 
 
 # Keypad: 0 always reaches a person (DESIGN.md) and * repeats; other digits are menu choices for the dialogue.

@@ -140,6 +140,19 @@ def small_talk_with_an_emergency_word(
     )
 
 
+def told_of_small_talk(result: Match, opinion: Opinion, best: Intent | None, *, speech: bool) -> bool:
+    """Is this a text whose emergency words were all told of (Match.told_of: on the news, in a dream, years ago, a
+    scare that turned out to be nothing) and that the model reads as small talk before anything else? Then it is
+    rejected, not asked about. Never speech (a transcript may have lost the words that made it one), never a
+    danger pattern. Out of fold over the corpus of 2026-12-07 (the five-head ensemble with the word half, this rule
+    against none): out-of-scope rejection en 88.2 -> 88.5, ko 75.7 -> 76.1, es 86.1 -> 86.2 % (11 lines, zh 1 of
+    them: memories, the news, a scare that was nothing), no emergency and no request lost. Asking the emergency also
+    to read under 0.3 kept 2 of them asked; small talk read at 0.5 or more leaves an emergency 0.5 at most."""
+    if speech or not result.told_of or result.danger or best is not None:
+        return False
+    return opinion.out_of_scope >= opinion.thresholds.out_of_scope
+
+
 def combine(
     result: Match,
     opinion: Opinion,
@@ -165,8 +178,9 @@ def combine(
     accepted still acts at once, unless the model is sure of another service and sees no emergency, or sure of
     small talk and not of an emergency (then it is the quick emergency question); a text, not speech, that the
     model is sure is small talk and reads next to no emergency in is rejected when the phrase is no danger pattern
-    (small_talk_with_an_emergency_word). A service in what the model is sure is small talk (out of scope,
-    per-locale threshold) is rejected.
+    (small_talk_with_an_emergency_word). A text whose every emergency word is told of (the news, a dream, the
+    past), read as small talk first, is rejected (told_of_small_talk). A service in what the model is sure is small
+    talk (out of scope, per-locale threshold) is rejected.
     `brief`: the utterance is a word or two, where the matcher's keyword is worth more than the model's reading;
     `speech`: it is a recogniser's transcript. Either way the safety net needs the model sure of the emergency.
     The rules were chosen on out-of-fold predictions over the training corpus (python -m bench intents).
@@ -215,6 +229,10 @@ def combine(
     # bar is set, when training, under every emergency of the corpus read that way that the net catches.
     if sure_of_other(opinion, best, p):
         floor = max(floor, sure_bar)
+    # Small talk about an emergency on the news, in a dream or years ago, every emergency word told of: rejected,
+    # whatever the model's emergency reading under its small talk ("드라마에서 주인공 아버지가 쓰러졌잖아요").
+    if told_of_small_talk(result, opinion, best, speech=speech):
+        return Match(None, result.score, Decision.REJECT, _matchers_reading_first(None, result))
     if em >= floor and em >= EMERGENCY_SHARE * top and not answer:
         if result.intent is Intent.EMERGENCY:
             return result

@@ -205,6 +205,9 @@ class Match:
     # Services the utterance names only to say it does not want them ("no me hace falta transporte", "밥 배달은
     # 필요 없고"): the second opinion is read without them (Opinion.without). Not in the CLI's JSON.
     denied: frozenset[Intent] = frozenset()
+    # Every emergency word of the utterance was told of, none said of now: the news, a story, a dream, the past, a
+    # scare that turned out to be nothing (intents.matcher.Evidence.told_of). Not in the CLI's JSON.
+    told_of: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The CLI's JSON shape (`negated` is an addition to the documented keys)."""
