@@ -167,6 +167,8 @@ class Evidence:
     # Every emergency word was told of, none denied or said of now: the news, a story, a dream, the past, a drill,
     # a figure of speech, a scare that turned out to be nothing (the not_now, over_now, reported, long_ago cues).
     told_of: bool = False
+    # An emergency word was denied or turned down ("I'm not hurt", "don't call an ambulance", "구급차 부르지 마").
+    refused: bool = False
 
 
 def _phrase_scores(norm: Normalised, catalog: Catalog) -> dict[Intent, float]:
@@ -397,6 +399,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
         danger=danger,
         person=person,
         told_of=told,
+        refused=refused > 0,
     )
 
 
@@ -581,7 +584,9 @@ def match(text: str, locale: Locale, expected: Collection[Intent] | None = None)
     ev = evidence(norm, catalog, lenient)
     result = decide(ev, candidates)
     denied = frozenset(i for i in ev.negated if i in SERVICES)
-    return replace(result, denied=denied, told_of=ev.told_of) if denied or ev.told_of else result
+    if denied or ev.told_of or ev.refused:
+        return replace(result, denied=denied, told_of=ev.told_of, refused=ev.refused)
+    return result
 
 
 # Keypad: 0 always reaches a person (DESIGN.md) and * repeats; other digits are menu choices for the dialogue.

@@ -144,10 +144,10 @@ def told_of_small_talk(result: Match, opinion: Opinion, best: Intent | None, *, 
     """Is this a text whose emergency words were all told of (Match.told_of: on the news, in a dream, years ago, a
     scare that turned out to be nothing) and that the model reads as small talk before anything else? Then it is
     rejected, not asked about. Never speech (a transcript may have lost the words that made it one), never a
-    danger pattern. Out of fold over the corpus of 2026-12-07 (the five-head ensemble with the word half, this rule
-    against none): out-of-scope rejection en 88.2 -> 88.5, ko 75.7 -> 76.1, es 86.1 -> 86.2 % (11 lines, zh 1 of
-    them: memories, the news, a scare that was nothing), no emergency and no request lost. Asking the emergency also
-    to read under 0.3 kept 2 of them asked; small talk read at 0.5 or more leaves an emergency 0.5 at most."""
+    danger pattern. Out of fold over the corpus of 2026-12-07 (`python -m intents cv --seeds 5`, the five-head
+    ensemble with the word half, this rule against none): out-of-scope rejection en 88.1 -> 88.3, zh 81.7 -> 81.9,
+    ko 79.4 -> 79.7, es 86.4 -> 86.5 % (memories, the news, a scare that was nothing); accuracy, emergency recall and
+    wrong accepts unchanged in every locale."""
     if speech or not result.told_of or result.danger or best is not None:
         return False
     return opinion.out_of_scope >= opinion.thresholds.out_of_scope
@@ -234,9 +234,12 @@ def combine(
     if told_of_small_talk(result, opinion, best, speech=speech):
         return Match(None, result.score, Decision.REJECT, _matchers_reading_first(None, result))
     if em >= floor and em >= EMERGENCY_SHARE * top and not answer:
+        # Turned down, yet read as an emergency ("别叫救护车 ... 手腕已经划开了", "don't call an ambulance, I've taken
+        # all my pills, I just wanted to say goodbye"): a "no" to the quick question brings a person, not the menu.
+        person = result.person or result.refused
         if result.intent is Intent.EMERGENCY:
-            return result
-        return _confirm(Intent.EMERGENCY, 100.0 * em, result)
+            return replace(result, person=person)
+        return replace(_confirm(Intent.EMERGENCY, 100.0 * em, result), person=person)
     if answer:
         return result  # yes/no/repeat/goodbye: the model was not trained on them
     if result.decision is Decision.REJECT:

@@ -208,6 +208,9 @@ class Match:
     # Every emergency word of the utterance was told of, none said of now: the news, a story, a dream, the past, a
     # scare that turned out to be nothing (intents.matcher.Evidence.told_of). Not in the CLI's JSON.
     told_of: bool = False
+    # An emergency word was denied or turned down ("I'm not hurt", "don't call an ambulance"): when the model still
+    # reads an emergency, a "no" to the quick question goes to a person (intents.opinion.combine). Not in the JSON.
+    refused: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The CLI's JSON shape (`negated` is an addition to the documented keys)."""

@@ -74,3 +74,22 @@ def test_self_harm_beside_a_refused_ambulance_is_a_danger_where_no_brings_a_pers
     result = match(text, locale)
     assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, (text, result)
     assert result.danger and result.person, (text, result)
+
+
+REFUSED_YET_AN_EMERGENCY = [
+    (EN, "Don't call an ambulance, I've taken all my pills, I just wanted to say goodbye to someone"),
+    (ZH, "别叫救护车了，我把药全吃了，就想跟你们说声再见"),
+    (KO, "구급차 부르지 마세요, 약을 다 먹었어요, 그냥 목소리 듣고 싶어서요"),
+    (ES, "No llamen a la ambulancia, me tomé todas las pastillas, solo quería despedirme"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text"), REFUSED_YET_AN_EMERGENCY)
+def test_an_ambulance_turned_down_in_what_reads_as_an_emergency_is_asked_and_no_brings_a_person(
+    model: SemanticOpinion, locale: Locale, text: str
+) -> None:
+    """Before the refusal was heard, the word "ambulance" dialled these at once; now the model's reading makes them
+    the quick question, and a "no" to it goes to a person, never back to the menu."""
+    result = match_utterance(enrich(Utterance(text, InputSource.SMS, locale), model))
+    assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, (text, result)
+    assert result.decision is Decision.ACCEPT or result.person, (text, result)

@@ -32,7 +32,7 @@ def test_a_service_in_the_words_people_use_is_understood(locale: Locale, text: s
 
 
 def test_nothing_to_eat_said_the_latin_american_way_is_a_meal_accepted() -> None:
-    """The Latin American "no tengo nada pa comer" was a meal asked about ("nada de comer" and "nada que comer" were the words)."""
+    """Latin American "no tengo nada pa comer" was a meal asked about ("nada que comer" was the word)."""
     result = match("hoy no tengo nada pa comer mija", ES)
     assert result.intent is Intent.MEALS and result.decision is Decision.ACCEPT, result
 
