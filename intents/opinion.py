@@ -230,8 +230,9 @@ def combine(
     if sure_of_other(opinion, best, p):
         floor = max(floor, sure_bar)
     # Small talk about an emergency on the news, in a dream or years ago, every emergency word told of: rejected,
-    # whatever the model's emergency reading under its small talk ("드라마에서 주인공 아버지가 쓰러졌잖아요").
-    if told_of_small_talk(result, opinion, best, speech=speech):
+    # whatever the model's emergency reading under its small talk ("드라마에서 주인공 아버지가 쓰러졌잖아요"). Never an
+    # answer: "No, that fire was on the telly" is the "no" to a question.
+    if not answer and told_of_small_talk(result, opinion, best, speech=speech):
         return Match(None, result.score, Decision.REJECT, _matchers_reading_first(None, result))
     if em >= floor and em >= EMERGENCY_SHARE * top and not answer:
         # Turned down, yet read as an emergency ("别叫救护车 ... 手腕已经划开了", "don't call an ambulance, I've taken

@@ -57,3 +57,12 @@ def test_an_emergency_said_of_now_beside_a_story_is_never_rejected(
     assert not match(text, locale).told_of, text
     result = match_utterance(enrich(Utterance(text, InputSource.SMS, locale), model))
     assert result.intent is Intent.EMERGENCY and result.decision is not Decision.REJECT, (text, result)
+
+
+def test_a_no_to_the_emergency_question_that_tells_of_a_story_is_still_the_no(model: SemanticOpinion) -> None:
+    """The rule is for a first message: "No, that fire was on the telly", said to "do you need emergency help right
+    now?", is the answer "no", not small talk to reject (an unclear answer there counts as yes)."""
+    answers = frozenset({Intent.YES, Intent.NO})
+    text = "No, that fire was on the telly"
+    result = match_utterance(enrich(Utterance(text, InputSource.SMS, EN), model), answers)
+    assert result.intent is Intent.NO and result.decision is Decision.ACCEPT, result
