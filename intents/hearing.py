@@ -35,7 +35,8 @@ def _dropped(result: Match, instead: Match | None = None) -> Match:
     keep = (Alternative(Intent.EMERGENCY, result.score),) if result.intent is Intent.EMERGENCY else ()
     if instead is not None and instead.decision is not Decision.REJECT and instead.intent is not None:
         capped = _capped(instead)
-        return Match(capped.intent, capped.score, capped.decision, (*keep, *capped.alternatives)[:3], capped.negated)
+        # replace, not a new Match: a danger pattern's "no brings a person" (Match.person) must survive the drop.
+        return replace(capped, alternatives=(*keep, *capped.alternatives)[:3])
     return Match(None, 0.0, Decision.REJECT, (*keep, *result.alternatives)[:3])
 
 
