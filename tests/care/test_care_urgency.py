@@ -24,6 +24,11 @@ from web.context import Hearthline
 R = Reason
 
 RAISES = [
+    # Cutting one's wrists, told beside an ambulance turned down (8 December 2026: no self-harm reason before).
+    ("en", "Don't send an ambulance, I've cut my wrists", R.SELF_HARM),
+    ("zh", "别叫救护车，我手腕已经划开了", R.SELF_HARM),
+    ("ko", "구급차 부르지 마세요, 손목을 그었어요", R.SELF_HARM),
+    ("es", "No llamen a la ambulancia, me corté las venas", R.SELF_HARM),
     # No heating, as the issue quotes it, and with a cold word.
     ("en", "No heat since last night", R.NO_HEATING),
     ("en", "Mum is freezing, please send someone", R.NO_HEATING),
