@@ -314,7 +314,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
     over_now = find_sequences(units, catalog.cues.over_now)
     told_of = find_sequences(units, catalog.cues.reported) + find_sequences(units, catalog.cues.long_ago)
     # Emergency words denied ("I didn't fall") against those only told of (a story, the past, a drill, a dream).
-    refused = 0
+    refused = False
     for hit in hits:
         if hit.intent in DIALOGUE:
             continue
@@ -322,7 +322,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
         protected = [sp for sp in spans if sp != own]
         cue = is_negated(units, own, before, after, protected)
         if cue is not None and hit.intent is Intent.EMERGENCY:
-            refused += 1
+            refused = True
         if cue is None and hit.intent is Intent.EMERGENCY and not hit.cluster:
             # "since the stroke", "a fire drill": counted like a denied emergency, asked about, never acted on.
             cue = next(((s, e) for s, e in not_now if s < hit.end and hit.start < e), None)
@@ -399,7 +399,7 @@ def evidence(norm: Normalised, catalog: Catalog, lenient: bool = False) -> Evide
         danger=danger,
         person=person,
         told_of=told,
-        refused=refused > 0,
+        refused=refused,
     )
 
 
@@ -606,7 +606,7 @@ def match_utterance(u: Utterance, expected: Collection[Intent] | None = None) ->
     result = heard_match(result, u.hearing, lambda text: match(text, u.locale, expected))
     low = u.confidence is not None and u.confidence < LOW_CONFIDENCE
     if low and result.decision is Decision.ACCEPT and result.intent is not Intent.EMERGENCY:
-        return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+        return replace(result, decision=Decision.CONFIRM)
     return result
 
 

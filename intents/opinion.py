@@ -256,7 +256,7 @@ def combine(
         # 0.40, no ride wanted) is confirmed; a word or two keeps its keyword.
         doubted = p < max(th.sure, AGREEMENT_SURE) or opinion.out_of_scope >= AGREEMENT_DOUBT
         if result.decision is Decision.ACCEPT and doubted and not keyword:
-            return Match(result.intent, result.score, Decision.CONFIRM, result.alternatives, result.negated)
+            return replace(result, decision=Decision.CONFIRM)
         return result
     if best is None:
         # The model's best reading is small talk. The matcher's doubtful emergency stays a question unless the
